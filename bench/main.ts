@@ -1,0 +1,18 @@
+// `npm run bench`: runs every benchmark suite and prints figures (medians), with the machine's core count.
+import { cpus } from 'node:os';
+import { suites } from './suites';
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  console.log(`tagsmith bench — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})`);
+  for (const suite of suites) {
+    if (only.length > 0 && !only.includes(suite.name)) continue;
+    console.log(`\n## ${suite.name}`);
+    await suite.run();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

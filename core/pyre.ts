@@ -1,0 +1,46 @@
+// Python `re` and `float()` semantics that JavaScript's RegExp and Number() do not share.
+// A1111 runs on Python; where our results must match its to the bit, we match these too.
+
+/** Characters Python's `str.isspace()` (and so `\s` in a str pattern) accepts. JS `\s` differs:
+ * it takes U+FEFF and misses U+001C–U+001F and U+0085. */
+export const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+
+/** Python's `\d` in a str pattern: any Unicode decimal digit (category Nd). Use with the `u` flag. */
+export const PY_DIGIT = '\\p{Nd}';
+
+/** Python's `\w` in a str pattern: letters, numbers (Nd, Nl, No) and underscore; combining marks are not. */
+export const PY_WORD = '\\p{L}\\p{N}_';
+
+const wordChar = new RegExp(`[${PY_WORD}]`, 'u');
+const decimalDigit = /\p{Nd}/u;
+
+export function isPyWordChar(ch: string | undefined): boolean {
+  return ch !== undefined && ch !== '' && wordChar.test(ch);
+}
+
+/** Value 0–9 of a Unicode decimal digit. Unicode encodes every Nd digit in runs of ten, 0 to 9. */
+function digitValue(cp: number): number {
+  let start = cp;
+  while (start > 0 && decimalDigit.test(String.fromCodePoint(start - 1))) start--;
+  return (cp - start) % 10;
+}
+
+/**
+ * Python's `float()` for strings made of an optional sign, decimal digits (any script) and dots —
+ * the only strings A1111's weight pattern `[+-]?[.\d]+` lets through. Returns `undefined` where Python
+ * raises ValueError (`.`, `1.2.3`, `+`).
+ */
+export function pyFloat(text: string): number | undefined {
+  let ascii = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '.' || ch === '+' || ch === '-') ascii += ch;
+    else if (cp >= 0x30 && cp <= 0x39) ascii += ch;
+    else if (decimalDigit.test(ch)) ascii += String(digitValue(cp));
+    else return undefined;
+  }
+  // Python's grammar for these characters: sign? (digits '.'? digits? | '.' digits)
+  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)$/.test(ascii)) return undefined;
+  // Both Python and JavaScript round decimal strings correctly, so the doubles agree.
+  return Number(ascii);
+}
