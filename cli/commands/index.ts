@@ -1,7 +1,9 @@
 // Every verb of the `tagsmith` command. Add a verb by adding its module here (one line each).
 import type { Command } from '../command';
+import { makeTestModel } from './make-test-model';
 import { check } from './check';
 
 export const commands: Command[] = [
+  makeTestModel,
   check,
 ];

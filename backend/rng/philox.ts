@@ -1,0 +1,69 @@
+// A1111's "NV" noise source (modules/rng_philox.py): Philox 4x32-10 plus a Box–Muller transform, which
+// reproduces torch.randn on NVIDIA GPUs bit for bit, on any machine.
+
+const M0 = 0xd2511f53;
+const M1 = 0xcd9e8d57;
+const W0 = 0x9e3779b9;
+const W1 = 0xbb67ae85;
+
+/** High 32 bits of the 64-bit product of two unsigned 32-bit integers. */
+function mulHi(a: number, b: number): number {
+  const aLo = a & 0xffff, aHi = a >>> 16, bLo = b & 0xffff, bHi = b >>> 16;
+  const lh = aLo * bHi, hl = aHi * bLo;
+  const mid = ((aLo * bLo) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  return (aHi * bHi + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 0x10000)) >>> 0;
+}
+
+/** Philox 4x32 with 10 rounds; returns the four output words (counter words c0..c3, key words k0, k1). */
+export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out = new Uint32Array(4)): Uint32Array {
+  for (let round = 0; round < 10; round++) {
+    if (round > 0) {
+      k0 = (k0 + W0) >>> 0;
+      k1 = (k1 + W1) >>> 0;
+    }
+    const hi0 = mulHi(M0, c0), lo0 = Math.imul(M0, c0) >>> 0;
+    const hi1 = mulHi(M1, c2), lo1 = Math.imul(M1, c2) >>> 0;
+    c0 = (hi1 ^ c1 ^ k0) >>> 0;
+    c1 = lo1;
+    c2 = (hi0 ^ c3 ^ k1) >>> 0;
+    c3 = lo0;
+  }
+  out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+  return out;
+}
+
+// rng_philox.py keeps these as float32 numpy scalars; the products are then computed in float64 (uint32 × float32).
+const TWO_POW32_INV = Math.fround(2.3283064e-10);
+const TWO_POW32_INV_2PI = Math.fround(2.3283064e-10 * 6.2831855);
+
+/** The first output of Box–Muller on two 32-bit words, rounded to float32 at the end as rng_philox.py does. */
+export function boxMuller(x: number, y: number): number {
+  const u = x * TWO_POW32_INV + TWO_POW32_INV / 2;
+  const v = y * TWO_POW32_INV_2PI + TWO_POW32_INV_2PI / 2;
+  return Math.fround(Math.sqrt(-2 * Math.log(u)) * Math.sin(v));
+}
+
+/** A Philox generator for one seed: each `randn` call uses the next offset, as A1111's Generator does. */
+export class PhiloxGenerator {
+  private offset = 0;
+  private readonly keyLo: number;
+  private readonly keyHi: number;
+
+  constructor(seed: number) {
+    // The seed is a uint64 viewed as two little-endian uint32 words.
+    const s = BigInt.asUintN(64, BigInt(seed));
+    this.keyLo = Number(s & 0xffffffffn);
+    this.keyHi = Number(s >> 32n);
+  }
+
+  randn(count: number): Float32Array {
+    const out = new Float32Array(count);
+    const words = new Uint32Array(4);
+    const offset = this.offset++ >>> 0;
+    for (let i = 0; i < count; i++) {
+      philox4x32(offset, 0, i >>> 0, 0, this.keyLo, this.keyHi, words);
+      out[i] = boxMuller(words[0]!, words[1]!);
+    }
+    return out;
+  }
+}
