@@ -6,9 +6,11 @@ import { fileURLToPath } from 'node:url';
 const r = String.raw;
 // A1111's re_param, three pairs in a row from the start of the line: the settings line.
 const pair = r`\s*\w[\w \-/]+:\s*(?:"(?:\\.|[^\\"])+"|[^,]*)(?:,|$)`;
-const settingsAhead = r`^(?=(?:${pair}){3})`;
+// core/parse also reads a line that starts with a well-known key as settings (a settings line being typed).
+const settingsLine = r`(?:(?:${pair}){3}|\s*(?:Steps|Sampler|CFG scale|Seed|Size|Model)\s*:)`;
+const settingsAhead = `^(?=${settingsLine})`;
 // A separator, the negative prompt or the settings line closes any open bracket (A1111 closes them at the end).
-const groupEnd = r`(?=^---\s*$)|(?=^Negative prompt:)|` + settingsAhead.replace('^(?=', '(?=^');
+const groupEnd = r`(?=^---[ \t]*$)|(?=^[ \t]*Negative prompt:)|` + `(?=^${settingsLine})`;
 const tagStart = r`(?:^|(?<=[,(\[|:>]))`;
 const tagEnd = r`(?=\s*(?:[,)\]|:<]|$))`;
 
@@ -79,22 +81,22 @@ const g = {
   ],
   repository: {
     comment: {
-      match: r`^(#).*$\n?`,
+      match: r`^[ \t]*(#).*$\n?`,
       name: 'comment.line.number-sign.sdprompt',
       captures: { 1: { name: 'punctuation.definition.comment.sdprompt' } },
     },
     separator: {
-      match: r`^---\s*$`,
+      match: r`^---[ \t]*$`,
       name: 'meta.separator.block.sdprompt keyword.operator.separator.block.sdprompt',
     },
     negative: {
       name: 'meta.negative-prompt.sdprompt',
-      begin: r`^(Negative prompt)(:)`,
+      begin: r`^[ \t]*(Negative prompt)(:)`,
       beginCaptures: {
         1: { name: 'keyword.other.negative-prompt.sdprompt' },
         2: { name: 'punctuation.separator.key-value.sdprompt' },
       },
-      end: r`(?=^---\s*$)|` + settingsAhead.replace('^(?=', '(?=^'),
+      end: r`(?=^---[ \t]*$)|` + `(?=^${settingsLine})`,
       patterns: [{ include: '#comment' }, { include: '#prompt-content' }, { include: '#round-group-1' }, { include: '#square-group-1' }],
     },
     settings: {
