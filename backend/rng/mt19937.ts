@@ -53,17 +53,11 @@ function normalFill16(data: Float32Array, start: number): void {
   }
 }
 
-/** torch.randn(count) on the CPU for a generator in this state (count >= 16, the only case the pipeline needs). */
+/** torch.randn(count) on the CPU for a generator in this state. */
 export function torchCpuRandn(gen: Mt19937, count: number): Float32Array {
   const data = new Float32Array(count);
-  if (count < 16) {
-    // torch's scalar path for tiny tensors: Box–Muller per value with double precision uniforms.
-    for (let i = 0; i < count; i++) {
-      const u1 = gen.nextUint32() * 2 ** -32, u2 = gen.nextUint32() * 2 ** -32;
-      data[i] = Math.sqrt(-2 * Math.log(1 - u2)) * Math.cos(2 * Math.PI * u1);
-    }
-    return data;
-  }
+  // torch takes a different (scalar, double) path below 16 values; latents are never that small.
+  if (count < 16) throw new RangeError(`torchCpuRandn: ${count} values; at least 16 are needed`);
   for (let i = 0; i < count; i++) data[i] = gen.nextFloat();
   for (let i = 0; i + 16 <= count; i += 16) normalFill16(data, i);
   if (count % 16 !== 0) {
