@@ -1,0 +1,39 @@
+// What the features share about one document version: the parse tree, and token counts computed on demand.
+import { parseDocument, type SdDocument } from '../core/parse';
+import type { PromptSection } from '../core/parse/tree';
+import type { Profile } from '../core/profiles/profile';
+import type { TagIndex } from '../core/dictionary/dictionary';
+import type { ServerSettings } from './settings';
+import { countPromptTokens, type PromptTokens, type TokenSource } from './tokens';
+
+export class Analysis {
+  readonly doc: SdDocument;
+  private readonly tokenCache = new Map<PromptSection, PromptTokens>();
+
+  constructor(
+    readonly text: string,
+    private readonly tokenSource: TokenSource,
+  ) {
+    this.doc = parseDocument(text);
+  }
+
+  tokens(section: PromptSection): PromptTokens {
+    let counted = this.tokenCache.get(section);
+    if (!counted) {
+      counted = countPromptTokens(this.text, section, this.tokenSource);
+      this.tokenCache.set(section, counted);
+    }
+    return counted;
+  }
+}
+
+/** Everything beyond the document that features read: the profile, settings and loaded resources. */
+export interface FeatureContext {
+  profile: Profile;
+  settings: ServerSettings;
+  dictionaries: readonly TagIndex[];
+  /** Tags used in the workspace's .sdprompt files (normalised as the profile normalises) → uses. */
+  workspaceTags: ReadonlyMap<string, number>;
+  /** LoRA names (file names without `.safetensors`) from the LoRA folders. */
+  loraNames: readonly string[];
+}

@@ -1,0 +1,278 @@
+// Completion, by where the cursor is: card tags, presets and the quality suffix, dictionary tags and
+// workspace tags in a prompt; keys, samplers and sizes in the settings line; LoRA names inside `<lora:`.
+
+import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type Position, type Range } from 'vscode-languageserver';
+import { findSettingKey, samplerNames, settingKeys } from '../../core/a1111/settings';
+import { categoryName, displayTagName, searchAll, tagInsertText, type TagMatch } from '../../core/dictionary/dictionary';
+import { normalizeTag, yearTags } from '../../core/profiles/profile';
+import type { Analysis, FeatureContext } from '../analysis';
+import { cardTagDoc, type CardTagEntry, cardTagEntries } from './cardDocs';
+import { lspRange, onCommentLine, placeAt } from './locate';
+
+/** Dictionary results per request; the list is marked incomplete so the editor asks again as you type. */
+const DICTIONARY_LIMIT = 50;
+const WORKSPACE_LIMIT = 20;
+
+export function complete(analysis: Analysis, position: Position, ctx: FeatureContext): CompletionList {
+  const { doc } = analysis;
+  const offset = doc.lines.offsetAt(position);
+  const empty: CompletionList = { isIncomplete: false, items: [] };
+  if (onCommentLine(doc, offset)) return empty;
+  const lineStart = doc.lines.lineStarts[doc.lines.lineAt(offset)]!;
+  const before = doc.text.slice(lineStart, offset);
+
+  const network = /<(\w*)(?::([^:>]*))?$/.exec(before);
+  if (network) return completeExtraNetwork(analysis, offset, network, ctx);
+
+  const place = placeAt(doc, offset);
+  if (place.kind === 'settings') return completeSettings(analysis, offset, before, ctx);
+  if (place.kind === 'none') return empty;
+  return completePrompt(analysis, offset, place.kind, ctx);
+}
+
+function completePrompt(analysis: Analysis, offset: number, kind: 'prompt' | 'negative', ctx: FeatureContext): CompletionList {
+  const { doc } = analysis;
+  const start = tagStart(doc.text, offset);
+  const typed = doc.text.slice(start, offset);
+  const prefix = normalizeTag(typed.replace(/\\(.)/g, '$1'));
+  const range = lspRange(doc, start, offset);
+  const place = placeAt(doc, offset);
+  const present = new Set((place.section?.tags ?? []).filter((t) => t.node.end < start || t.node.start > offset).map((t) => normalizeTag(t.value)));
+  const items: CompletionItem[] = [];
+  const offered = new Set<string>();
+  const matches = (text: string): boolean => prefix === '' || normalizeTag(text).startsWith(prefix) || normalizeTag(text).includes(` ${prefix}`);
+
+  // 1. The card: tags with their meaning, the year tags newest first, the quality suffix, the presets.
+  let rank = 0;
+  const card = (item: CompletionItem): void => {
+    items.push({ ...item, sortText: `0${String(rank++).padStart(4, '0')}`, textEdit: { range, newText: item.insertText ?? item.label }, insertText: undefined });
+  };
+  for (const entry of cardTagEntries(ctx.profile)) {
+    const key = normalizeTag(entry.tag);
+    if (present.has(key) || !matches(entry.tag)) continue;
+    offered.add(key);
+    card({ label: entry.tag, kind: CompletionItemKind.Keyword, detail: cardDetail(entry), documentation: markdown(cardTagDoc(ctx.profile, entry)) });
+  }
+  if (prefix !== '' || kind === 'prompt') {
+    const years = yearTags(ctx.profile);
+    const hasYear = [...present].some((t) => years.some((y) => normalizeTag(y) === t));
+    if (!hasYear) {
+      for (const year of years) {
+        if (!matches(year) || (prefix === '' && year !== years[0])) continue;
+        offered.add(normalizeTag(year));
+        card({ label: year, kind: CompletionItemKind.Keyword, detail: `Year tag · ${ctx.profile.name}`, documentation: markdown(ctx.profile.year?.doc ?? '') });
+      }
+    }
+  }
+  if (kind === 'prompt') {
+    const suffix = ctx.profile.qualitySuffix.replace(/^\s*,\s*/, '');
+    if (matches(suffix) || prefix === '') {
+      card({
+        label: suffix,
+        kind: CompletionItemKind.Snippet,
+        detail: `Quality suffix · ${ctx.profile.name}`,
+        filterText: suffix,
+        documentation: markdown(`The card's advice: append \`${ctx.profile.qualitySuffix}\` to improve image quality.`),
+      });
+    }
+  } else {
+    for (const preset of [...ctx.profile.negativePresets, ...ctx.profile.addOns.filter((a) => (a.section ?? 'negative') === 'negative')]) {
+      if (!matches(preset.text) && prefix !== '') continue;
+      const isPreset = ctx.profile.negativePresets.includes(preset);
+      card({
+        label: preset.text,
+        kind: CompletionItemKind.Snippet,
+        detail: isPreset ? `Negative preset: ${preset.label}` : `Add-on: ${preset.label}`,
+        filterText: preset.text,
+        documentation: markdown(preset.doc ?? `The ${ctx.profile.name} card's ${preset.label.toLowerCase()} negative prompt.`),
+      });
+    }
+  }
+
+  // 2. Tag dictionaries, most posts first.
+  let isIncomplete = false;
+  if (prefix !== '' && ctx.dictionaries.length > 0) {
+    const found = searchAll(ctx.dictionaries, prefix, DICTIONARY_LIMIT);
+    isIncomplete = found.length === DICTIONARY_LIMIT;
+    found.forEach((match, i) => {
+      const key = normalizeTag(match.tag.name);
+      if (offered.has(key) || present.has(key)) return;
+      offered.add(key);
+      items.push(dictionaryItem(match, i, typed, range, ctx));
+    });
+  } else if (ctx.dictionaries.length > 0) {
+    isIncomplete = true;
+  }
+
+  // 3. Tags used in the workspace, most used first.
+  if (prefix !== '') {
+    const used = [...ctx.workspaceTags].filter(([tag]) => !offered.has(tag) && !present.has(tag) && matches(tag) && tag !== prefix);
+    used.sort((a, b) => b[1] - a[1]);
+    used.slice(0, WORKSPACE_LIMIT).forEach(([tag, uses], i) => {
+      items.push({
+        label: tag,
+        kind: CompletionItemKind.Text,
+        detail: `Used ${uses} time${uses === 1 ? '' : 's'} in this workspace`,
+        sortText: `2${String(i).padStart(4, '0')}`,
+        textEdit: { range, newText: tag.replace(/[()[\]\\]/g, (c) => `\\${c}`) },
+      });
+    });
+  }
+  return { isIncomplete, items };
+}
+
+function dictionaryItem(match: TagMatch, rank: number, typed: string, range: Range, ctx: FeatureContext): CompletionItem {
+  const { tag } = match;
+  const options = { keepUnderscores: ctx.settings.keepUnderscores };
+  const label = displayTagName(tag.name, options);
+  const via = match.kind === 'alias' ? ` · alias ${match.alias}` : '';
+  return {
+    label,
+    kind: CompletionItemKind.Value,
+    detail: `${categoryName(tag.category)} · ${formatCount(tag.postCount)} posts${via}`,
+    documentation: markdown(dictionaryDoc(match)),
+    sortText: `1${String(rank).padStart(4, '0')}`,
+    // The editor filters on the text typed so far; an alias or word match must not be filtered away.
+    filterText: match.kind === 'name' ? label : typed,
+    textEdit: { range, newText: tagInsertText(tag.name, options) },
+  };
+}
+
+export function dictionaryDoc(match: TagMatch): string {
+  const { tag } = match;
+  const lines = [`**${tag.name}** — ${categoryName(tag.category)}, ${tag.postCount.toLocaleString('en-US')} posts`];
+  if (match.kind === 'alias') lines.push(`You typed the alias \`${match.alias}\`.`);
+  if (tag.aliases.length > 0) lines.push(`Aliases: ${tag.aliases.map((a) => `\`${a}\``).join(', ')}`);
+  return lines.join('\n\n');
+}
+
+function completeSettings(analysis: Analysis, offset: number, before: string, ctx: FeatureContext): CompletionList {
+  const { doc } = analysis;
+  const entryText = before.slice(before.lastIndexOf(',') + 1);
+  const colon = entryText.indexOf(':');
+  const items: CompletionItem[] = [];
+  const rec = ctx.profile.recommended;
+  if (colon < 0) {
+    // A key: those not already on the line.
+    const typedStart = offset - entryText.trimStart().length;
+    const range = lspRange(doc, typedStart, offset);
+    const line = doc.text.slice(doc.lines.lineStarts[doc.lines.lineAt(offset)]!, doc.lines.lineContentEnd(doc.lines.lineAt(offset)));
+    settingKeys.forEach((key, i) => {
+      if (new RegExp(`(^|,)\\s*${key.key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`, 'i').test(line)) return;
+      items.push({
+        label: key.key,
+        kind: CompletionItemKind.Property,
+        detail: recommendation(key.recommended, ctx) ?? undefined,
+        documentation: markdown(key.doc),
+        sortText: String(i).padStart(3, '0'),
+        textEdit: { range, newText: `${key.key}: ` },
+      });
+    });
+    return { isIncomplete: false, items };
+  }
+  const key = findSettingKey(entryText.slice(0, colon).trim());
+  const valueTyped = entryText.slice(colon + 1).trimStart();
+  const range = lspRange(doc, offset - valueTyped.length, offset);
+  const value = (label: string, detail: string | undefined, i: number, kind: CompletionItemKind = CompletionItemKind.EnumMember): void => {
+    items.push({ label, kind, detail, sortText: String(i).padStart(3, '0'), textEdit: { range, newText: label } });
+  };
+  switch (key?.key) {
+    case 'Sampler': {
+      const names = [rec.sampler, ...samplerNames.filter((s) => s !== rec.sampler)];
+      names.forEach((name, i) => value(name, name === rec.sampler ? `Recommended by the ${ctx.profile.name} card` : undefined, i));
+      break;
+    }
+    case 'Size':
+      rec.sizes.forEach((s, i) => value(`${s.width}x${s.height}`, `Trained size, ${s.label}`, i));
+      break;
+    case 'Steps':
+      value(String(rec.steps), `Recommended by the ${ctx.profile.name} card`, 0, CompletionItemKind.Value);
+      break;
+    case 'CFG scale':
+      value(String(rec.cfgScale), `Recommended by the ${ctx.profile.name} card`, 0, CompletionItemKind.Value);
+      break;
+    case 'Model':
+      value(ctx.profile.name, undefined, 0, CompletionItemKind.Value);
+      break;
+  }
+  return { isIncomplete: false, items };
+}
+
+function recommendation(which: string | undefined, ctx: FeatureContext): string | undefined {
+  const rec = ctx.profile.recommended;
+  switch (which) {
+    case 'steps':
+      return `${ctx.profile.name}: ${rec.steps}`;
+    case 'sampler':
+      return `${ctx.profile.name}: ${rec.sampler}`;
+    case 'cfgScale':
+      return `${ctx.profile.name}: ${rec.cfgScale}`;
+    case 'size':
+      return `${ctx.profile.name}: ${rec.sizes.map((s) => `${s.width}x${s.height}`).join(', ')}`;
+    default:
+      return undefined;
+  }
+}
+
+function completeExtraNetwork(analysis: Analysis, offset: number, m: RegExpExecArray, ctx: FeatureContext): CompletionList {
+  const { doc } = analysis;
+  const items: CompletionItem[] = [];
+  const after = doc.text.slice(offset, offset + 1);
+  if (m[2] === undefined) {
+    // `<lo|`: the network types.
+    const range = lspRange(doc, offset - m[1]!.length, offset);
+    for (const type of ['lora', 'hypernet']) {
+      items.push({ label: type, kind: CompletionItemKind.Module, textEdit: { range, newText: `${type}:` }, command: retrigger });
+    }
+    return { isIncomplete: false, items };
+  }
+  if (m[1] !== 'lora' && m[1] !== 'lyco') return { isIncomplete: false, items };
+  const range = lspRange(doc, offset - m[2].length, offset);
+  const closed = after === ':' || after === '>';
+  ctx.loraNames.forEach((name, i) => {
+    items.push({
+      label: name,
+      kind: CompletionItemKind.File,
+      detail: 'LoRA',
+      sortText: String(i).padStart(5, '0'),
+      textEdit: { range, newText: closed ? name : `${name}:\${1:1}>` },
+      insertTextFormat: closed ? InsertTextFormat.PlainText : InsertTextFormat.Snippet,
+    });
+  });
+  return { isIncomplete: false, items };
+}
+
+const retrigger = { title: 'Suggest', command: 'editor.action.triggerSuggest' };
+
+/** Where the tag being typed starts: after the last separator (unescaped), skipping leading spaces. */
+export function tagStart(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0) {
+    const c = text[i - 1]!;
+    if (c === '\n' || ((c === ',' || c === '(' || c === ')' || c === '[' || c === ']' || c === '|' || c === ':' || c === '>') && text[i - 2] !== '\\')) break;
+    i--;
+  }
+  while (i < offset && /\s/.test(text[i]!)) i++;
+  const line = text.slice(i, offset);
+  const m = /(?:^|\s)BREAK\s+/.exec(line);
+  if (m) i += m.index + m[0].length;
+  const label = /^Negative prompt:\s*/.exec(text.slice(i, offset));
+  if (label) i += label[0].length;
+  return i;
+}
+
+function cardDetail(entry: CardTagEntry): string {
+  if (entry.score) return `${entry.group.label} · score ${entry.score}`;
+  if (entry.rating) return `${entry.group.label} · rating ${entry.rating}`;
+  return entry.group.label;
+}
+
+function markdown(value: string): { kind: typeof MarkupKind.Markdown; value: string } {
+  return { kind: MarkupKind.Markdown, value };
+}
+
+function formatCount(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(n >= 1e4 ? 0 : 1)}k`;
+  return String(n);
+}
