@@ -10,7 +10,7 @@ import type { Position } from 'vscode-languageserver';
 
 export const fixtureTags = TagIndex.fromCsv(readFileSync(path.resolve(__dirname, '../fixtures/server/tags.csv'), 'utf8'));
 
-export function context(overrides: Partial<FeatureContext> & { settings?: Partial<ServerSettings> } = {}): FeatureContext {
+export function context(overrides: Omit<Partial<FeatureContext>, 'settings'> & { settings?: Partial<ServerSettings> } = {}): FeatureContext {
   return {
     profile: defaultProfile,
     dictionaries: [fixtureTags],

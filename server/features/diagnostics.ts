@@ -1,0 +1,77 @@
+// Diagnostics: every check of core/checks, plus the token checks only a tokenizer can make — a tag that
+// straddles a 75-token chunk boundary, and the token count of a prompt that needs more than one chunk.
+
+import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver';
+import { checkDocument, type Severity } from '../../core/checks';
+import type { Analysis, FeatureContext } from '../analysis';
+import { CHUNK_LENGTH } from '../tokens';
+import { lspRange } from './locate';
+
+export const TOKEN_RULES = {
+  chunkStraddle: { code: 'chunk-straddle', defaultSeverity: 'warning' as Severity },
+  tokenCount: { code: 'token-count', defaultSeverity: 'info' as Severity },
+};
+
+const LSP_SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function diagnose(analysis: Analysis, ctx: FeatureContext, uri: string): Diagnostic[] {
+  const { doc } = analysis;
+  const diagnostics: Diagnostic[] = [];
+  for (const d of checkDocument(doc, ctx.profile, { severity: ctx.settings.severity })) {
+    const related: DiagnosticRelatedInformation[] | undefined = d.related?.map((r) => ({
+      location: { uri, range: lspRange(doc, r.start, r.end) },
+      message: r.message,
+    }));
+    diagnostics.push({
+      range: lspRange(doc, d.start, d.end),
+      severity: LSP_SEVERITY[d.severity],
+      code: d.code,
+      source: 'tagsmith',
+      message: d.message,
+      ...(related ? { relatedInformation: related } : {}),
+      ...(d.data ? { data: d.data } : {}),
+    });
+  }
+  const severityOf = (rule: { code: string; defaultSeverity: Severity }): Severity | undefined => {
+    const override = ctx.settings.severity[rule.code];
+    return override === 'off' ? undefined : (override ?? rule.defaultSeverity);
+  };
+  const straddle = severityOf(TOKEN_RULES.chunkStraddle);
+  const count = severityOf(TOKEN_RULES.tokenCount);
+  if (!straddle && !count) return diagnostics;
+  for (const block of doc.blocks) {
+    for (const section of [block.prompt, block.negative]) {
+      if (!section || section.tags.length === 0) continue;
+      const tokens = analysis.tokens(section);
+      const estimate = tokens.estimated ? ' (estimated: no CLIP tokenizer configured)' : '';
+      const name = section.kind === 'prompt' ? 'Prompt' : 'Negative prompt';
+      if (straddle) {
+        for (const { tag, chunk } of tokens.straddling) {
+          diagnostics.push({
+            range: lspRange(doc, tag.node.start, tag.node.end),
+            severity: LSP_SEVERITY[straddle],
+            code: TOKEN_RULES.chunkStraddle.code,
+            source: 'tagsmith',
+            message: `'${tag.value}' straddles the boundary of chunks ${chunk + 1} and ${chunk + 2}${estimate}: its tokens are encoded apart. Move it, or add BREAK before it.`,
+          });
+        }
+      }
+      if (count && tokens.chunks.length > 1) {
+        const first = section.tags[0]!.node;
+        diagnostics.push({
+          range: lspRange(doc, first.start, first.end),
+          severity: LSP_SEVERITY[count],
+          code: TOKEN_RULES.tokenCount.code,
+          source: 'tagsmith',
+          message: `${name} uses ${tokens.chunks.length} chunks: ${tokens.tokenCount}/${tokens.chunks.length * CHUNK_LENGTH} tokens${estimate}`,
+        });
+      }
+    }
+  }
+  return diagnostics;
+}

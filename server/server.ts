@@ -1,0 +1,193 @@
+// The language server's wiring: it holds the open documents, the settings and the loaded resources, and
+// connects LSP events to the feature modules of server/features/. No feature logic lives here.
+
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  DidChangeConfigurationNotification,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { findProfile } from '../core/profiles';
+import { Analysis, type FeatureContext } from './analysis';
+import { complete } from './features/completion';
+import { diagnose } from './features/diagnostics';
+import { TOKEN_COUNT_METHOD, tokenCountAt, type TokenCountParams, type TokenCountResult } from './features/tokenCount';
+import { Resources, type Log } from './resources';
+import { defaultSettings, readSettings, type ServerSettings } from './settings';
+
+const DIAGNOSTICS_DELAY_MS = 150;
+
+export function startServer(connection: Connection): void {
+  const documents = new Map<string, TextDocument>();
+  const analyses = new Map<string, { version: number; analysis: Analysis }>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  let settings: ServerSettings = defaultSettings;
+  let trusted = true;
+  let workspaceFolders: string[] = [];
+  let pullConfiguration = false;
+  let pullDiagnostics = false;
+  let diagnosticsRefresh = false;
+  let dynamicConfiguration = false;
+
+  const log: Log = {
+    info: (m) => connection.console.info(m),
+    warn: (m) => connection.console.warn(m),
+    error: (m) => connection.console.error(m),
+  };
+  const resources = new Resources(log, () => refreshDiagnostics());
+
+  /** Runs a handler; an exception becomes a log line and a neutral answer, so no request kills the server. */
+  const guard = <T>(what: string, fallback: T, run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      log.error(`${what} failed: ${(error as Error).stack ?? String(error)}`);
+      return fallback;
+    }
+  };
+
+  const context = (): FeatureContext => ({
+    profile: findProfile(settings.profile),
+    settings,
+    dictionaries: resources.dictionaries,
+    workspaceTags: resources.workspaceTags,
+    loraNames: resources.loraNames,
+  });
+
+  const analysisOf = (uri: string): Analysis | undefined => {
+    const document = documents.get(uri);
+    if (!document) return undefined;
+    const cached = analyses.get(uri);
+    if (cached && cached.version === document.version) return cached.analysis;
+    const analysis = new Analysis(document.getText(), resources.tokenSource);
+    analyses.set(uri, { version: document.version, analysis });
+    return analysis;
+  };
+
+  const publish = (uri: string): void => {
+    timers.delete(uri);
+    guard('diagnostics', undefined, () => {
+      const analysis = analysisOf(uri);
+      if (!analysis) return;
+      resources.recordTags(uri, analysis.text);
+      if (!pullDiagnostics) void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics: diagnose(analysis, context(), uri) });
+    });
+  };
+  const schedule = (uri: string, delay = DIAGNOSTICS_DELAY_MS): void => {
+    clearTimeout(timers.get(uri));
+    timers.set(uri, setTimeout(() => publish(uri), delay));
+  };
+  const refreshDiagnostics = (): void => {
+    analyses.clear();
+    if (pullDiagnostics) {
+      if (diagnosticsRefresh) void connection.languages.diagnostics.refresh().catch(() => undefined);
+    } else {
+      for (const uri of documents.keys()) schedule(uri, 0);
+    }
+  };
+
+  const loadSettings = async (pushed?: unknown): Promise<void> => {
+    let raw = pushed;
+    if (pullConfiguration) {
+      try {
+        raw = await connection.workspace.getConfiguration({ section: 'tagsmith' });
+      } catch (error) {
+        log.warn(`Reading the tagsmith settings failed (${(error as Error).message}); using defaults`);
+      }
+    }
+    const read = readSettings(raw, { workspaceFolders, trusted });
+    for (const problem of read.problems) log.warn(`Settings: ${problem}`);
+    settings = read.settings;
+    await resources.apply(settings);
+    log.info(`Settings applied: profile ${settings.profile}, ${resources.dictionaries.length} tag files, ${resources.loraNames.length} LoRA names, token counts ${resources.tokenSource.estimated ? 'estimated' : 'exact'}${trusted ? '' : ' (untrusted workspace: no paths read)'}`);
+    refreshDiagnostics();
+  };
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const caps = params.capabilities;
+    pullConfiguration = caps.workspace?.configuration === true;
+    dynamicConfiguration = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    pullDiagnostics = caps.textDocument?.diagnostic !== undefined;
+    diagnosticsRefresh = caps.workspace?.diagnostics?.refreshSupport === true;
+    trusted = (params.initializationOptions as { trusted?: boolean } | undefined)?.trusted !== false;
+    workspaceFolders = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []))
+      .map((f) => toPath(f.uri))
+      .filter((p): p is string => p !== undefined);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        completionProvider: { triggerCharacters: [',', ' ', '(', '[', '<', ':'] },
+        ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+      },
+      serverInfo: { name: 'tagsmith-server', version: process.env.TAGSMITH_VERSION ?? '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (dynamicConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'tagsmith' }).catch(() => undefined);
+    void loadSettings().then(() =>
+      resources.scanWorkspace(workspaceFolders, (file) => pathToFileURL(file).toString(), (uri) => documents.has(uri)),
+    ).catch((error: unknown) => log.error(`Start-up failed: ${(error as Error).message}`));
+  });
+
+  connection.onDidChangeConfiguration((params) => {
+    const pushed = (params.settings as { tagsmith?: unknown } | undefined)?.tagsmith;
+    void loadSettings(pushed).catch((error: unknown) => log.error(`Applying settings failed: ${(error as Error).message}`));
+  });
+
+  connection.onDidOpenTextDocument(({ textDocument: t }) => {
+    documents.set(t.uri, TextDocument.create(t.uri, t.languageId, t.version, t.text));
+    schedule(t.uri, 0);
+  });
+  connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => {
+    const document = documents.get(t.uri);
+    if (!document) {
+      log.warn(`didChange for ${t.uri}, which is not open: ignored (send didOpen first)`);
+      return;
+    }
+    guard('didChange', undefined, () => documents.set(t.uri, TextDocument.update(document, contentChanges, t.version)));
+    schedule(t.uri);
+  });
+  connection.onDidCloseTextDocument(({ textDocument: t }) => {
+    documents.delete(t.uri);
+    analyses.delete(t.uri);
+    clearTimeout(timers.get(t.uri));
+    timers.delete(t.uri);
+    if (!pullDiagnostics) void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
+  });
+
+  connection.onCompletion(({ textDocument, position }) =>
+    guard('completion', null, () => {
+      const analysis = analysisOf(textDocument.uri);
+      return analysis ? complete(analysis, position, context()) : null;
+    }),
+  );
+
+  connection.languages.diagnostics.on(({ textDocument }) =>
+    guard('diagnostics', { kind: 'full' as const, items: [] }, () => {
+      const analysis = analysisOf(textDocument.uri);
+      return { kind: 'full' as const, items: analysis ? diagnose(analysis, context(), textDocument.uri) : [] };
+    }),
+  );
+
+  connection.onRequest(TOKEN_COUNT_METHOD, (params: TokenCountParams): TokenCountResult | null =>
+    guard('tokenCount', null, () => {
+      const analysis = params && typeof params.uri === 'string' ? analysisOf(params.uri) : undefined;
+      return analysis && params.position ? tokenCountAt(analysis, params.position, resources.tokenSource.estimated) : null;
+    }),
+  );
+
+  connection.onShutdown(() => resources.dispose());
+  connection.listen();
+}
+
+function toPath(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
