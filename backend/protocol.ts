@@ -1,0 +1,37 @@
+// Messages between the render worker (backend/worker.ts) and the main thread (backend/renderer.ts).
+import type { ExecutionProvider } from './model';
+import type { Progress, RenderRequest } from './pipeline';
+
+export interface WorkerInit {
+  modelDir: string;
+  ep: ExecutionProvider;
+  /** Int32Array over a SharedArrayBuffer: [0] id of the job to stop, [1] STOP_INTERRUPT or STOP_CANCEL. */
+  stop: SharedArrayBuffer;
+}
+
+export const STOP_INTERRUPT = 1;
+export const STOP_CANCEL = 2;
+
+export type ToWorker = { type: 'render'; id: number; request: RenderRequest };
+
+export interface ModelSummary {
+  name: string;
+  dir: string;
+  unetType: string;
+  ep: ExecutionProvider;
+}
+
+export interface RenderOutput {
+  images: Uint8Array[];
+  seeds: number[];
+  infotexts: string[];
+  interrupted: boolean;
+}
+
+export type FromWorker =
+  | { type: 'ready'; model: ModelSummary }
+  | { type: 'load-error'; message: string }
+  | { type: 'progress'; id: number; progress: Progress }
+  | { type: 'preview'; id: number; step: number; png: Uint8Array }
+  | { type: 'result'; id: number; output: RenderOutput }
+  | { type: 'error'; id: number; message: string; cancelled: boolean };
