@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { basename, resolve } from 'node:path';
 import { validateTxt2img } from './request';
 import type { Progress, RenderRequest } from './pipeline';
 import type { RenderOutput } from './protocol';
@@ -22,7 +23,8 @@ export interface RenderService {
 export interface ServerOptions {
   /** Resolves to the renderer, loading the model on first use; a rejection is reported as a 500 and retried later. */
   renderer: () => Promise<RenderService>;
-  modelName: string;
+  /** Defaults to the folder's name, which the loader writes as the infotext's Model. */
+  modelName?: string;
   modelDir: string;
   token: string;
   host?: string;
@@ -69,8 +71,10 @@ export class BackendServer {
   private progress: { step: number; total: number; etaSeconds: number; preview?: string; started: number } | undefined;
   private interrupted = false;
   private port = 0;
+  private readonly modelName: string;
 
   constructor(private readonly options: ServerOptions) {
+    this.modelName = options.modelName ?? (basename(resolve(options.modelDir)) || 'model');
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (error instanceof HttpError) send(res, error.status, error.body ?? { error: error.message, detail: error.message });
@@ -166,7 +170,7 @@ export class BackendServer {
       case 'GET /sdapi/v1/samplers':
         return send(res, 200, SAMPLERS.map((s) => ({ name: s.name, aliases: s.aliases, options: s.schedule === 'karras' ? { scheduler: 'karras' } : {} })));
       case 'GET /sdapi/v1/sd-models':
-        return send(res, 200, [{ title: this.options.modelName, model_name: this.options.modelName, hash: null, sha256: null, filename: this.options.modelDir, config: null }]);
+        return send(res, 200, [{ title: this.modelName, model_name: this.modelName, hash: null, sha256: null, filename: this.options.modelDir, config: null }]);
       default:
         if (['/sdapi/v1/txt2img', '/sdapi/v1/progress', '/sdapi/v1/interrupt', '/sdapi/v1/samplers', '/sdapi/v1/sd-models'].includes(path)) {
           throw new HttpError(405, 'method not allowed', { error: 'MethodNotAllowed', detail: `${req.method} is not allowed on ${path}` });
@@ -256,12 +260,12 @@ export class BackendServer {
           all_negative_prompts: output.seeds.map(() => request.negativePrompt), seed: output.seeds[0], all_seeds: output.seeds,
           subseed: -1, all_subseeds: output.seeds.map(() => -1), width: request.width, height: request.height,
           sampler_name: request.sampler, cfg_scale: request.cfgScale, steps: request.steps, batch_size: request.batchSize,
-          sd_model_name: this.options.modelName, infotexts: output.infotexts, interrupted: output.interrupted,
+          sd_model_name: this.modelName, infotexts: output.infotexts, interrupted: output.interrupted,
         }),
       });
     } catch (error) {
       const cancelled = (error as { cancelled?: boolean }).cancelled === true;
-      if (!cancelled) this.options.log?.(`render failed: ${(error as Error).message}`);
+      this.options.log?.(cancelled ? 'render cancelled: the client disconnected' : `render failed: ${(error as Error).message}`);
       send(job.res, 500, { error: 'RenderError', detail: (error as Error).message ?? String(error) });
     }
   }

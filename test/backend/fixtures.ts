@@ -10,7 +10,7 @@ export const CLIP_DIR = resolve(__dirname, '../../../shared/data/clip');
 export const HAVE_CLIP = existsSync(join(CLIP_DIR, 'vocab.json'));
 
 /** Writes a tiny model into a fresh temporary folder. `vocab: 'fixture'` uses the small byte-level vocabulary. */
-export function makeTinyModel(options: Partial<TestModelOptions> & { vocab?: TestModelOptions['vocab'] | 'fixture' | 'clip' } = {}): string {
+export function makeTinyModel(options: Omit<Partial<TestModelOptions>, 'vocab'> & { vocab?: TestModelOptions['vocab'] | 'fixture' | 'clip' } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'tagsmith-tiny-'));
   const vocab = options.vocab === 'fixture' ? fixtureVocab() : options.vocab === 'clip' || options.vocab === undefined ? readVocabFolder(CLIP_DIR) : options.vocab;
   writeTestModel(dir, { dtype: options.dtype ?? 'float32', timestep: options.timestep, vocab });

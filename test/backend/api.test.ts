@@ -1,0 +1,157 @@
+// The HTTP API over real HTTP, with the real render worker on the tiny model.
+import { request as httpRequest } from 'node:http';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackendServer } from '../../backend/http';
+import { lazyRenderer } from '../../backend/renderer';
+import { makeTinyModel, workerBundle } from './fixtures';
+
+const TOKEN = 'test-token-0123456789';
+
+interface Reply { status: number; body: any; raw: string }
+
+function call(port: number, method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer; token?: string | null; abortAfterMs?: number } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host: `127.0.0.1:${port}`, ...options.headers };
+    if (options.token !== null) headers.authorization = `Bearer ${options.token ?? TOKEN}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        let body: unknown;
+        try { body = JSON.parse(raw); } catch { body = undefined; }
+        resolve({ status: res.statusCode ?? 0, body, raw });
+      });
+    });
+    req.on('error', reject);
+    if (options.abortAfterMs !== undefined) setTimeout(() => { req.destroy(); resolve({ status: 0, body: undefined, raw: '' }); }, options.abortAfterMs);
+    req.end(options.body);
+  });
+}
+
+const txt2img = (over: Record<string, unknown> = {}) => JSON.stringify({ prompt: '1boy, solo', negative_prompt: 'lowres', steps: 4, width: 64, height: 64, seed: 7, ...over });
+
+async function start(dir: string, extra: Partial<ConstructorParameters<typeof BackendServer>[0]> = {}) {
+  const renderer = lazyRenderer(dir, { workerPath: await workerBundle() });
+  const server = new BackendServer({ renderer, modelDir: dir, token: TOKEN, maxQueue: 1, ...extra });
+  const { port } = await server.listen();
+  return { server, port, close: async () => (await server.close(), await renderer.close()) };
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('HTTP API', () => {
+  let port: number;
+  let close: () => Promise<void>;
+  let dir: string;
+  const logs: string[] = [];
+  beforeAll(async () => {
+    dir = makeTinyModel();
+    ({ port, close } = await start(dir, { log: (line) => logs.push(line) }));
+  });
+  afterAll(() => close?.());
+
+  it('renders: base64 PNGs, parameters and an info JSON with infotexts', async () => {
+    const r = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ batch_size: 2, cfg_scale: 4.5 }) });
+    expect(r.status).toBe(200);
+    expect(r.body.images).toHaveLength(2);
+    expect(Buffer.from(r.body.images[0], 'base64').subarray(1, 4).toString()).toBe('PNG');
+    expect(r.body.parameters).toMatchObject({ prompt: '1boy, solo', steps: 4, seed: 7, sampler_name: 'Euler a', cfg_scale: 4.5 });
+    const info = JSON.parse(r.body.info);
+    expect(info.all_seeds).toEqual([7, 8]);
+    expect(info.infotexts[1]).toBe('1boy, solo\nNegative prompt: lowres\nSteps: 4, Sampler: Euler a, CFG scale: 4.5, Seed: 8, Size: 64x64, Model: ' + info.sd_model_name);
+  });
+
+  it('401 without the token or with a wrong one', async () => {
+    expect((await call(port, 'GET', '/sdapi/v1/samplers', { token: null })).status).toBe(401);
+    expect((await call(port, 'GET', '/sdapi/v1/samplers', { token: 'nope' })).status).toBe(401);
+    expect((await call(port, 'GET', '/sdapi/v1/samplers')).status).toBe(200);
+  });
+
+  it('403 for a foreign Host (DNS rebinding) and a foreign Origin', async () => {
+    const host = await call(port, 'GET', '/sdapi/v1/samplers', { headers: { host: `evil.example:${port}` } });
+    expect(host.status).toBe(403);
+    expect(host.body.detail).toContain('evil.example');
+    expect((await call(port, 'GET', '/sdapi/v1/samplers', { headers: { host: `127.0.0.1:${port + 1}` } })).status).toBe(403);
+    expect((await call(port, 'GET', '/sdapi/v1/samplers', { headers: { origin: 'https://evil.example' } })).status).toBe(403);
+    expect((await call(port, 'GET', '/sdapi/v1/samplers', { headers: { origin: `http://localhost:${port}`, host: `localhost:${port}` } })).status).toBe(200);
+  });
+
+  it('413 for a 2 MB body', async () => {
+    const r = await call(port, 'POST', '/sdapi/v1/txt2img', { body: JSON.stringify({ prompt: 'x'.repeat(2 * 1024 * 1024) }) });
+    expect(r.status).toBe(413);
+  });
+
+  it('422 naming the field: width 1004, steps 0, an unknown sampler, invalid JSON', async () => {
+    const width = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ width: 1004 }) });
+    expect(width.status).toBe(422);
+    expect(width.body.detail).toEqual([{ loc: ['body', 'width'], msg: 'must be a multiple of 8, got 1004', type: 'value_error' }]);
+    const more = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ steps: 0, sampler_name: 'DDIM', height: 4096 }) });
+    expect(more.body.detail.map((d: { loc: string[] }) => d.loc[1])).toEqual(['steps', 'height', 'sampler_name']);
+    expect((await call(port, 'POST', '/sdapi/v1/txt2img', { body: '{"prompt":' })).status).toBe(422);
+  });
+
+  it('lists samplers and the model; 404 and 405 elsewhere', async () => {
+    expect((await call(port, 'GET', '/sdapi/v1/samplers')).body.map((s: { name: string }) => s.name)).toEqual(['Euler a', 'Euler', 'DPM++ 2M', 'DPM++ 2M Karras']);
+    expect((await call(port, 'GET', '/sdapi/v1/sd-models')).body[0].model_name).toBe(basename(dir));
+    expect((await call(port, 'GET', '/sdapi/v1/options')).status).toBe(404);
+    expect((await call(port, 'GET', '/sdapi/v1/txt2img')).status).toBe(405);
+  });
+
+  it('429 when the queue is full, progress while rendering, and interrupt returns the partial image', async () => {
+    const long = call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ steps: 150, width: 512, height: 512 }) });
+    await until(async () => (await call(port, 'GET', '/sdapi/v1/progress')).body.state.sampling_step >= 1);
+    const waiting = call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img() });
+    await until(async () => (await call(port, 'GET', '/sdapi/v1/progress')).body.state.job_count === 2);
+    const rejected = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img() });
+    expect(rejected.status).toBe(429);
+    const progress = (await call(port, 'GET', '/sdapi/v1/progress')).body;
+    expect(progress.state.sampling_steps).toBe(150);
+    expect(progress.progress).toBeGreaterThan(0);
+    expect(progress.progress).toBeLessThan(1);
+    expect((await call(port, 'POST', '/sdapi/v1/interrupt')).status).toBe(200);
+    const done = await long;
+    expect(done.status).toBe(200);
+    expect(JSON.parse(done.body.info).interrupted).toBe(true);
+    expect((await waiting).status).toBe(200);
+  });
+
+  it('cancels the job of a client that disconnects and keeps serving', async () => {
+    // 150 steps at 1024x1024 take seconds even on the tiny model; a cancelled job ends within one step (~30 ms).
+    const gone = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ steps: 150, width: 1024, height: 1024 }), abortAfterMs: 400 });
+    expect(gone.status).toBe(0);
+    await until(async () => logs.includes('render cancelled: the client disconnected'), 5000);
+    expect((await call(port, 'GET', '/sdapi/v1/progress')).body.state.job_count).toBe(0);
+    expect((await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img() })).status).toBe(200);
+  });
+});
+
+describe('HTTP API with a corrupted unet/model.onnx', () => {
+  it('answers 500 naming the file, keeps serving, and renders once the file is fixed', async () => {
+    const good = makeTinyModel();
+    const dir = makeTinyModel();
+    writeFileSync(join(dir, 'unet/model.onnx'), Buffer.from('corrupted'));
+    const { port, close } = await start(dir);
+    try {
+      const failed = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img() });
+      expect(failed.status).toBe(500);
+      expect(failed.body.detail).toContain(join(dir, 'unet/model.onnx'));
+      expect(failed.body.detail).toContain('ONNX Runtime cannot load it');
+      expect((await call(port, 'GET', '/sdapi/v1/samplers')).status).toBe(200);
+      expect((await call(port, 'GET', '/sdapi/v1/progress')).status).toBe(200);
+      copyFileSync(join(good, 'unet/model.onnx'), join(dir, 'unet/model.onnx'));
+      expect((await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img() })).status).toBe(200);
+    } finally {
+      await close();
+    }
+  });
+});
