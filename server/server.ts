@@ -3,6 +3,7 @@
 
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  CodeActionKind,
   DidChangeConfigurationNotification,
   TextDocumentSyncKind,
   type Connection,
@@ -12,8 +13,14 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { findProfile } from '../core/profiles';
 import { Analysis, type FeatureContext } from './analysis';
+import { codeActions } from './features/codeActions';
 import { complete } from './features/completion';
 import { diagnose } from './features/diagnostics';
+import { formatting } from './features/formatting';
+import { hover } from './features/hover';
+import { inlayHints } from './features/inlayHints';
+import { legend, semanticTokens } from './features/semanticTokens';
+import { documentSymbols, foldingRanges } from './features/symbols';
 import { TOKEN_COUNT_METHOD, tokenCountAt, type TokenCountParams, type TokenCountResult } from './features/tokenCount';
 import { Resources, type Log } from './resources';
 import { defaultSettings, readSettings, type ServerSettings } from './settings';
@@ -120,6 +127,13 @@ export function startServer(connection: Connection): void {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         completionProvider: { triggerCharacters: [',', ' ', '(', '[', '<', ':'] },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
+        semanticTokensProvider: { legend, full: true },
+        inlayHintProvider: true,
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        documentFormattingProvider: true,
         ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       },
       serverInfo: { name: 'tagsmith-server', version: process.env.TAGSMITH_VERSION ?? '0.1.0' },
@@ -165,6 +179,21 @@ export function startServer(connection: Connection): void {
       return analysis ? complete(analysis, position, context()) : null;
     }),
   );
+
+  /** Runs a feature on the analysed document, or answers `fallback` for an unknown document. */
+  const withDocument = <T>(what: string, uri: string, fallback: T, run: (analysis: Analysis) => T): T =>
+    guard(what, fallback, () => {
+      const analysis = analysisOf(uri);
+      return analysis ? run(analysis) : fallback;
+    });
+
+  connection.onHover(({ textDocument, position }) => withDocument('hover', textDocument.uri, null, (a) => hover(a, position, context())));
+  connection.onCodeAction(({ textDocument, range }) => withDocument('codeAction', textDocument.uri, [], (a) => codeActions(a, range, context(), textDocument.uri)));
+  connection.languages.semanticTokens.on(({ textDocument }) => withDocument('semanticTokens', textDocument.uri, { data: [] }, (a) => semanticTokens(a, context())));
+  connection.languages.inlayHint.on(({ textDocument, range }) => withDocument('inlayHint', textDocument.uri, [], (a) => inlayHints(a, range)));
+  connection.onDocumentSymbol(({ textDocument }) => withDocument('documentSymbol', textDocument.uri, [], (a) => documentSymbols(a)));
+  connection.onFoldingRanges(({ textDocument }) => withDocument('foldingRange', textDocument.uri, [], (a) => foldingRanges(a)));
+  connection.onDocumentFormatting(({ textDocument }) => withDocument('formatting', textDocument.uri, [], (a) => formatting(a)));
 
   connection.languages.diagnostics.on(({ textDocument }) =>
     guard('diagnostics', { kind: 'full' as const, items: [] }, () => {

@@ -1,0 +1,107 @@
+// Hover: what the card says about a tag, the effective weight of the hovered text and how it was
+// computed, the dictionary's entry, the chunk a tag or BREAK falls in, and what a settings key does.
+
+import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
+import { findSettingKey } from '../../core/a1111/settings';
+import { lookupAll } from '../../core/dictionary/dictionary';
+import { isBranch, walk, type PromptSection, type SyntaxNode } from '../../core/parse/tree';
+import { cardTagIndex, normalizeTag, yearOf } from '../../core/profiles/profile';
+import type { Analysis, FeatureContext } from '../analysis';
+import { CHUNK_LENGTH, type PromptTokens } from '../tokens';
+import { cardTagDoc } from './cardDocs';
+import { dictionaryDoc } from './completion';
+import { lspRange, placeAt } from './locate';
+
+export function hover(analysis: Analysis, position: Position, ctx: FeatureContext): Hover | null {
+  const { doc } = analysis;
+  const offset = doc.lines.offsetAt(position);
+  const place = placeAt(doc, offset);
+  const answer = (start: number, end: number, parts: string[]): Hover => ({
+    contents: { kind: MarkupKind.Markdown, value: parts.filter((p) => p !== '').join('\n\n---\n\n') },
+    range: lspRange(doc, start, end),
+  });
+
+  if (place.settings) {
+    const entry = place.settings.entries.find((e) => e.node.start <= offset && offset < e.node.end);
+    if (!entry) return null;
+    const key = findSettingKey(entry.key);
+    if (!key) return answer(entry.keyRange.start, entry.keyRange.end, [`**${entry.key}**: not a setting A1111 writes; kept as it is.`]);
+    const rec = ctx.profile.recommended;
+    const advice: Record<string, string> = {
+      steps: `${rec.steps}`,
+      sampler: rec.sampler,
+      cfgScale: `${rec.cfgScale}`,
+      size: rec.sizes.map((s) => `${s.width}x${s.height} (${s.label})`).join(', '),
+    };
+    const recommended = key.recommended ? `The ${ctx.profile.name} card recommends: ${advice[key.recommended]}.` : '';
+    return answer(entry.keyRange.start, entry.valueRange.end, [`**${key.key}** — ${key.doc}`, recommended]);
+  }
+  const section = place.section;
+  if (!section) return null;
+
+  const brk = section.breaks.find((b) => b.start <= offset && offset <= b.end);
+  if (brk) {
+    const tokens = analysis.tokens(section);
+    const chunk = tokens.chunks.findIndex((c) => c.start > brk.start);
+    const ended = chunk > 0 ? chunk : tokens.chunks.length - 1;
+    return answer(brk.start, brk.end, [
+      `**BREAK** ends chunk ${ended} (${tokens.chunks[ended - 1]?.tokens ?? 0}/${CHUNK_LENGTH} tokens used) and starts chunk ${ended + 1}; the rest of chunk ${ended} is padding.${estimateNote(tokens)}`,
+    ]);
+  }
+
+  const network = section.extraNetworks.find((n) => n.node.start <= offset && offset <= n.node.end);
+  if (network) {
+    const weight = network.args[0] ?? '1';
+    const known = ctx.loraNames.includes(network.name) ? '' : ctx.loraNames.length > 0 ? '\n\nNot found in the LoRA folders.' : '';
+    return answer(network.node.start, network.node.end, [`**${network.type}** \`${network.name}\`, weight ${weight}. A1111 removes it from the prompt text before tokenizing.${known}`]);
+  }
+
+  const tag = section.tags.find((t) => t.node.start <= offset && offset <= t.node.end);
+  if (!tag) {
+    const group = innermostGroup(section, offset);
+    if (!group) return null;
+    const inside = section.tags.find((t) => t.node.start >= group.start && t.node.end <= group.end);
+    return inside ? answer(group.start, group.end, [weightDoc(inside.weight, inside.multipliers)]) : null;
+  }
+  const parts: string[] = [];
+  const key = normalizeTag(tag.value);
+  const card = cardTagIndex(ctx.profile).get(key);
+  if (card) parts.push(cardTagDoc(ctx.profile, card));
+  else if (yearOf(ctx.profile, tag.value) && ctx.profile.year) {
+    parts.push(`**${tag.value}** — year tag of ${ctx.profile.name} (${ctx.profile.year.min}–${ctx.profile.year.max}). ${ctx.profile.year.doc ?? ''}`);
+  }
+  const entry = lookupAll(ctx.dictionaries, tag.value);
+  if (entry) parts.push(dictionaryDoc({ ...entry, kind: entry.kind === 'alias' ? 'alias' : 'name', alias: entry.kind === 'alias' ? entry.alias : undefined }).replace('You typed the alias', 'Written as the alias'));
+  parts.push(weightDoc(tag.weight, tag.multipliers));
+  const tokens = analysis.tokens(section);
+  const chunk = tokens.chunks.findIndex((c) => c.start <= tag.node.start && tag.node.start <= c.end);
+  if (chunk >= 0) {
+    const straddles = tokens.straddling.some((s) => s.tag === tag);
+    parts.push(`In chunk ${chunk + 1} of ${tokens.chunks.length} (${tokens.chunks[chunk]!.tokens}/${CHUNK_LENGTH} tokens used)${straddles ? '; its tokens run into the next chunk' : ''}.${estimateNote(tokens)}`);
+  }
+  return answer(tag.node.start, tag.node.end, parts);
+}
+
+/** `((x))` → "Effective weight **1.21** = 1.1 × 1.1", multiplied as A1111 does, innermost first. */
+export function weightDoc(weight: number, multipliers: readonly number[]): string {
+  const shown = formatWeight(weight);
+  if (multipliers.length === 0) return `Effective weight **${shown}** (no brackets).`;
+  if (multipliers.length === 1 && formatWeight(multipliers[0]!) === shown) return `Effective weight **${shown}**.`;
+  return `Effective weight **${shown}** = ${multipliers.map(formatWeight).join(' × ')}.`;
+}
+
+export function formatWeight(w: number): string {
+  return String(Number(w.toFixed(4)));
+}
+
+function estimateNote(tokens: PromptTokens): string {
+  return tokens.estimated ? ' Token counts are estimates (no CLIP tokenizer configured).' : '';
+}
+
+function innermostGroup(section: PromptSection, offset: number): SyntaxNode | undefined {
+  let found: SyntaxNode | undefined;
+  walk(section.node, (node) => {
+    if (isBranch(node) && (node.kind === 'emphasis' || node.kind === 'deemphasis') && node.start <= offset && offset < node.end) found = node;
+  });
+  return found;
+}
