@@ -1,0 +1,236 @@
+// Reads a tokenizer folder's files, as SDXL checkpoints and Optimum exports ship them, into the vocabulary,
+// the merge list and the special tokens. The caller reads the files (core has no file system) and hands
+// their text in; every problem becomes a TokenizerLoadError that names the file and, where it can, the line.
+
+export class TokenizerLoadError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly reason: string,
+    readonly source?: string,
+  ) {
+    super(`${source ? `${source}: ` : ''}${file}${line !== undefined ? `, line ${line}` : ''}: ${reason}`);
+    this.name = 'TokenizerLoadError';
+  }
+}
+
+export interface TokenizerFiles {
+  vocab: Vocabulary;
+  /** "a b" -> merge rank (a repeated pair keeps its last rank, as in HF's dict). */
+  mergeRanks: Map<string, number>;
+  bosToken: string;
+  eosToken: string;
+  unkToken: string;
+}
+
+/**
+ * The parsed vocab.json object, used as it is: copying 49,408 entries into a Map would double the load time.
+ * Values were checked to be non-negative integers at load.
+ */
+export class Vocabulary {
+  private count: number | undefined;
+
+  constructor(private readonly data: Readonly<Record<string, unknown>>) {}
+
+  get size(): number {
+    return (this.count ??= Object.keys(this.data).length);
+  }
+
+  get(token: string): number | undefined {
+    const id = this.data[token];
+    // Object.prototype's members are never numbers, so no own-property check is needed.
+    return typeof id === 'number' ? id : undefined;
+  }
+
+  has(token: string): boolean {
+    return this.get(token) !== undefined;
+  }
+
+  *entries(): IterableIterator<[string, number]> {
+    for (const token of Object.keys(this.data)) yield [token, this.data[token] as number];
+  }
+}
+
+/** Reads a file of the folder: its text, or undefined when the folder has no such file. */
+export type ReadTokenizerFile = (fileName: string) => string | undefined;
+
+// HF's CLIPTokenizer reads `merges.txt` as `read().strip().split("\n")[1:49152-256-2+1]`: the first line
+// (the `#version` header) is always skipped and at most 48,894 merges are used.
+const MAX_MERGES = 49152 - 256 - 2;
+
+export function readTokenizerFiles(read: ReadTokenizerFile, source?: string): TokenizerFiles {
+  const fail = (file: string, line: number | undefined, reason: string): never => {
+    throw new TokenizerLoadError(file, line, reason, source);
+  };
+  const vocabText = read('vocab.json');
+  const mergesText = read('merges.txt');
+  let vocab: Vocabulary;
+  let mergeRanks: Map<string, number>;
+  let specials: Partial<Record<'bos' | 'eos' | 'unk', string>> = {};
+  if (vocabText !== undefined || mergesText !== undefined) {
+    if (vocabText === undefined) return fail('vocab.json', undefined, 'missing (merges.txt is there; both are needed)');
+    if (mergesText === undefined) return fail('merges.txt', undefined, 'missing (vocab.json is there; both are needed)');
+    vocab = parseVocab(vocabText, 'vocab.json', fail);
+    mergeRanks = parseMergesTxt(mergesText, fail);
+  } else {
+    const jsonText = read('tokenizer.json');
+    if (jsonText === undefined) {
+      return fail('vocab.json', undefined, 'missing: a CLIP tokenizer folder holds vocab.json and merges.txt, or tokenizer.json');
+    }
+    ({ vocab, mergeRanks, specials } = parseTokenizerJson(jsonText, fail));
+  }
+  // special_tokens_map.json wins over tokenizer_config.json, as in transformers.
+  for (const file of ['tokenizer_config.json', 'special_tokens_map.json']) {
+    const text = read(file);
+    if (text === undefined) continue;
+    const config = parseJson(text, file, fail);
+    if (!isObject(config)) return fail(file, 1, 'expected a JSON object');
+    for (const key of ['bos', 'eos', 'unk'] as const) {
+      const value = config[`${key}_token`];
+      if (value === undefined || value === null) continue;
+      const content = typeof value === 'string' ? value : isObject(value) ? value.content : undefined;
+      if (typeof content !== 'string') {
+        return fail(file, lineOfKey(text, `${key}_token`), `"${key}_token" must be a string or an object with "content"`);
+      }
+      specials[key] = content;
+    }
+  }
+  const result: TokenizerFiles = {
+    vocab,
+    mergeRanks,
+    bosToken: specials.bos ?? '<|startoftext|>',
+    eosToken: specials.eos ?? '<|endoftext|>',
+    unkToken: specials.unk ?? '<|endoftext|>',
+  };
+  for (const [name, token] of [['bos', result.bosToken], ['eos', result.eosToken], ['unk', result.unkToken]] as const) {
+    if (!vocab.has(token)) {
+      fail(vocabText !== undefined ? 'vocab.json' : 'tokenizer.json', undefined, `the ${name} token ${JSON.stringify(token)} is not in the vocabulary`);
+    }
+  }
+  return result;
+}
+
+type Fail = (file: string, line: number | undefined, reason: string) => never;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** JSON.parse with the failing line in the error (V8 reports a character position). */
+function parseJson(text: string, file: string, fail: Fail): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    const message = (error as Error).message;
+    const lineCol = /\(line (\d+) column \d+\)/.exec(message);
+    const position = /at position (\d+)/.exec(message);
+    let line: number | undefined;
+    if (lineCol) line = Number(lineCol[1]);
+    else if (position) line = lineAt(body, Number(position[1]));
+    else if (/end of JSON input/i.test(message)) line = lineAt(body, body.length);
+    return fail(file, line, `not valid JSON (${message.replace(/\s*\(line \d+ column \d+\)/, '')})`);
+  }
+}
+
+function lineAt(text: string, position: number): number {
+  let line = 1;
+  const end = Math.min(position, text.length);
+  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** The line of the first `"key":` in a JSON text (best effort, for messages only). */
+function lineOfKey(text: string, key: string): number | undefined {
+  const at = text.indexOf(`${JSON.stringify(key)}`);
+  return at < 0 ? undefined : lineAt(text, at);
+}
+
+// After a key's closing quote: anything but a plain integer and then ',' or '}'. JSON.parse already
+// accepted the text, so this cheap scan only has to find values that are not ids.
+const NON_ID_VALUE = /(?<!\\)"\s*:\s*(?![0-9]+\s*[,}])/;
+
+function parseVocab(text: string, file: string, fail: Fail, parsed?: unknown): Vocabulary {
+  const data = parsed ?? parseJson(text, file, fail);
+  if (!isObject(data)) return fail(file, 1, 'expected a JSON object mapping tokens to ids');
+  // Walking 49,408 entries of a parsed object costs more than the parse; scan the text instead and walk
+  // the entries only to name the bad one.
+  if (parsed !== undefined || NON_ID_VALUE.test(text)) {
+    for (const key in data) {
+      const id = data[key];
+      if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
+        return fail(file, lineOfKey(text, key), `the id of token ${JSON.stringify(key)} must be a non-negative integer, got ${JSON.stringify(id)}`);
+      }
+    }
+  }
+  for (const _ in data) return new Vocabulary(data);
+  return fail(file, 1, 'the vocabulary is empty');
+}
+
+function parseMergesTxt(text: string, fail: Fail): Map<string, number> {
+  // Python's `str.strip()` then `split("\n")`; the lines strip() removed still count in messages.
+  let from = 0;
+  let to = text.length;
+  let line = 1;
+  while (from < to && isPySpace(text.charCodeAt(from))) if (text.charCodeAt(from++) === 10) line++;
+  while (to > from && isPySpace(text.charCodeAt(to - 1))) to--;
+  const ranks = new Map<string, number>();
+  // Only spaces and newlines as whitespace (the usual file): each line is its own key, once checked.
+  const plain = !/[\t\v\f\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/.test(text);
+  let rank = 0;
+  let pos = from;
+  for (let index = 0; pos <= to && rank < MAX_MERGES; index++, line++) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0 || eol > to) eol = to;
+    // Line 0 of the stripped text (the `#version` header) is skipped, as HF does.
+    if (index > 0) {
+      const entry = text.slice(pos, eol);
+      const space = entry.indexOf(' ');
+      if (plain && space > 0 && space < entry.length - 1 && entry.lastIndexOf(' ') === space) {
+        ranks.set(entry, rank++);
+      } else {
+        // Python's `split()`: any run of whitespace separates, ends are ignored.
+        const parts = entry.split(/[\s\x1c-\x1f\x85]+/).filter((p) => p.length > 0);
+        if (parts.length !== 2) {
+          fail('merges.txt', line, `expected two symbols separated by a space, got ${JSON.stringify(entry.slice(0, 80))}`);
+        }
+        ranks.set(`${parts[0]} ${parts[1]}`, rank++);
+      }
+    }
+    pos = eol + 1;
+  }
+  return ranks;
+}
+
+function isPySpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0 || c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+function parseTokenizerJson(
+  text: string,
+  fail: Fail,
+): { vocab: Vocabulary; mergeRanks: Map<string, number>; specials: Partial<Record<'bos' | 'eos' | 'unk', string>> } {
+  const file = 'tokenizer.json';
+  const data = parseJson(text, file, fail);
+  if (!isObject(data) || !isObject(data.model)) return fail(file, lineOfKey(text, 'model'), 'expected an object with a "model" object');
+  const model = data.model;
+  if (model.type !== undefined && model.type !== 'BPE') {
+    return fail(file, lineOfKey(text, 'type'), `model.type is ${JSON.stringify(model.type)}; a CLIP tokenizer is "BPE"`);
+  }
+  if (!isObject(model.vocab)) return fail(file, lineOfKey(text, 'vocab'), 'model.vocab must be an object mapping tokens to ids');
+  const vocab = parseVocab(text, file, fail, model.vocab);
+  if (!Array.isArray(model.merges)) return fail(file, lineOfKey(text, 'merges'), 'model.merges must be an array');
+  const mergesAt = text.indexOf('"merges"');
+  const mergeRanks = new Map<string, number>();
+  model.merges.forEach((entry: unknown, index: number) => {
+    // Older files write "a b", newer ones ["a", "b"].
+    const parts = typeof entry === 'string' ? entry.split(' ') : entry;
+    if (!Array.isArray(parts) || parts.length !== 2 || typeof parts[0] !== 'string' || typeof parts[1] !== 'string' || !parts[0] || !parts[1]) {
+      const at = text.indexOf(JSON.stringify(entry), Math.max(0, mergesAt));
+      fail(file, at < 0 ? undefined : lineAt(text, at), `model.merges[${index}] must be "a b" or ["a", "b"], got ${JSON.stringify(entry)}`);
+    }
+    mergeRanks.set(`${parts[0] as string} ${parts[1] as string}`, index);
+  });
+  return { vocab, mergeRanks, specials: {} };
+}

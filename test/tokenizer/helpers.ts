@@ -1,0 +1,28 @@
+// Shared by the tokenizer tests: where the real CLIP vocabulary and our fixtures live, and loaders.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadClipTokenizer, type ClipTokenizer } from '../../core/tokenizer/index';
+
+export const REAL_CLIP_DIR = path.resolve(__dirname, '../../../shared/data/clip');
+export const HAS_REAL_CLIP = existsSync(path.join(REAL_CLIP_DIR, 'vocab.json')) && existsSync(path.join(REAL_CLIP_DIR, 'merges.txt'));
+export const MINI_DIR = path.resolve(__dirname, '../fixtures/tokenizer/mini');
+
+/** A loader over an in-memory folder, for error and format tests. */
+export function fromFiles(files: Record<string, string>): ClipTokenizer {
+  return loadClipTokenizer((name) => files[name]);
+}
+
+export function fromDir(dir: string): ClipTokenizer {
+  return loadClipTokenizer((name) => {
+    const file = path.join(dir, name);
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  });
+}
+
+let real: ClipTokenizer | undefined;
+/** The real CLIP tokenizer, loaded once per test file. */
+export function realTokenizer(): ClipTokenizer {
+  return (real ??= fromDir(REAL_CLIP_DIR));
+}
+
+export const readMini = (name: string): string => readFileSync(path.join(MINI_DIR, name), 'utf8');
