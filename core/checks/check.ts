@@ -1,0 +1,274 @@
+// Applies the rules of rules.ts to a parsed document and a profile. Pure: tree + profile -> diagnostics.
+
+import { distance } from 'fastest-levenshtein';
+import { findSettingKey, samplerNames } from '../a1111/settings';
+import type { SdDocument } from '../parse/document';
+import type { Block, ParseProblem, PromptSection, SettingEntry, Tag } from '../parse/tree';
+import { cardTagIndex, normalizeTag, yearOf, type CardTagInfo, type Profile, type TrainedSize } from '../profiles/profile';
+import { formatMessage, rules, type Rule, type Severity } from './rules';
+
+/** What a quick fix needs to repair a diagnostic. */
+export type FixData =
+  | { fix: 'replace'; with: string }
+  | { fix: 'remove-tag' };
+
+export interface CheckDiagnostic {
+  code: string;
+  severity: Severity;
+  /** Source offsets, end exclusive. */
+  start: number;
+  end: number;
+  message: string;
+  data?: FixData;
+  related?: Array<{ start: number; end: number; message: string }>;
+}
+
+export type SeverityOverrides = Record<string, Severity | 'off'>;
+
+export interface CheckOptions {
+  severity?: SeverityOverrides;
+}
+
+interface Context {
+  doc: SdDocument;
+  profile: Profile;
+  cards: Map<string, CardTagInfo>;
+  out: CheckDiagnostic[];
+  nearMissCache: Map<string, CardTagInfo | null>;
+}
+
+export function checkDocument(doc: SdDocument, profile: Profile, options: CheckOptions = {}): CheckDiagnostic[] {
+  const ctx: Context = { doc, profile, cards: cardTagIndex(profile), out: [], nearMissCache: new Map() };
+  for (const block of doc.blocks) checkBlock(ctx, block);
+  ctx.out.sort((a, b) => a.start - b.start || a.end - b.end);
+  return applySeverities(ctx.out, options.severity);
+}
+
+function applySeverities(diagnostics: CheckDiagnostic[], overrides: SeverityOverrides | undefined): CheckDiagnostic[] {
+  if (!overrides) return diagnostics;
+  const result: CheckDiagnostic[] = [];
+  for (const d of diagnostics) {
+    const override = overrides[d.code];
+    if (override === 'off') continue;
+    result.push(override ? { ...d, severity: override } : d);
+  }
+  return result;
+}
+
+function report(ctx: Context, rule: Rule, start: number, end: number, values: Record<string, string | number>, extra: Partial<CheckDiagnostic> = {}): void {
+  ctx.out.push({ code: rule.code, severity: rule.defaultSeverity, start, end, message: formatMessage(rule.message, values), ...extra });
+}
+
+function checkBlock(ctx: Context, block: Block): void {
+  for (const section of [block.prompt, block.negative]) {
+    if (!section) continue;
+    for (const problem of section.problems) reportProblem(ctx, problem);
+    checkTags(ctx, section);
+  }
+  if (block.prompt && block.negative) checkTagsInBoth(ctx, block.prompt, block.negative);
+  if (block.settings) for (const entry of block.settings.entries) checkSetting(ctx, entry);
+}
+
+function reportProblem(ctx: Context, problem: ParseProblem): void {
+  switch (problem.kind) {
+    case 'unclosed-bracket':
+      return report(ctx, rules.unclosedBracket, problem.start, problem.end, { bracket: problem.text });
+    case 'stray-bracket':
+      return report(ctx, rules.strayBracket, problem.start, problem.end, { bracket: problem.text });
+    case 'unclosed-extra-network':
+      return report(ctx, rules.unclosedExtraNetwork, problem.start, problem.end, {});
+    case 'malformed-weight': {
+      const effect = /\d/u.test(problem.text) && /^:\s*[+-]?[.\p{Nd}]+\s*$/u.test(problem.text)
+        ? 'A1111 fails on it with a ValueError; Tagsmith reads the group as (x), ×1.1'
+        : 'A1111 reads it as text and weights the group ×1.1';
+      return report(ctx, rules.malformedWeight, problem.start, problem.end, { text: problem.text, effect });
+    }
+  }
+}
+
+const sectionName = (section: PromptSection): string => (section.kind === 'prompt' ? 'prompt' : 'negative prompt');
+
+function checkTags(ctx: Context, section: PromptSection): void {
+  const { profile } = ctx;
+  const seen = new Map<string, Tag>();
+  const byGroup = new Map<string, Array<{ tag: Tag; info: CardTagInfo }>>();
+  const years: Tag[] = [];
+  for (const tag of section.tags) {
+    const { start, end } = tag.node;
+    const name = normalizeTag(tag.value);
+    if (!(tag.weight >= 0 && tag.weight <= 2)) {
+      report(ctx, rules.weightOutOfRange, start, end, { weight: Number(tag.weight.toPrecision(6)) });
+    }
+    const first = seen.get(name);
+    if (first) {
+      report(ctx, rules.duplicateTag, start, end, { tag: tag.value, section: sectionName(section) }, {
+        data: { fix: 'remove-tag' },
+        related: [{ start: first.node.start, end: first.node.end, message: 'First written here' }],
+      });
+    } else {
+      seen.set(name, tag);
+    }
+    const info = ctx.cards.get(name);
+    if (info) {
+      const list = byGroup.get(info.group.kind) ?? [];
+      list.push({ tag, info });
+      byGroup.set(info.group.kind, list);
+      continue;
+    }
+    const year = yearOf(profile, tag.value);
+    if (year && profile.year) {
+      const example = `${profile.year.prefix}${profile.year.max}`;
+      if (year.digits.length !== 4) {
+        report(ctx, rules.yearMalformed, start, end, { tag: tag.value, example });
+      } else {
+        const value = Number(year.digits);
+        if (value < profile.year.min || value > profile.year.max) {
+          report(ctx, rules.yearOutOfRange, start, end, { tag: tag.value, model: profile.name, min: profile.year.min, max: profile.year.max }, {
+            data: { fix: 'replace', with: `${profile.year.prefix}${Math.min(profile.year.max, Math.max(profile.year.min, value))}` },
+          });
+        }
+      }
+      years.push(tag);
+      continue;
+    }
+    const suggestion = nearMiss(ctx, name);
+    if (suggestion) {
+      report(ctx, rules.nearMiss, start, end, { tag: tag.value, group: suggestion.group.label.toLowerCase(), model: profile.name, suggestion: suggestion.tag }, {
+        data: { fix: 'replace', with: suggestion.tag },
+      });
+    }
+  }
+
+  for (const group of profile.tagGroups) {
+    const found = byGroup.get(group.kind) ?? [];
+    if (group.conflicts) {
+      const good = found.filter((f) => f.info.polarity === 'good');
+      const bad = found.filter((f) => f.info.polarity === 'bad');
+      if (good.length > 0 && bad.length > 0) {
+        // In a prompt the bad tag is the one that loses; in a negative prompt, the good one.
+        const [losers, winners] = section.kind === 'prompt' ? [bad, good] : [good, bad];
+        for (const loser of losers) {
+          report(ctx, rules.conflictingTags, loser.tag.node.start, loser.tag.node.end, { tag: loser.tag.value, other: winners[0]!.tag.value, section: sectionName(section) }, {
+            data: { fix: 'remove-tag' },
+            related: [{ start: winners[0]!.tag.node.start, end: winners[0]!.tag.node.end, message: `'${winners[0]!.tag.value}' is here` }],
+          });
+        }
+      }
+    }
+    if (group.single && section.kind === 'prompt') reportMultiple(ctx, found.map((f) => f.tag), group.label.toLowerCase());
+  }
+  if (section.kind === 'prompt') reportMultiple(ctx, years, 'year tag');
+}
+
+function reportMultiple(ctx: Context, tags: Tag[], group: string): void {
+  const distinct = tags.filter((t, i) => tags.findIndex((o) => normalizeTag(o.value) === normalizeTag(t.value)) === i);
+  for (const extra of distinct.slice(1)) {
+    report(ctx, rules.multipleInGroup, extra.node.start, extra.node.end, { group, tag: distinct[0]!.value, other: extra.value }, {
+      related: [{ start: distinct[0]!.node.start, end: distinct[0]!.node.end, message: `'${distinct[0]!.value}' is here` }],
+    });
+  }
+}
+
+/** The card tag `name` most likely misspells: same letters without spaces, or one or two edits away. */
+function nearMiss(ctx: Context, name: string): CardTagInfo | undefined {
+  const cached = ctx.nearMissCache.get(name);
+  if (cached !== undefined) return cached ?? undefined;
+  let best: CardTagInfo | undefined;
+  let bestDistance = Infinity;
+  const squashed = name.replace(/[\s-]/g, '');
+  for (const [card, info] of ctx.cards) {
+    if (Math.abs(card.length - name.length) > 2) continue;
+    const d = card.replace(/\s/g, '') === squashed ? 0 : distance(card, name);
+    const allowed = card.length <= 8 ? 1 : 2;
+    if (d <= allowed && d < bestDistance) {
+      best = info;
+      bestDistance = d;
+    }
+  }
+  ctx.nearMissCache.set(name, best ?? null);
+  return best;
+}
+
+function checkTagsInBoth(ctx: Context, prompt: PromptSection, negative: PromptSection): void {
+  const inPrompt = new Map<string, Tag>();
+  for (const tag of prompt.tags) {
+    const name = normalizeTag(tag.value);
+    if (ctx.cards.has(name) || yearOf(ctx.profile, tag.value)) inPrompt.set(name, tag);
+  }
+  for (const tag of negative.tags) {
+    const first = inPrompt.get(normalizeTag(tag.value));
+    if (!first) continue;
+    report(ctx, rules.tagInBoth, tag.node.start, tag.node.end, { tag: tag.value }, {
+      data: { fix: 'remove-tag' },
+      related: [{ start: first.node.start, end: first.node.end, message: 'In the prompt here' }],
+    });
+  }
+}
+
+/** The trained size nearest to width x height (by aspect ratio, then area). */
+export function nearestTrainedSize(sizes: TrainedSize[], width: number, height: number): TrainedSize | undefined {
+  let best: TrainedSize | undefined;
+  let bestScore = Infinity;
+  for (const size of sizes) {
+    const score = Math.abs(Math.log((size.width / size.height) / (width / height))) * 10 + Math.abs(Math.log((size.width * size.height) / (width * height)));
+    if (score < bestScore) {
+      best = size;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function checkSetting(ctx: Context, entry: SettingEntry): void {
+  const { profile } = ctx;
+  const { valueRange } = entry;
+  const known = findSettingKey(entry.key);
+  if (!known) {
+    report(ctx, rules.unknownSetting, entry.keyRange.start, entry.keyRange.end, { key: entry.key });
+    return;
+  }
+  const value = entry.value.trim();
+  const sizes = profile.recommended.sizes;
+  const sizeText = (s: TrainedSize): string => `${s.width}x${s.height}`;
+  switch (known.key) {
+    case 'Size': {
+      const m = /^(\d+)\s*x\s*(\d+)$/.exec(value);
+      if (!m) {
+        report(ctx, rules.sizeMalformed, valueRange.start, valueRange.end, { value, example: sizes[0] ? sizeText(sizes[0]) : '1024x1024' });
+        return;
+      }
+      const width = Number(m[1]);
+      const height = Number(m[2]);
+      const nearest = nearestTrainedSize(sizes, width, height);
+      if (width % 8 !== 0 || height % 8 !== 0) {
+        const rounded = `${Math.max(8, Math.round(width / 8) * 8)}x${Math.max(8, Math.round(height / 8) * 8)}`;
+        report(ctx, rules.sizeNotMultipleOf8, valueRange.start, valueRange.end, { value, suggestion: rounded }, {
+          data: { fix: 'replace', with: nearest ? sizeText(nearest) : rounded },
+        });
+      } else if (!sizes.some((s) => s.width === width && s.height === height) && sizes.length > 0) {
+        report(ctx, rules.sizeNotTrained, valueRange.start, valueRange.end, { value, model: profile.name, sizes: sizes.map(sizeText).join(', ') }, {
+          data: nearest ? { fix: 'replace', with: sizeText(nearest) } : undefined,
+        });
+      }
+      return;
+    }
+    case 'Steps': {
+      const steps = Number(value);
+      if (!/^\d+$/.test(value) || steps < 1 || steps > 150) report(ctx, rules.stepsOutOfRange, valueRange.start, valueRange.end, { value });
+      return;
+    }
+    case 'CFG scale': {
+      const cfg = Number(value);
+      if (value === '' || !Number.isFinite(cfg) || cfg < 1 || cfg > 30) report(ctx, rules.cfgOutOfRange, valueRange.start, valueRange.end, { value });
+      return;
+    }
+    case 'Sampler': {
+      if (samplerNames.includes(value)) return;
+      const close = samplerNames.find((s) => s.toLowerCase() === value.toLowerCase()) ?? samplerNames.find((s) => distance(s.toLowerCase(), value.toLowerCase()) <= 2);
+      report(ctx, rules.unknownSampler, valueRange.start, valueRange.end, { value, suggestion: close ? `: did you mean '${close}'?` : '' }, {
+        data: close ? { fix: 'replace', with: close } : undefined,
+      });
+      return;
+    }
+  }
+}

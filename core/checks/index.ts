@@ -1,0 +1,3 @@
+// Checks: rules declared as data (rules.ts), applied by pure functions (check.ts).
+export * from './rules';
+export * from './check';

@@ -1,0 +1,46 @@
+// Every check Tagsmith runs, declared once: its code, default severity and message template.
+// `{name}` placeholders are filled from the values a check passes. `tagsmith.diagnostics.severity`
+// overrides severities by code.
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+export interface Rule {
+  code: string;
+  defaultSeverity: Severity;
+  message: string;
+  description: string;
+}
+
+function rule(code: string, defaultSeverity: Severity, message: string, description: string): Rule {
+  return { code, defaultSeverity, message, description };
+}
+
+export const rules = {
+  unclosedBracket: rule('unclosed-bracket', 'error', "Unclosed '{bracket}': A1111 closes it at the end of the prompt", 'An opening bracket without its closing one.'),
+  strayBracket: rule('stray-bracket', 'error', "'{bracket}' closes nothing: A1111 reads it as text", 'A closing bracket without an opening one.'),
+  malformedWeight: rule('malformed-weight', 'error', "Malformed weight '{text}': {effect}", 'A weight that is not a number, or that A1111 cannot read.'),
+  unclosedExtraNetwork: rule('unclosed-extra-network', 'error', "Unclosed '<': an extra network needs '>' (e.g. <lora:name:0.8>)", 'An extra network without its closing angle bracket.'),
+  weightOutOfRange: rule('weight-out-of-range', 'warning', 'Effective weight {weight} is outside [0, 2]: images tend to break down', 'A tag whose effective weight is below 0 or above 2.'),
+  yearOutOfRange: rule('year-out-of-range', 'warning', "'{tag}': {model} was trained on years {min}–{max}", 'A year tag outside the years the model knows.'),
+  yearMalformed: rule('year-malformed', 'warning', "'{tag}' is not a year tag: write a 4-digit year, e.g. '{example}'", 'A year tag whose year is not four digits.'),
+  conflictingTags: rule('conflicting-tags', 'warning', "'{tag}' conflicts with '{other}' in the same {section}", 'Good and bad quality or aesthetic tags in one prompt.'),
+  tagInBoth: rule('tag-in-both', 'warning', "'{tag}' is in both the prompt and the negative prompt", 'The same card tag in a prompt and its negative prompt.'),
+  multipleInGroup: rule('multiple-in-group', 'warning', "More than one {group} in the prompt: '{tag}' and '{other}'", 'More than one rating tag or year tag in a prompt.'),
+  nearMiss: rule('near-miss', 'warning', "'{tag}' is not a {group} of {model}: did you mean '{suggestion}'?", 'A tag one or two letters away from a card tag.'),
+  duplicateTag: rule('duplicate-tag', 'warning', "'{tag}' is already in this {section}", 'The same tag twice in one prompt.'),
+  unknownSetting: rule('unknown-setting', 'info', "Unknown setting '{key}' (kept as it is)", 'A settings key A1111 does not write.'),
+  sizeMalformed: rule('size-malformed', 'error', "Size '{value}' must be WIDTHxHEIGHT, e.g. {example}", 'A Size value that is not WIDTHxHEIGHT.'),
+  sizeNotMultipleOf8: rule('size-not-multiple-of-8', 'error', 'Size {value}: width and height must be multiples of 8 (nearest: {suggestion})', 'A Size whose width or height is not a multiple of 8.'),
+  sizeNotTrained: rule('size-not-trained', 'hint', 'Size {value} is not a trained size of {model} ({sizes})', 'A Size other than the sizes the model was trained on.'),
+  stepsOutOfRange: rule('steps-out-of-range', 'warning', "Steps '{value}' must be a whole number from 1 to 150", 'Steps outside 1–150.'),
+  cfgOutOfRange: rule('cfg-out-of-range', 'warning', "CFG scale '{value}' must be a number from 1 to 30", 'CFG scale outside 1–30.'),
+  unknownSampler: rule('unknown-sampler', 'warning', "Unknown sampler '{value}'{suggestion}", 'A sampler name A1111 does not know.'),
+} satisfies Record<string, Rule>;
+
+export type RuleName = keyof typeof rules;
+
+export const allRules: Rule[] = Object.values(rules);
+
+export function formatMessage(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}

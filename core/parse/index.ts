@@ -1,0 +1,5 @@
+// The `.sdprompt` parser: text -> lossless tree with blocks, sections, tags and settings.
+export { parseDocument, type SdDocument } from './document';
+export { parsePromptSection, tagValue, weightValue } from './prompt';
+export { parseSettingsLine, isSettingsLine, unquote } from './settings';
+export * from './tree';

@@ -1,0 +1,361 @@
+// Parses one prompt or negative-prompt section into tags, bracket groups, weights, BREAKs and extra
+// networks. Tokens follow A1111's re_attention; effective weights come from core/attention itself, so the
+// tree and A1111 can never disagree.
+
+import { attentionPieces } from '../attention';
+import { PY_DIGIT, PY_SPACE, PY_WORD, isPyWordChar, pyFloat } from '../pyre';
+import { isBranch, type Branch, type ExtraNetwork, type Leaf, type LeafKind, type ParseProblem, type PromptSection, type Range, type Section, type SyntaxNode, type Tag } from './tree';
+
+const WEIGHT = new RegExp(`:[${PY_SPACE}]*([+-]?[.${PY_DIGIT}]+)[${PY_SPACE}]*\\)`, 'uy');
+// A1111's extra networks: <(\w+):([^>]+)>, removed from the prompt before anything else reads it.
+const EXTRA_NETWORK = new RegExp(`<([${PY_WORD}]+):([^>]+)>`, 'uy');
+const EXTRA_NETWORK_START = new RegExp(`<[${PY_WORD}]+:`, 'uy');
+// lark's SIGNED_NUMBER, the step of prompt editing: [from:to:when]
+const EDIT_WHEN = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPACE = new RegExp(`[${PY_SPACE}]`, 'u');
+// Characters that end a run of plain tag text.
+const SPECIAL = new Set(['\\', '(', ')', '[', ']', ':', '|', ',', '<', '\n', '\r']);
+
+interface Frame {
+  node: Branch;
+  round: boolean;
+  colons: Leaf[];
+  pipes: Leaf[];
+  weight?: Leaf;
+}
+
+const ROUND = 1.1;
+const SQUARE = 1 / 1.1;
+
+/**
+ * Parses the section of `src` in [start, end). `labelEnd` is set for a negative prompt: the text before it
+ * is the "Negative prompt:" label. `commentLines` are the [start, end) ranges of comment lines inside.
+ */
+export function parsePromptSection(
+  src: string,
+  kind: Section,
+  start: number,
+  end: number,
+  commentLines: Range[],
+  labelEnd?: number,
+): PromptSection {
+  const root: Branch = { kind, start, end, children: [] };
+  const problems: ParseProblem[] = [];
+  const stack: Frame[] = [];
+  let material: Leaf[] = [];
+  const container = (): SyntaxNode[] => (stack.length > 0 ? stack[stack.length - 1]!.node.children : root.children);
+  const leaf = (k: LeafKind, s: number, e: number): Leaf => ({ kind: k, start: s, end: e });
+  const emit = (node: SyntaxNode): void => {
+    container().push(node);
+  };
+
+  const flush = (): void => {
+    if (material.length === 0) return;
+    let first = 0;
+    let last = material.length - 1;
+    while (first <= last && material[first]!.kind === 'whitespace') emit(material[first++]!);
+    const trailing: Leaf[] = [];
+    while (last >= first && material[last]!.kind === 'whitespace') trailing.unshift(material[last--]!);
+    if (first <= last) {
+      const parts = material.slice(first, last + 1);
+      emit({ kind: 'tag', start: parts[0]!.start, end: parts[parts.length - 1]!.end, children: parts });
+    }
+    for (const t of trailing) emit(t);
+    material = [];
+  };
+
+  const closeFrame = (frame: Frame, closer: Leaf | undefined): void => {
+    const node = frame.node;
+    if (closer) node.children.push(closer);
+    node.end = closer ? closer.end : lastEnd(node);
+    if (!closer) {
+      problems.push({ kind: 'unclosed-bracket', start: node.start, end: node.start + 1, text: frame.round ? '(' : '[' });
+    }
+    if (frame.round) {
+      const colon = frame.colons[frame.colons.length - 1];
+      if (!frame.weight && colon && closer) {
+        problems.push({ kind: 'malformed-weight', start: colon.start, end: closer.start, text: src.slice(colon.start, closer.start) });
+      }
+      return;
+    }
+    if (!closer) return;
+    if (frame.pipes.length > 0) {
+      node.kind = 'alternation';
+      return;
+    }
+    if (frame.colons.length >= 1 && frame.colons.length <= 2) {
+      const lastColon = frame.colons[frame.colons.length - 1]!;
+      const after = node.children.slice(node.children.indexOf(lastColon) + 1, -1);
+      const tags = after.filter((n) => n.kind !== 'whitespace');
+      const whenTag = tags[0];
+      const trailingSpace = after[after.length - 1]?.kind === 'whitespace';
+      if (tags.length === 1 && whenTag && isBranch(whenTag) && whenTag.kind === 'tag' && !trailingSpace && EDIT_WHEN.test(src.slice(whenTag.start, whenTag.end))) {
+        node.kind = 'editing';
+        node.children[node.children.indexOf(whenTag)] = leaf('when', whenTag.start, whenTag.end);
+      }
+    }
+  };
+
+  /** Closes frames down to the innermost one of the wanted shape; those above it stay unclosed. */
+  const closeTo = (round: boolean, closer: (frame: Frame) => Leaf): boolean => {
+    let index = stack.length - 1;
+    while (index >= 0 && stack[index]!.round !== round) index--;
+    if (index < 0) return false;
+    flush();
+    while (stack.length - 1 > index) {
+      const inner = stack.pop()!;
+      closeFrame(inner, undefined);
+    }
+    const frame = stack.pop()!;
+    closeFrame(frame, closer(frame));
+    return true;
+  };
+
+  let commentIndex = 0;
+  let i = labelEnd ?? start;
+  if (labelEnd !== undefined) root.children.push(leaf('negative-label', start, labelEnd));
+  while (i < end) {
+    while (commentIndex < commentLines.length && commentLines[commentIndex]!.end <= i) commentIndex++;
+    const comment = commentLines[commentIndex];
+    if (comment && comment.start === i) {
+      flush();
+      emit(leaf('comment', comment.start, comment.end));
+      i = comment.end;
+      continue;
+    }
+    const ch = src[i]!;
+    if (ch === '\n' || (ch === '\r' && src[i + 1] === '\n')) {
+      flush();
+      const len = ch === '\r' ? 2 : 1;
+      emit(leaf('newline', i, i + len));
+      i += len;
+    } else if (SPACE.test(ch)) {
+      let j = i + 1;
+      while (j < end && src[j] !== '\n' && !(src[j] === '\r' && src[j + 1] === '\n') && SPACE.test(src[j]!)) j++;
+      material.push(leaf('whitespace', i, j));
+      i = j;
+    } else if (ch === '\\') {
+      const next = src[i + 1];
+      const len = i + 1 < end && next !== undefined && '()[]\\'.includes(next) ? 2 : 1;
+      material.push(leaf('escape', i, i + len));
+      i += len;
+    } else if (ch === '(' || ch === '[') {
+      flush();
+      const node: Branch = { kind: ch === '(' ? 'emphasis' : 'deemphasis', start: i, end: i + 1, children: [leaf(ch === '(' ? 'open-paren' : 'open-square', i, i + 1)] };
+      emit(node);
+      stack.push({ node, round: ch === '(', colons: [], pipes: [] });
+      i++;
+    } else if (ch === ')' || ch === ']') {
+      const closed = closeTo(ch === ')', () => leaf(ch === ')' ? 'close-paren' : 'close-square', i, i + 1));
+      if (!closed) {
+        flush();
+        emit(leaf('stray-close', i, i + 1));
+        problems.push({ kind: 'stray-bracket', start: i, end: i + 1, text: ch });
+      }
+      i++;
+    } else if (ch === ':') {
+      WEIGHT.lastIndex = i;
+      const m = stack.some((f) => f.round) ? WEIGHT.exec(src) : null;
+      if (m && m.index + m[0].length <= end) {
+        const closeAt = i + m[0].length - 1;
+        const weightLeaf = leaf('weight', i, closeAt);
+        if (pyFloat(m[1]!) === undefined) {
+          problems.push({ kind: 'malformed-weight', start: i, end: closeAt, text: src.slice(i, closeAt) });
+        }
+        closeTo(true, (frame) => {
+          frame.node.children.push(weightLeaf);
+          frame.weight = weightLeaf;
+          return leaf('close-paren', closeAt, closeAt + 1);
+        });
+        i = closeAt + 1;
+      } else if (stack.length > 0) {
+        flush();
+        const colon = leaf('colon', i, i + 1);
+        emit(colon);
+        stack[stack.length - 1]!.colons.push(colon);
+        i++;
+      } else {
+        material.push(leaf('text', i, i + 1));
+        i++;
+      }
+    } else if (ch === '|' && stack.length > 0 && !stack[stack.length - 1]!.round) {
+      flush();
+      const pipe = leaf('pipe', i, i + 1);
+      emit(pipe);
+      stack[stack.length - 1]!.pipes.push(pipe);
+      i++;
+    } else if (ch === ',') {
+      flush();
+      emit(leaf('comma', i, i + 1));
+      i++;
+    } else if (ch === '<' && matchAt(EXTRA_NETWORK, src, i, end)) {
+      flush();
+      EXTRA_NETWORK.lastIndex = i;
+      const m = EXTRA_NETWORK.exec(src)!;
+      emit(leaf('extra-network', i, i + m[0].length));
+      i += m[0].length;
+    } else {
+      if (ch === '<' && matchAt(EXTRA_NETWORK_START, src, i, end)) {
+        problems.push({ kind: 'unclosed-extra-network', start: i, end: i + 1, text: '<' });
+      }
+      // A run of plain text; BREAK inside it is a keyword when it stands as a word of its own.
+      let j = i + 1;
+      while (j < end && !SPECIAL.has(src[j]!) && !SPACE.test(src[j]!)) j++;
+      let cursor = i;
+      const run = src.slice(i, j);
+      for (let k = run.indexOf('BREAK'); k >= 0; k = run.indexOf('BREAK', k + 1)) {
+        const at = i + k;
+        if (isPyWordChar(at > 0 ? src[at - 1] : undefined) || isPyWordChar(src[at + 5])) continue;
+        if (at > cursor) material.push(leaf('text', cursor, at));
+        flush();
+        emit(leaf('break', at, at + 5));
+        cursor = at + 5;
+      }
+      if (j > cursor) material.push(leaf('text', cursor, j));
+      i = j;
+    }
+  }
+  flush();
+  while (stack.length > 0) closeFrame(stack.pop()!, undefined);
+  root.end = end;
+
+  const section: PromptSection = {
+    kind,
+    node: root,
+    contentStart: labelEnd ?? start,
+    contentEnd: end,
+    text: '',
+    segments: [],
+    tags: [],
+    extraNetworks: [],
+    breaks: [],
+    problems,
+  };
+  buildText(src, section, commentLines);
+  collect(src, section);
+  return section;
+}
+
+function matchAt(re: RegExp, src: string, at: number, end: number): boolean {
+  re.lastIndex = at;
+  const m = re.exec(src);
+  return m !== null && at + m[0].length <= end;
+}
+
+function lastEnd(node: Branch): number {
+  const last = node.children[node.children.length - 1];
+  return last ? last.end : node.start;
+}
+
+/** The prompt text A1111 would receive: non-comment lines joined by '\n', trimmed as Python's strip(). */
+function buildText(src: string, section: PromptSection, commentLines: Range[]): void {
+  const parts: Array<{ sourceStart: number; text: string }> = [];
+  let lineStart = section.contentStart;
+  while (lineStart <= section.contentEnd) {
+    let lineEnd = src.indexOf('\n', lineStart);
+    if (lineEnd < 0 || lineEnd > section.contentEnd) lineEnd = section.contentEnd;
+    const isComment = commentLines.some((c) => c.start === lineStart);
+    if (!isComment) {
+      const contentEnd = lineEnd > lineStart && src[lineEnd - 1] === '\r' && lineEnd < src.length && src[lineEnd] === '\n' ? lineEnd - 1 : lineEnd;
+      parts.push({ sourceStart: lineStart, text: src.slice(lineStart, contentEnd) });
+    }
+    if (lineEnd >= section.contentEnd) break;
+    lineStart = lineEnd + 1;
+  }
+  let text = '';
+  const segments: PromptSection['segments'] = [];
+  parts.forEach((part, index) => {
+    if (index > 0) text += '\n';
+    segments.push({ textStart: text.length, sourceStart: part.sourceStart, length: part.text.length });
+    text += part.text;
+  });
+  // Python's str.strip(): drop leading and trailing whitespace, keeping segments aligned.
+  let from = 0;
+  let to = text.length;
+  while (from < to && SPACE.test(text[from]!)) from++;
+  while (to > from && SPACE.test(text[to - 1]!)) to--;
+  section.text = text.slice(from, to);
+  section.segments = segments
+    .map((s) => {
+      const a = Math.max(s.textStart, from);
+      const b = Math.min(s.textStart + s.length, to);
+      return { textStart: a - from, sourceStart: s.sourceStart + (a - s.textStart), length: b - a };
+    })
+    .filter((s) => s.length > 0);
+}
+
+/** Tags with their weights, extra networks, BREAKs. */
+function collect(src: string, section: PromptSection): void {
+  // Weights: run A1111's own algorithm over the section, with what A1111 removes before it
+  // (comments, extra networks, prompt-editing and alternation syntax) blanked out, offsets kept.
+  const chars = src.slice(section.contentStart, section.contentEnd).split('');
+  const blank = (s: number, e: number): void => {
+    for (let k = s; k < e; k++) chars[k - section.contentStart] = ' ';
+  };
+  const tagNodes: Array<{ node: Branch; multipliers: number[] }> = [];
+  const visit = (node: SyntaxNode, multipliers: number[]): void => {
+    if (!isBranch(node)) {
+      if (node.kind === 'comment' || node.kind === 'extra-network') blank(node.start, node.end);
+      if (node.kind === 'extra-network') section.extraNetworks.push(parseExtraNetwork(src, node, section.kind));
+      if (node.kind === 'break') section.breaks.push(node);
+      return;
+    }
+    if (node.kind === 'tag') {
+      tagNodes.push({ node, multipliers });
+      return;
+    }
+    let inner = multipliers;
+    if (node.kind === 'emphasis') {
+      const weight = node.children.find((c) => c.kind === 'weight');
+      const value = weight ? weightValue(src, weight) : undefined;
+      inner = [value ?? ROUND, ...multipliers];
+    } else if (node.kind === 'deemphasis') {
+      inner = [SQUARE, ...multipliers];
+    } else if (node.kind === 'editing' || node.kind === 'alternation') {
+      for (const c of node.children) {
+        if (!isBranch(c) && c.kind !== 'whitespace' && c.kind !== 'newline' && c.kind !== 'comment') blank(c.start, c.end);
+      }
+    }
+    for (const child of node.children) visit(child, inner);
+  };
+  visit(section.node, []);
+
+  const pieces = attentionPieces(chars.join(''), undefined, section.contentStart).filter((p) => p.end > p.start);
+  let p = 0;
+  for (const { node, multipliers } of tagNodes) {
+    while (p < pieces.length && pieces[p]!.end <= node.start) p++;
+    const piece = pieces[p];
+    section.tags.push({
+      node,
+      value: tagValue(src, node),
+      section: section.kind,
+      weight: piece && piece.start <= node.start ? piece.weight : 1,
+      multipliers,
+    });
+  }
+}
+
+const WEIGHT_VALUE = new RegExp(`^:[${PY_SPACE}]*([+-]?[.${PY_DIGIT}]+)`, 'u');
+
+/** The number of a weight leaf (`: 1.2 `), as Python's float() reads it; undefined where it would fail. */
+export function weightValue(src: string, weight: SyntaxNode): number | undefined {
+  const m = WEIGHT_VALUE.exec(src.slice(weight.start, weight.end));
+  return m ? pyFloat(m[1]!) : undefined;
+}
+
+/** A tag's text as A1111 reads it: escapes resolved, whitespace collapsed to single spaces. */
+export function tagValue(src: string, tag: Branch): string {
+  let value = '';
+  for (const part of tag.children) {
+    if (part.kind === 'whitespace') value += ' ';
+    else if (part.kind === 'escape') value += src.slice(part.start + 1, part.end);
+    else value += src.slice(part.start, part.end);
+  }
+  return value;
+}
+
+function parseExtraNetwork(src: string, node: Leaf, section: Section): ExtraNetwork {
+  const inner = src.slice(node.start + 1, node.end - 1);
+  const [type = '', name = '', ...args] = inner.split(':');
+  return { node, type, name, args, section };
+}

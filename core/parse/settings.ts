@@ -1,0 +1,81 @@
+// Parses the settings line of a block (`Steps: 28, Sampler: Euler a, CFG scale: 5, ...`) as A1111's
+// infotext reader does: its `re_param` pattern, values quoted with JSON string syntax.
+
+import { PY_SPACE, PY_WORD } from '../pyre';
+import type { Branch, Leaf, SettingEntry, SettingsLine } from './tree';
+
+// A1111 (modules/infotext_utils.py): \s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)
+const PARAM = new RegExp(
+  `([${PY_SPACE}]*)([${PY_WORD}][${PY_WORD} \\-/]+)(:)([${PY_SPACE}]*)("(?:\\\\.|[^\\\\"])+"|[^,]*)(,|$)`,
+  'guy',
+);
+const STARTS_LIKE_SETTINGS = /^\s*(?:Steps|Sampler|CFG scale|Seed|Size|Model)\s*:/;
+
+/** True when a line is a settings line: three or more `Key: value` pairs, as A1111 requires, or a line
+ * that starts with a well-known key (so a settings line being typed is read as one). */
+export function isSettingsLine(line: string): boolean {
+  if (STARTS_LIKE_SETTINGS.test(line)) return true;
+  let count = 0;
+  for (const _ of paramMatches(line)) if (++count >= 3) return true;
+  return false;
+}
+
+function* paramMatches(line: string): Generator<RegExpExecArray> {
+  const re = new RegExp(PARAM.source, 'gu');
+  for (let m = re.exec(line); m !== null; m = re.exec(line)) {
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    yield m;
+  }
+}
+
+/** A1111's `unquote`: a value in double quotes is a JSON string; anything else is taken as it is. */
+export function unquote(value: string): string {
+  if (value.length < 2 || !value.startsWith('"') || !value.endsWith('"')) return value;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'string' ? parsed : value;
+  } catch {
+    return value;
+  }
+}
+
+/** Parses `src[start, end)` (one line, without its line ending). */
+export function parseSettingsLine(src: string, start: number, end: number): SettingsLine {
+  const node: Branch = { kind: 'settings', start, end, children: [] };
+  const entries: SettingEntry[] = [];
+  const line = src.slice(start, end);
+  let cursor = 0;
+  const push = (kind: Leaf['kind'], from: number, to: number, into: Branch = node): void => {
+    if (to > from) into.children.push({ kind, start: start + from, end: start + to });
+  };
+  for (const m of paramMatches(line)) {
+    // Text A1111's pattern skips over stays in the tree as plain text.
+    push('text', cursor, m.index);
+    let at = m.index;
+    const [, lead = '', key = '', colon = '', gap = '', rawValue = '', comma = ''] = m;
+    push('whitespace', at, (at += lead.length));
+    const entry: Branch = { kind: 'setting', start: start + at, end: start + at, children: [] };
+    const keyStart = at;
+    push('setting-key', at, (at += key.length), entry);
+    push('setting-colon', at, (at += colon.length), entry);
+    push('whitespace', at, (at += gap.length), entry);
+    const valueStart = at;
+    push('setting-value', at, (at += rawValue.length), entry);
+    entry.end = start + at;
+    node.children.push(entry);
+    push('setting-comma', at, (at += comma.length));
+    cursor = at;
+    entries.push({
+      node: entry,
+      key,
+      value: unquote(rawValue.trim()),
+      keyRange: { start: start + keyStart, end: start + keyStart + key.length },
+      valueRange: { start: start + valueStart, end: start + valueStart + rawValue.length },
+    });
+  }
+  push('text', cursor, line.length);
+  return { node, entries };
+}

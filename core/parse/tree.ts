@@ -1,0 +1,153 @@
+// The lossless syntax tree of a `.sdprompt` document. Every node has a source range (UTF-16 offsets,
+// end exclusive); leaves tile the whole input, so concatenating their text gives the input back.
+
+export type LeafKind =
+  | 'text' // a run of tag text
+  | 'escape' // \( \) \[ \] \\ or a lone backslash (which A1111 drops)
+  | 'whitespace'
+  | 'newline' // \n or \r\n
+  | 'comment' // a line starting with #, without its line ending
+  | 'separator' // a --- line, without its line ending
+  | 'negative-label' // "Negative prompt:"
+  | 'open-paren'
+  | 'close-paren'
+  | 'open-square'
+  | 'close-square'
+  | 'stray-close' // a ) or ] with nothing to close
+  | 'weight' // ":1.2" (with the spaces A1111 allows around the number), before the closing paren
+  | 'colon' // ':' inside brackets that is not a weight: prompt-editing separator, or a misspelt weight
+  | 'when' // the step number of prompt editing, [a:b:0.5]
+  | 'pipe' // '|' of alternation
+  | 'comma'
+  | 'break' // BREAK
+  | 'extra-network' // <lora:name:0.8>
+  | 'setting-key'
+  | 'setting-colon'
+  | 'setting-value'
+  | 'setting-comma';
+
+export type BranchKind =
+  | 'document'
+  | 'block'
+  | 'prompt' // the prompt section of a block
+  | 'negative' // the negative prompt section, from "Negative prompt:" on
+  | 'settings' // the settings line
+  | 'setting' // one Key: value entry
+  | 'tag'
+  | 'emphasis' // ( ... ) or ( ... :w)
+  | 'deemphasis' // [ ... ]
+  | 'editing' // [from:to:when]
+  | 'alternation'; // [a|b]
+
+export interface Leaf {
+  kind: LeafKind;
+  start: number;
+  end: number;
+}
+
+export interface Branch {
+  kind: BranchKind;
+  start: number;
+  end: number;
+  children: SyntaxNode[];
+}
+
+export type SyntaxNode = Leaf | Branch;
+
+export function isBranch(node: SyntaxNode): node is Branch {
+  return (node as Branch).children !== undefined;
+}
+
+/** Leaves in source order. */
+export function* leaves(node: SyntaxNode): Generator<Leaf> {
+  if (!isBranch(node)) {
+    yield node;
+    return;
+  }
+  for (const child of node.children) yield* leaves(child);
+}
+
+/** Visits every node depth-first, parents before children. */
+export function walk(node: SyntaxNode, visit: (node: SyntaxNode, parents: readonly Branch[]) => void, parents: Branch[] = []): void {
+  visit(node, parents);
+  if (!isBranch(node)) return;
+  parents.push(node);
+  for (const child of node.children) walk(child, visit, parents);
+  parents.pop();
+}
+
+export interface Range {
+  start: number;
+  end: number;
+}
+
+export type Section = 'prompt' | 'negative';
+
+/** A tag: what a user reads as one item of a prompt, between commas, brackets and BREAKs. */
+export interface Tag {
+  node: Branch;
+  /** The tag as A1111 reads it: escapes resolved, whitespace runs collapsed to one space. */
+  value: string;
+  section: Section;
+  /** The effective weight A1111 gives this text (from core/attention, to the bit). */
+  weight: number;
+  /** The multipliers of the enclosing brackets, innermost first (`((x))` → [1.1, 1.1]). */
+  multipliers: number[];
+}
+
+export interface ExtraNetwork {
+  node: Leaf;
+  /** `lora`, `hypernet`, ... */
+  type: string;
+  name: string;
+  /** The remaining `:`-separated arguments, e.g. ['0.8']. */
+  args: string[];
+  section: Section;
+}
+
+/** A syntax problem found while parsing: the checks turn these into diagnostics. */
+export interface ParseProblem {
+  kind: 'unclosed-bracket' | 'stray-bracket' | 'malformed-weight' | 'unclosed-extra-network';
+  start: number;
+  end: number;
+  /** The offending text, e.g. `(`, `:abc`. */
+  text: string;
+}
+
+export interface PromptSection {
+  kind: Section;
+  node: Branch;
+  /** Range of the prompt text itself (after "Negative prompt:"), comments included. */
+  contentStart: number;
+  contentEnd: number;
+  /** The prompt as A1111 receives it: comment lines dropped, lines joined by '\n', trimmed. */
+  text: string;
+  /** Maps offsets in `text` to source offsets: sorted runs of verbatim copies. */
+  segments: Array<{ textStart: number; sourceStart: number; length: number }>;
+  tags: Tag[];
+  extraNetworks: ExtraNetwork[];
+  breaks: Leaf[];
+  problems: ParseProblem[];
+}
+
+export interface SettingEntry {
+  node: Branch;
+  key: string;
+  /** The value with A1111's quoting removed. */
+  value: string;
+  keyRange: Range;
+  valueRange: Range;
+}
+
+export interface SettingsLine {
+  node: Branch;
+  entries: SettingEntry[];
+}
+
+export interface Block {
+  index: number;
+  node: Branch;
+  prompt?: PromptSection;
+  negative?: PromptSection;
+  settings?: SettingsLine;
+}
