@@ -1,0 +1,168 @@
+// A1111's `tokenize_line` (modules/sd_hijack_clip.py): one prompt -> chunks of 75 tokens, each wrapped in
+// start/end tokens and padded to 77, with a weight multiplier per token, and the token count A1111 shows
+// (the N of its "N/75" counter). The input is one resolved prompt: what A1111 hands the text encoder after
+// it has removed extra networks (`<lora:...>`) and picked a prompt-editing step. Textual-inversion
+// embeddings are not looked up (A1111 would insert their vectors; here their names tokenize as text).
+//
+// The rules, as A1111 applies them with its default settings (emphasis "Original", comma padding 20):
+//  - each weighted run of parse_prompt_attention is tokenized on its own;
+//  - the BREAK run closes the current chunk, even an empty one;
+//  - a token that would be the 76th closes the chunk first. If the chunk holds a comma at index >= 55
+//    (75 - index <= 20; the comma itself never triggers this), the tokens after that comma move to the
+//    new chunk;
+//  - the count adds 75 for every chunk closed early (by BREAK, by filling up or by the comma move), and
+//    the real length of the last one; a prompt that ends on BREAK adds no last chunk;
+//  - an empty prompt still gives one chunk (start, then 76 end tokens) and a count of 0.
+
+import { isBreak, weightedRuns, type WeightedRun } from './attention';
+
+export const CHUNK_LENGTH = 75;
+/** A1111's default `comma_padding_backtrack`. */
+export const COMMA_BACKTRACK = 20;
+
+/** What chunking needs from a tokenizer (ClipTokenizer provides it). */
+export interface ChunkTokenizer {
+  encodeWithOffsets(text: string): { ids: number[]; offsets: Array<[number, number]> };
+  readonly bos: number;
+  readonly eos: number;
+  tokenId(token: string): number | undefined;
+}
+
+export interface ChunkOptions {
+  /**
+   * 'eos' (default): padding is the end token, as for encoder 1 (CLIP ViT-L).
+   * 'zero': A1111's SDXL encoder 2 (OpenCLIP bigG, `id_pad = 0`): every position after the first end token
+   * of a chunk becomes 0. Use it with the tokenizer's 'open_clip' clean-up to get encoder 2's ids.
+   */
+  padWith?: 'eos' | 'zero';
+  /** A1111's `comma_padding_backtrack` setting; 0 turns the comma move off. Default 20. */
+  commaBacktrack?: number;
+}
+
+/** One prompt token and where it ended up. */
+export interface ChunkToken {
+  /** Index of its chunk. */
+  chunk: number;
+  /** Its position among the chunk's 77 ids (1-75; 0 is the start token). */
+  index: number;
+  id: number;
+  /** Its multiplier (the weight of its run). */
+  weight: number;
+  /** The range of the prompt text it came from (UTF-16 offsets, end exclusive). */
+  start: number;
+  end: number;
+}
+
+export interface PromptChunks {
+  /** Each chunk's 77 token ids: start, 75 tokens or padding, end. */
+  chunks: number[][];
+  /** Each chunk's 77 multipliers (1 for start, end and padding). */
+  multipliers: number[][];
+  /** The count A1111 shows: N in "N/75". */
+  tokenCount: number;
+  /** Every prompt token in order (padding and start/end excluded). */
+  tokens: ChunkToken[];
+}
+
+interface PendingToken {
+  id: number;
+  weight: number;
+  start: number;
+  end: number;
+}
+
+/** Chunks of one prompt, as A1111's tokenize_line makes them. */
+export function promptChunks(text: string, tokenizer: ChunkTokenizer, options: ChunkOptions = {}): PromptChunks {
+  const backtrack = options.commaBacktrack ?? COMMA_BACKTRACK;
+  const commaId = tokenizer.tokenId(',</w>');
+  const result: PromptChunks = { chunks: [], multipliers: [], tokenCount: 0, tokens: [] };
+  let chunk: PendingToken[] = [];
+  let lastComma = -1;
+
+  const closeChunk = (isLast: boolean): void => {
+    result.tokenCount += isLast ? chunk.length : CHUNK_LENGTH;
+    const chunkIndex = result.chunks.length;
+    const ids = [tokenizer.bos];
+    const multipliers = [1];
+    for (const token of chunk) {
+      result.tokens.push({ chunk: chunkIndex, index: ids.length, id: token.id, weight: token.weight, start: token.start, end: token.end });
+      ids.push(token.id);
+      multipliers.push(token.weight);
+    }
+    while (ids.length < CHUNK_LENGTH + 1) {
+      ids.push(tokenizer.eos);
+      multipliers.push(1);
+    }
+    ids.push(tokenizer.eos);
+    multipliers.push(1);
+    if (options.padWith === 'zero') padWithZero(ids, tokenizer.eos);
+    result.chunks.push(ids);
+    result.multipliers.push(multipliers);
+    lastComma = -1;
+    chunk = [];
+  };
+
+  for (const run of weightedRuns(text)) {
+    if (isBreak(run.text, run.weight)) {
+      closeChunk(false);
+      continue;
+    }
+    const { ids, offsets } = tokenizer.encodeWithOffsets(run.text);
+    const toSource = sourceMapper(run);
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!;
+      if (id === commaId) {
+        lastComma = chunk.length;
+      } else if (backtrack !== 0 && chunk.length === CHUNK_LENGTH && lastComma !== -1 && chunk.length - lastComma <= backtrack) {
+        const moved = chunk.slice(lastComma + 1);
+        chunk = chunk.slice(0, lastComma + 1);
+        closeChunk(false);
+        chunk = moved;
+      }
+      if (chunk.length === CHUNK_LENGTH) closeChunk(false);
+      const [from, to] = offsets[k]!;
+      chunk.push({ id, weight: run.weight, start: toSource(from, true), end: toSource(to, false) });
+    }
+  }
+  if (chunk.length > 0 || result.chunks.length === 0) closeChunk(true);
+  return result;
+}
+
+/** A1111's `process_tokens` for a pad id that differs from the end id: everything after the first end is 0. */
+function padWithZero(ids: number[], eos: number): void {
+  const first = ids.indexOf(eos);
+  for (let i = first + 1; i < ids.length; i++) ids[i] = 0;
+}
+
+/**
+ * Maps an offset in a run's text to the prompt text. A run is its pieces' texts joined; a verbatim piece
+ * maps character for character, others (escapes such as `\(`) map to their whole source range.
+ */
+function sourceMapper(run: WeightedRun): (offset: number, isStart: boolean) => number {
+  const pieces = run.pieces;
+  if (pieces.length === 1 && pieces[0]!.verbatim) {
+    const base = pieces[0]!.start;
+    return (offset) => base + offset;
+  }
+  const starts: number[] = [];
+  let at = 0;
+  for (const piece of pieces) {
+    starts.push(at);
+    at += piece.text.length;
+  }
+  return (offset, isStart) => {
+    if (pieces.length === 0) return 0;
+    // The piece holding the character at `offset` (start) or just before it (end).
+    const probe = isStart ? offset : offset - 1;
+    let lo = 0;
+    let hi = pieces.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= probe) lo = mid;
+      else hi = mid - 1;
+    }
+    const piece = pieces[lo]!;
+    if (!piece.verbatim) return isStart ? piece.start : piece.end;
+    return piece.start + (offset - starts[lo]!);
+  };
+}
