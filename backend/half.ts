@@ -38,14 +38,38 @@ export function fromHalfBits(bits: number): number {
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
+/**
+ * Bulk float32 -> float16 on the bit patterns (F. Giesen's round-to-nearest-even method): normal results get
+ * the exponent rebiased and a rounding bias added before the shift; the rare subnormal, infinite and NaN
+ * results take toHalfBits.
+ */
 export function floatsToHalf(values: ArrayLike<number>): Uint16Array {
-  const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = toHalfBits(values[i]!);
+  const floats = values instanceof Float32Array ? values : Float32Array.from(values);
+  const bits = new Uint32Array(floats.buffer, floats.byteOffset, floats.length);
+  const out = new Uint16Array(floats.length);
+  for (let i = 0; i < bits.length; i++) {
+    const x = bits[i]!;
+    const abs = x & 0x7fffffff;
+    if (abs >= 0x38800000 && abs < 0x47800000) {
+      // 2^-14 <= |x| < 2^16: a normal half, or a carry into infinity for the largest values (still correct).
+      out[i] = ((x >>> 16) & 0x8000) | ((abs + 0xc8000fff + ((abs >>> 13) & 1)) >>> 13) & 0x7fff;
+    } else {
+      out[i] = toHalfBits(floats[i]!);
+    }
+  }
   return out;
 }
 
+let HALF_TABLE: Float32Array | undefined;
+
+/** Bulk float16 -> float32 through a 65,536-entry table built on first use. */
 export function halfToFloats(bits: Uint16Array): Float32Array {
+  if (!HALF_TABLE) {
+    HALF_TABLE = new Float32Array(0x10000);
+    for (let b = 0; b < 0x10000; b++) HALF_TABLE[b] = fromHalfBits(b);
+  }
+  const table = HALF_TABLE;
   const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = fromHalfBits(bits[i]!);
+  for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]!]!;
   return out;
 }

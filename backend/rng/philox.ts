@@ -6,12 +6,12 @@ const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 
-/** High 32 bits of the 64-bit product of two unsigned 32-bit integers. */
+/** High 32 bits of the 64-bit product of two unsigned 32-bit integers, from 16-bit partial products. */
 function mulHi(a: number, b: number): number {
   const aLo = a & 0xffff, aHi = a >>> 16, bLo = b & 0xffff, bHi = b >>> 16;
   const lh = aLo * bHi, hl = aHi * bLo;
   const mid = ((aLo * bLo) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  return (aHi * bHi + (lh >>> 16) + (hl >>> 16) + Math.floor(mid / 0x10000)) >>> 0;
+  return (aHi * bHi + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) >>> 0;
 }
 
 /** Philox 4x32 with 10 rounds; returns the four output words (counter words c0..c3, key words k0, k1). */
@@ -58,11 +58,24 @@ export class PhiloxGenerator {
 
   randn(count: number): Float32Array {
     const out = new Float32Array(count);
-    const words = new Uint32Array(4);
     const offset = this.offset++ >>> 0;
+    // The ten round keys are the same for every value: computed once.
+    const k0s = new Uint32Array(10), k1s = new Uint32Array(10);
+    for (let r = 0; r < 10; r++) {
+      k0s[r] = this.keyLo + r * W0;
+      k1s[r] = this.keyHi + r * W1;
+    }
     for (let i = 0; i < count; i++) {
-      philox4x32(offset, 0, i >>> 0, 0, this.keyLo, this.keyHi, words);
-      out[i] = boxMuller(words[0]!, words[1]!);
+      let c0 = offset, c1 = 0, c2 = i >>> 0, c3 = 0;
+      for (let r = 0; r < 10; r++) {
+        const hi0 = mulHi(M0, c0), lo0 = Math.imul(M0, c0) >>> 0;
+        const hi1 = mulHi(M1, c2), lo1 = Math.imul(M1, c2) >>> 0;
+        c0 = (hi1 ^ c1 ^ k0s[r]!) >>> 0;
+        c1 = lo1;
+        c2 = (hi0 ^ c3 ^ k1s[r]!) >>> 0;
+        c3 = lo0;
+      }
+      out[i] = boxMuller(c0, c1);
     }
     return out;
   }
