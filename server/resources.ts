@@ -6,7 +6,7 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TagIndex } from '../core/dictionary/dictionary';
-import { parseDocument } from '../core/parse';
+import { parseDocument, type SdDocument } from '../core/parse';
 import { normalizeTag } from '../core/profiles/profile';
 import { loadClipTokenizer } from '../core/tokenizer';
 import type { ServerSettings } from './settings';
@@ -147,9 +147,9 @@ export class Resources {
   }
 
   /** Counts the tags of one document (an open one, or a file of the workspace). */
-  recordTags(uri: string, text: string): void {
+  recordTags(uri: string, doc: SdDocument): void {
     const uses = new Map<string, number>();
-    for (const block of parseDocument(text).blocks) {
+    for (const block of doc.blocks) {
       for (const section of [block.prompt, block.negative]) {
         for (const tag of section?.tags ?? []) {
           const key = normalizeTag(tag.value);
@@ -183,7 +183,7 @@ export class Resources {
           if (isOpen(uri)) continue;
           try {
             if ((await stat(full)).size > MAX_WORKSPACE_FILE_BYTES) continue;
-            this.recordTags(uri, await readFile(full, 'utf8'));
+            this.recordTags(uri, parseDocument(await readFile(full, 'utf8')));
           } catch {
             // A file that vanished or cannot be read simply adds no tags.
           }

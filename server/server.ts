@@ -79,7 +79,7 @@ export function startServer(connection: Connection): void {
     guard('diagnostics', undefined, () => {
       const analysis = analysisOf(uri);
       if (!analysis) return;
-      resources.recordTags(uri, analysis.text);
+      resources.recordTags(uri, analysis.doc);
       if (!pullDiagnostics) void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics: diagnose(analysis, context(), uri) });
     });
   };

@@ -43,13 +43,18 @@ const COMMA_BACKTRACK = 20;
 export function countPromptTokens(src: string, section: PromptSection, source: TokenSource): PromptTokens {
   // What A1111 tokenizes: the prompt with extra networks removed; comments are not part of it either.
   // Blanking them keeps every offset a source offset.
-  const chars = src.slice(section.contentStart, section.contentEnd).split('');
-  const blank = (s: number, e: number): void => {
-    for (let k = s; k < e; k++) chars[k - section.contentStart] = ' ';
-  };
-  for (const network of section.extraNetworks) blank(network.node.start, network.node.end);
-  for (const node of section.node.children) if (node.kind === 'comment' || node.kind === 'negative-label') blank(node.start, node.end);
-  const runs = mergeRuns(attentionPieces(chars.join(''), undefined, section.contentStart));
+  const blanks = section.extraNetworks.map((n) => n.node as { start: number; end: number });
+  for (const node of section.node.children) if (node.kind === 'comment' || node.kind === 'negative-label') blanks.push(node);
+  blanks.sort((a, b) => a.start - b.start);
+  let text = '';
+  let at = section.contentStart;
+  for (const b of blanks) {
+    if (b.start < at) continue;
+    text += src.slice(at, b.start) + ' '.repeat(b.end - b.start);
+    at = b.end;
+  }
+  text += src.slice(at, section.contentEnd);
+  const runs = mergeRuns(attentionPieces(text, undefined, section.contentStart));
 
   // Token positions (source offsets of each token's first character) per chunk.
   const chunks: number[][] = [];

@@ -137,3 +137,131 @@ describe('settings', () => {
     }
   });
 });
+
+describe('every feature over the wire', () => {
+  let client: LspClient;
+  const uri = 'file:///features.sdprompt';
+  const text = '1boy, ((best qualty)), long hair BREAK year 2023\nNegative prompt: lowres\nSteps: 28,Sampler: Euler a  \n---\nsecond block';
+
+  beforeAll(async () => {
+    client = await startClient({ settings: { tagFiles: [fixtureTags] } });
+    await client.waitForLog(/Settings applied: .*1 tag files/);
+    client.open(uri, text);
+  });
+  afterAll(async () => {
+    await client?.stop();
+  });
+  const doc = { textDocument: { uri } };
+
+  it('hover', async () => {
+    const result = (await client.connection.sendRequest('textDocument/hover', { ...doc, position: { line: 0, character: 25 } })) as { contents: { value: string } };
+    expect(result.contents.value).toContain('**long_hair** — general, 4,350,743 posts');
+  });
+
+  it('codeAction', async () => {
+    const result = (await client.connection.sendRequest('textDocument/codeAction', {
+      ...doc,
+      range: { start: { line: 0, character: 10 }, end: { line: 0, character: 10 } },
+      context: { diagnostics: [] },
+    })) as Array<{ title: string; edit: { changes: Record<string, Array<{ newText: string }>> } }>;
+    const fix = result.find((a) => a.title === "Replace 'best qualty' with 'best quality'");
+    expect(fix?.edit.changes[uri]?.[0]?.newText).toBe('best quality');
+    expect(result.map((a) => a.title)).toContain('Write as (…:1.21)');
+  });
+
+  it('semanticTokens', async () => {
+    const result = (await client.connection.sendRequest('textDocument/semanticTokens/full', doc)) as { data: number[] };
+    // First token: `long hair` (a dictionary tag) at line 0, character 23, 9 long.
+    expect(result.data.slice(0, 3)).toEqual([0, 23, 9]);
+    expect(result.data.length % 5).toBe(0);
+  });
+
+  it('inlayHint', async () => {
+    const result = (await client.connection.sendRequest('textDocument/inlayHint', { ...doc, range: { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } } })) as Array<{ label: string; position: unknown }>;
+    // The first prompt has a BREAK: chunk 1 counts as 75, plus the 5 estimated tokens of `year 2023`.
+    expect(result.map((h) => h.label)).toEqual(['~80/150', '~1/75', '~2/75']);
+  });
+
+  it('documentSymbol and foldingRange', async () => {
+    const symbols = (await client.connection.sendRequest('textDocument/documentSymbol', doc)) as Array<{ name: string }>;
+    expect(symbols.map((s) => s.name)).toEqual(['1boy, best qualty, long hair', 'second block']);
+    const folds = await client.connection.sendRequest('textDocument/foldingRange', doc);
+    expect(folds).toEqual([{ startLine: 0, endLine: 2, kind: 'region' }]);
+  });
+
+  it('formatting', async () => {
+    const edits = (await client.connection.sendRequest('textDocument/formatting', { ...doc, options: { tabSize: 2, insertSpaces: true } })) as Array<{ range: { start: { line: number; character: number } }; newText: string }>;
+    expect(edits).toEqual([
+      { range: { start: { line: 2, character: 10 }, end: { line: 2, character: 10 } }, newText: ' ' },
+      { range: { start: { line: 2, character: 26 }, end: { line: 2, character: 28 } }, newText: '' },
+    ]);
+  });
+});
+
+describe('robustness: malformed traffic never kills the server', () => {
+  let client: LspClient;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tagsmith-bad-'));
+    writeFileSync(path.join(dir, 'notcsv.csv'), '{\n  "tags": ["a", "b"]\n}\n');
+    writeFileSync(path.join(dir, 'partly.csv'), 'good_tag,0,5,\nbad_tag,zero,5,\n');
+    client = await startClient({ settings: { tagFiles: [path.join(dir, 'missing.csv'), path.join(dir, 'notcsv.csv'), path.join(dir, 'partly.csv')] } });
+    await client.waitForLog(/Settings applied/);
+  });
+  afterAll(async () => {
+    await client?.stop();
+  });
+  const alive = async (): Promise<void> => {
+    expect(await client.connection.sendRequest('tagsmith/tokenCount', { uri: 'file:///none', position: { line: 0, character: 0 } })).toBeNull();
+    expect(client.child.exitCode).toBeNull();
+  };
+
+  it('logs tag files that are missing or not CSV, naming file and line', () => {
+    expect(client.logs).toContain(`Tag file ${path.join(dir, 'missing.csv')}: cannot read it (ENOENT); check tagsmith.tagFiles`);
+    expect(client.logs).toContain(`Tag file ${path.join(dir, 'notcsv.csv')}:1: no tag rows found; expected a1111 tag-autocomplete CSV (name,category,postCount,"aliases")`);
+    expect(client.logs).toContain(`Tag file ${path.join(dir, 'partly.csv')}:2: category 'zero' is not a whole number`);
+  });
+
+  it('answers unknown methods with an error, ignores unknown notifications', async () => {
+    await expect(client.connection.sendRequest('tagsmith/noSuchMethod', {})).rejects.toMatchObject({ code: -32601 });
+    void client.connection.sendNotification('tagsmith/noSuchNotification', { x: 1 });
+    await alive();
+  });
+
+  it('answers positions past the end', async () => {
+    const uri = 'file:///short.sdprompt';
+    client.open(uri, '1boy, best qu');
+    const far = { textDocument: { uri }, position: { line: 999, character: 999 } };
+    const list = (await client.connection.sendRequest('textDocument/completion', far)) as CompletionList;
+    expect(list.items.map((i) => i.label)).toContain('best quality');
+    await client.connection.sendRequest('textDocument/hover', far);
+    await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: -5, character: -1 } });
+    await alive();
+  });
+
+  it('logs didChange for a document that is not open', async () => {
+    void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: 'file:///ghost.sdprompt', version: 3 }, contentChanges: [{ text: 'x' }] });
+    expect(await client.waitForLog(/ghost\.sdprompt, which is not open/)).toBe('didChange for file:///ghost.sdprompt, which is not open: ignored (send didOpen first)');
+    await alive();
+  });
+
+  it('answers requests with missing or wrong parameters with an error or nothing', async () => {
+    await expect(client.connection.sendRequest('textDocument/hover', {})).rejects.toBeDefined();
+    expect(await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///short.sdprompt' }, position: 'here' })).toBeNull();
+    expect(await client.connection.sendRequest('tagsmith/tokenCount', null)).toBeNull();
+    await alive();
+  });
+
+  it('handles a 10 MB document', { timeout: 120_000 }, async () => {
+    const uri = 'file:///huge.sdprompt';
+    const block = '1boy, solo, black hair, (looking at viewer:1.1), best quality, year 2023\nNegative prompt: lowres, worst quality\nSteps: 28, Sampler: Euler a, Size: 832x1216\n---\n';
+    const text = block.repeat(Math.ceil(10_000_000 / block.length));
+    const published = client.nextDiagnostics(uri);
+    client.open(uri, text);
+    expect(await published).toEqual([]);
+    const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 30_000, character: 2 } })) as { contents: { value: string } } | null;
+    expect(hover?.contents.value).toContain('Effective weight');
+    await alive();
+  });
+});
