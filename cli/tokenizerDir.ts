@@ -47,7 +47,10 @@ export function loadTokenizerDir(dir: string, cleanup: TextCleanup = 'hf'): Clip
   try {
     return loadClipTokenizer((name) => readOptional(join(folder, name)), folder, cleanup);
   } catch (error) {
-    if (error instanceof TokenizerLoadError) throw new UserError(`${error.message}\n${TOKENIZER_HELP}`);
+    // A missing file may mean a wrong folder, so say what a tokenizer folder is; a broken file needs no more.
+    if (error instanceof TokenizerLoadError) {
+      throw new UserError(error.reason.startsWith('missing') ? `${error.message}\n${TOKENIZER_HELP}` : error.message);
+    }
     throw error;
   }
 }

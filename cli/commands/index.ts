@@ -5,6 +5,9 @@ import { noise } from './noise';
 import { render } from './render';
 import { serve } from './serve';
 import { check } from './check';
+import { attention } from './attention';
+import { tokenize } from './tokenize';
+import { chunks } from './chunks';
 
 export const commands: Command[] = [
   makeTestModel,
@@ -12,4 +15,7 @@ export const commands: Command[] = [
   render,
   serve,
   check,
+  attention,
+  tokenize,
+  chunks,
 ];

@@ -116,21 +116,95 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** JSON.parse with the failing line in the error (V8 reports a character position). */
+/** JSON.parse with the failing line in the error. */
 function parseJson(text: string, file: string, fail: Fail): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
     return JSON.parse(body);
-  } catch (error) {
-    const message = (error as Error).message;
-    const lineCol = /\(line (\d+) column \d+\)/.exec(message);
-    const position = /at position (\d+)/.exec(message);
-    let line: number | undefined;
-    if (lineCol) line = Number(lineCol[1]);
-    else if (position) line = lineAt(body, Number(position[1]));
-    else if (/end of JSON input/i.test(message)) line = lineAt(body, body.length);
-    return fail(file, line, `not valid JSON (${message.replace(/\s*\(line \d+ column \d+\)/, '')})`);
+  } catch {
+    // V8's messages do not always give a position (and quote the text); find the first error ourselves.
+    const [at, expected] = jsonSyntaxError(body);
+    const column = at - body.lastIndexOf('\n', at - 1);
+    const end = at >= body.length ? ' (the file ends there)' : '';
+    return fail(file, lineAt(body, at), `not valid JSON: expected ${expected} at column ${column}${end}`);
   }
+}
+
+/** The offset of the first syntax error in a text JSON.parse rejected, and what was expected there. */
+function jsonSyntaxError(text: string): [offset: number, expected: string] {
+  let i = 0;
+  const n = text.length;
+  const space = (): void => {
+    while (i < n && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+  };
+  class Stop {
+    constructor(readonly expected: string) {}
+  }
+  const string = (): void => {
+    if (text[i] !== '"') throw new Stop('a string');
+    for (i++; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return;
+      }
+      if (c < 0x20) throw new Stop('a closing quote (control characters must be escaped)');
+      if (c === 0x5c) {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) throw new Stop('four hex digits after \\u');
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) throw new Stop('a valid escape');
+      }
+    }
+    throw new Stop('a closing quote');
+  };
+  const value = (): void => {
+    space();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      space();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        space();
+        string();
+        space();
+        if (text[i] !== ':') throw new Stop("':'");
+        i++;
+        value();
+        space();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else throw new Stop("',' or '}'");
+      }
+    }
+    if (c === '[') {
+      i++;
+      space();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        space();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else throw new Stop("',' or ']'");
+      }
+    }
+    if (c === '"') return string();
+    const literal = /^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)/.exec(text.slice(i, i + 400));
+    if (!literal) throw new Stop('a value');
+    i += literal[0].length;
+  };
+  try {
+    value();
+    space();
+    if (i < n) throw new Stop('the end of the text');
+  } catch (error) {
+    if (error instanceof Stop) return [Math.min(i, n), error.expected];
+    throw error;
+  }
+  return [n, 'valid JSON'];
 }
 
 function lineAt(text: string, position: number): number {
