@@ -1,0 +1,122 @@
+// The status bar item with the token count of the prompt under the cursor (`42/75 · 1 chunk`, `~` when
+// estimated), asked of the server with `tagsmith/tokenCount`; a click lists the 75-token chunks.
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { TokenCountRequest, type TokenCountResult } from './protocol';
+
+const CHUNK = 75;
+const DEBOUNCE_MS = 120;
+
+/** The status bar text: `42/75 · 1 chunk`, `~80/150 · 2 chunks`, `Negative 12/75 · 1 chunk`. */
+export function tokenCountLabel(result: TokenCountResult): string {
+  const chunks = Math.max(1, result.chunks);
+  const count = `${result.estimated ? '~' : ''}${result.tokenCount}/${chunks * CHUNK}`;
+  const label = `${count} · ${chunks} ${chunks === 1 ? 'chunk' : 'chunks'}`;
+  return result.prompt === 'negative' ? `Negative ${label}` : label;
+}
+
+export class TokenCountStatus implements vscode.Disposable {
+  readonly item: vscode.StatusBarItem;
+  private last: TokenCountResult | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pending: vscode.CancellationTokenSource | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Resolves each time the item has been updated; for tests. */
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly client: LanguageClient) {
+    this.item = vscode.window.createStatusBarItem('tagsmith.tokenCount', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'Tagsmith Token Count';
+    this.item.command = 'tagsmith.showTokenBreakdown';
+    this.disposables.push(
+      this.item,
+      vscode.window.onDidChangeActiveTextEditor(() => this.schedule()),
+      vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && this.schedule()),
+      vscode.workspace.onDidChangeTextDocument((e) => e.document === vscode.window.activeTextEditor?.document && this.schedule()),
+      client.onDidChangeState(() => this.schedule()),
+    );
+    this.schedule();
+  }
+
+  /** The result shown now, if any. */
+  get current(): TokenCountResult | undefined {
+    return this.last;
+  }
+
+  /** Waits for the next update of the item. */
+  nextUpdate(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.listeners.delete(done);
+        resolve();
+      };
+      this.listeners.add(done);
+    });
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.update(), DEBOUNCE_MS);
+  }
+
+  private async update(): Promise<void> {
+    this.pending?.cancel();
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.languageId !== 'sdprompt' || !this.client.isRunning()) {
+      this.show(undefined);
+      return;
+    }
+    const source = (this.pending = new vscode.CancellationTokenSource());
+    try {
+      const result = await this.client.sendRequest(
+        TokenCountRequest,
+        { uri: editor.document.uri.toString(), position: editor.selection.active },
+        source.token,
+      );
+      if (!source.token.isCancellationRequested) this.show(result ?? undefined);
+    } catch (error) {
+      // A cancelled or failed count hides the item; the server logs its own errors.
+      if (!source.token.isCancellationRequested) this.show(undefined);
+    }
+  }
+
+  private show(result: TokenCountResult | undefined): void {
+    this.last = result;
+    if (!result || result.prompt === null) {
+      this.item.hide();
+    } else {
+      this.item.text = tokenCountLabel(result);
+      const which = result.prompt === 'negative' ? 'negative prompt' : 'prompt';
+      const how = result.estimated
+        ? 'Estimated without the CLIP tokenizer: set tagsmith.tokenizerPath or tagsmith.modelPath for exact counts.'
+        : 'Counted with the CLIP tokenizer, as A1111 counts.';
+      this.item.tooltip = `Tokens of the ${which} under the cursor, in 75-token chunks. ${how} Click for the chunks.`;
+      this.item.accessibilityInformation = { label: `${result.tokenCount} tokens in ${result.chunks} chunks in the ${which}` };
+      this.item.show();
+    }
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Lists the chunks of the last count in a quick pick; picking one selects its text in the editor. */
+  async showBreakdown(): Promise<void> {
+    const result = this.last;
+    if (!result || result.breakdown.length === 0) {
+      void vscode.window.showInformationMessage('Put the cursor in a prompt to see its token chunks.');
+      return;
+    }
+    const items = result.breakdown.map((c) => ({
+      label: `Chunk ${c.chunk}: ${result.estimated ? '~' : ''}${c.tokens}/${CHUNK} tokens`,
+      detail: c.text,
+    }));
+    await vscode.window.showQuickPick(items, {
+      title: `${tokenCountLabel(result)} — tokens per 75-token chunk, as A1111 splits the prompt`,
+      placeHolder: 'A tag cut by a chunk edge loses meaning: move it or add BREAK before it.',
+    });
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.pending?.cancel();
+    for (const d of this.disposables) d.dispose();
+  }
+}
