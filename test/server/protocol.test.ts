@@ -1,5 +1,5 @@
 // Protocol tests: the built dist/server.js --stdio, spoken to as an editor does.
-import { mkdtempSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -263,5 +263,37 @@ describe('robustness: malformed traffic never kills the server', () => {
     const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 30_000, character: 2 } })) as { contents: { value: string } } | null;
     expect(hover?.contents.value).toContain('Effective weight');
     await alive();
+  });
+});
+
+const clipDir = path.resolve(__dirname, '../../../shared/data/clip');
+
+describe.skipIf(!existsSync(path.join(clipDir, 'vocab.json')))('exact token counts with the real CLIP tokenizer', () => {
+  it('counts with tagsmith.tokenizerPath, and with the tokenizer/ folder of tagsmith.modelPath', async () => {
+    const model = mkdtempSync(path.join(os.tmpdir(), 'tagsmith-model-'));
+    symlinkSync(clipDir, path.join(model, 'tokenizer'));
+    for (const settings of [{ tokenizerPath: clipDir }, { modelPath: model }]) {
+      const client = await startClient({ settings });
+      try {
+        await client.waitForLog(/Settings applied: .*token counts exact/);
+        const uri = 'file:///exact.sdprompt';
+        client.open(uri, '1boy, best quality');
+        // CLIP: `1`, `boy`, `,`, `best`, `quality` — five tokens.
+        const result = await client.connection.sendRequest('tagsmith/tokenCount', { uri, position: { line: 0, character: 0 } });
+        expect(result).toMatchObject({ tokenCount: 5, chunks: 1, estimated: false });
+      } finally {
+        await client.stop();
+      }
+    }
+  });
+
+  it('logs a tokenizer folder it cannot load and falls back to estimates', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'tagsmith-notok-'));
+    const client = await startClient({ settings: { tokenizerPath: empty } });
+    try {
+      expect(await client.waitForLog(/^Tokenizer /)).toMatch(new RegExp(`^Tokenizer ${empty.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .*vocab\\.json.*; token counts are estimates$`));
+    } finally {
+      await client.stop();
+    }
   });
 });
