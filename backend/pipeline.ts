@@ -6,7 +6,7 @@ import { chunkCount, encodePrompt, CONTEXT_WIDTH, POOLED_WIDTH, type PromptChunk
 import type { LoadedModel } from './model';
 import { encodePng } from './png';
 import { previewRgb, toByte } from './preview';
-import { ImageNoise, type RngSource } from './rng/noise';
+import { localNoise, type NoiseStreamFactory, type RngSource } from './rng/noise';
 import { defaultSigmas, karrasSigmas, sigmaToTimestep } from './sampling/schedule';
 import { findSampler, type Denoiser } from './sampling/samplers';
 import { floatTensor, readFloats } from './tensors';
@@ -41,6 +41,8 @@ export interface RenderHooks {
   onPreview?: (png: Buffer, step: number) => void;
   /** Milliseconds spent in each UNet session.run, for the benchmark. */
   onUnetTime?: (ms: number) => void;
+  /** Where the noise is drawn; the render worker draws it one step ahead on a helper thread. */
+  noise?: NoiseStreamFactory;
 }
 
 export interface RenderResult {
@@ -101,10 +103,10 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
 
   const sigmas = sampler.schedule === 'karras' ? karrasSigmas(model.schedule, req.steps) : defaultSigmas(model.schedule, req.steps);
   const seeds = Array.from({ length: batch }, (_, i) => req.seed + i);
-  const noise = new ImageNoise(req.rng, seeds, perImage);
+  const noise = (hooks.noise ?? localNoise)(req.rng, seeds, perImage);
 
   // prepare_latents: the first draw of every image generator, scaled to the first sigma.
-  const x0 = noise.next();
+  const x0 = await noise.next();
   for (let i = 0; i < x0.length; i++) x0[i] = x0[i]! * sigmas[0]!;
 
   const input = new Float32Array(2 * batch * perImage);
@@ -152,6 +154,8 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
     if (!(hooks.signal?.reason instanceof InterruptError) || !last) throw error;
     latents = last;
     interrupted = true;
+  } finally {
+    noise.close();
   }
 
   const infotexts = seeds.map((seed) =>

@@ -7,14 +7,14 @@ import { txt2img, InterruptError } from './pipeline';
 import { createChunker } from './prompts';
 import { STOP_CANCEL, STOP_INTERRUPT, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 import type { PromptChunker } from './conditioning';
+import { NOISE_ROLE, NoiseThread, serveNoise } from './rng/noiseThread';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
-const stop = new Int32Array(init.stop);
 const send = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 /** Aborts the job's controller when the main thread has asked to stop this job. */
-function pollStop(id: number, controller: AbortController): void {
+function pollStop(stop: Int32Array, id: number, controller: AbortController): void {
   if (controller.signal.aborted || Atomics.load(stop, 0) !== id) return;
   const kind = Atomics.load(stop, 1);
   if (kind === STOP_INTERRUPT) controller.abort(new InterruptError());
@@ -22,6 +22,9 @@ function pollStop(id: number, controller: AbortController): void {
 }
 
 async function main(): Promise<void> {
+  const stop = new Int32Array(init.stop);
+  // This same file, started with another role, draws noise ahead on a helper thread.
+  const noiseThread = new NoiseThread(__filename, NOISE_ROLE);
   let model: LoadedModel;
   let chunker: PromptChunker;
   try {
@@ -36,19 +39,20 @@ async function main(): Promise<void> {
   let queue = Promise.resolve();
   port.on('message', (message: ToWorker | { type: 'close' }) => {
     if (message.type === 'close') {
-      queue = queue.then(() => model.dispose()).then(() => port.close());
+      queue = queue.then(() => model.dispose()).then(() => noiseThread.terminate()).then(() => port.close());
       return;
     }
     const { id, request } = message;
     queue = queue.then(async () => {
       const controller = new AbortController();
-      pollStop(id, controller);
+      pollStop(stop, id, controller);
       try {
         const result = await txt2img(model, chunker, request, {
           signal: controller.signal,
+          noise: noiseThread.factory,
           onProgress: (progress) => {
             send({ type: 'progress', id, progress });
-            pollStop(id, controller);
+            pollStop(stop, id, controller);
           },
           onPreview: (png, step) => send({ type: 'preview', id, step, png: new Uint8Array(png) }),
         });
@@ -62,4 +66,5 @@ async function main(): Promise<void> {
   });
 }
 
-void main();
+if ((workerData as unknown) === NOISE_ROLE) serveNoise(port);
+else void main();

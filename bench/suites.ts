@@ -1,7 +1,11 @@
 // The benchmark suites `npm run bench` runs, in order. Add a suite with one line.
 import type { BenchSuite } from './util';
+import { backendBench } from './backend.bench';
 import { parseBench } from './parse.bench';
+import { serverBench } from './server.bench';
 
 export const suites: BenchSuite[] = [
   parseBench,
+  backendBench,
+  serverBench,
 ];

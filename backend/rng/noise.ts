@@ -32,3 +32,17 @@ export class ImageNoise {
 export function latentShape(width: number, height: number): [channels: number, h: number, w: number] {
   return [4, height / 8, width / 8];
 }
+
+/** Successive noise draws of a batch; may be computed ahead on another thread. */
+export interface NoiseStream {
+  next(): Promise<Float32Array>;
+  close(): void;
+}
+
+export type NoiseStreamFactory = (source: RngSource, seeds: number[], valuesPerImage: number) => NoiseStream;
+
+/** Draws on the calling thread, when asked. */
+export const localNoise: NoiseStreamFactory = (source, seeds, valuesPerImage) => {
+  const noise = new ImageNoise(source, seeds, valuesPerImage);
+  return { next: async () => noise.next(), close: () => undefined };
+};

@@ -5,7 +5,7 @@ export type Denoiser = (x: Float32Array, sigma: number, step: number) => Promise
 
 export interface SamplerOptions {
   /** Noise for ancestral steps, same length as x (A1111 draws it from the image generators). */
-  noise?: () => Float32Array;
+  noise?: () => Float32Array | Promise<Float32Array>;
   /** Called after each step with the step index (0-based), the step count and the current denoised estimate. */
   onStep?: (step: number, total: number, denoised: Float32Array) => void;
   /** Checked before every step; when aborted the sampler throws the signal's reason. */
@@ -38,7 +38,7 @@ export const sampleEulerAncestral: Sampler = async (denoise, x, sigmas, { noise,
     for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * dt;
     if (next > 0) {
       if (!noise) throw new Error('Euler a needs a noise source');
-      const n = noise();
+      const n = await noise();
       for (let k = 0; k < x.length; k++) x[k] = x[k]! + n[k]! * up;
     }
     onStep?.(i, total, denoised);
