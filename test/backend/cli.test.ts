@@ -7,6 +7,7 @@ import { main } from '../../cli/main';
 import { PhiloxGenerator } from '../../backend/rng/philox';
 import { Mt19937, torchCpuRandn } from '../../backend/rng/mt19937';
 import { parseDocument } from '../../core/parse';
+import { a1111Parameters, readPngText } from '../../core/png/readText';
 import { REPO } from './fixtures';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -46,8 +47,7 @@ describe('tagsmith make-test-model and render', () => {
     expect(r.code).toBe(0);
     expect(r.err).toContain('3/3');
     const png = readFileSync(out);
-    const at = png.indexOf('tEXtparameters');
-    const text = png.toString('latin1', at + 'tEXtparameters'.length + 1, png.indexOf('IDAT') - 8);
+    const text = a1111Parameters(readPngText(png))!;
     const block = parseDocument(text).blocks[0]!;
     expect(block.prompt?.text).toBe('1boy, solo, (smile:1.2)');
     expect(block.negative?.text).toBe('lowres, "quoted"');

@@ -7,25 +7,10 @@ import { createChunker } from '../../backend/prompts';
 import type { PromptChunker } from '../../backend/conditioning';
 import { defaultSigmas, trainingSchedule } from '../../backend/sampling/schedule';
 import { parseDocument } from '../../core/parse';
+import { readPngText } from '../../core/png/readText';
 import { makeTinyModel } from './fixtures';
 
 const base: RenderRequest = { prompt: '1boy, solo, black hair', negativePrompt: 'lowres, bad quality', width: 64, height: 64, steps: 4, cfgScale: 5, seed: 42, sampler: 'Euler a', batchSize: 1, rng: 'nv' };
-
-function pngText(png: Buffer): { keyword: string; text: string; beforeIdat: boolean } | undefined {
-  let sawIdat = false;
-  for (let at = 8; at < png.length;) {
-    const length = png.readUInt32BE(at);
-    const type = png.toString('latin1', at + 4, at + 8);
-    const data = png.subarray(at + 8, at + 8 + length);
-    if (type === 'IDAT') sawIdat = true;
-    if (type === 'tEXt') {
-      const zero = data.indexOf(0);
-      return { keyword: data.toString('latin1', 0, zero), text: data.toString('latin1', zero + 1), beforeIdat: !sawIdat };
-    }
-    at += 12 + length;
-  }
-  return undefined;
-}
 
 describe.each(['float32', 'float16'] as const)('pipeline on the tiny %s model', (dtype) => {
   let model: LoadedModel;
@@ -62,10 +47,12 @@ describe.each(['float32', 'float16'] as const)('pipeline on the tiny %s model', 
 
   it('writes the infotext as a tEXt chunk before IDAT that parses back to the same settings', async () => {
     const r = await render({ cfgScale: 6.5, sampler: 'DPM++ 2M Karras', seed: 1234 });
-    const chunk = pngText(r.images[0]!)!;
-    expect(chunk.keyword).toBe('parameters');
-    expect(chunk.beforeIdat).toBe(true);
-    const block = parseDocument(chunk.text).blocks[0]!;
+    const png = r.images[0]!;
+    const [chunk] = readPngText(png);
+    expect(chunk).toMatchObject({ type: 'tEXt', keyword: 'parameters' });
+    // before the image data, where readers that stop at IDAT still find it
+    expect(png.indexOf('tEXtparameters')).toBeLessThan(png.indexOf('IDAT'));
+    const block = parseDocument(chunk!.text).blocks[0]!;
     expect(block.prompt?.text).toBe(base.prompt);
     expect(block.negative?.text).toBe(base.negativePrompt);
     const settings = Object.fromEntries(block.settings!.entries.map((e) => [e.key, e.value]));

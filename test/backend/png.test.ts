@@ -2,6 +2,7 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { crc32, encodePng } from '../../backend/png';
+import { readPngText } from '../../core/png/readText';
 
 interface Chunk { type: string; data: Buffer; crcOk: boolean }
 
@@ -59,6 +60,11 @@ describe('encodePng', () => {
     // keyword \0, compression flag 0, method 0, language "" \0, translated keyword "" \0, UTF-8 text
     expect(Array.from(itxt.data.subarray(0, 15))).toEqual([...Buffer.from('parameters'), 0, 0, 0, 0, 0]);
     expect(itxt.data.subarray(15).toString('utf8')).toBe('少年, 1boy');
+  });
+
+  it('is read back by core/png (the reader the client uses for PNG Info)', () => {
+    expect(readPngText(encodePng(rgb, 4, 2, { parameters: '少年, 1boy\nSteps: 4' }))).toEqual([{ type: 'iTXt', keyword: 'parameters', text: '少年, 1boy\nSteps: 4' }]);
+    expect(readPngText(encodePng(rgb, 4, 2, { parameters: 'café' }))).toEqual([{ type: 'tEXt', keyword: 'parameters', text: 'café' }]);
   });
 
   it('refuses a pixel buffer of the wrong size', () => {
