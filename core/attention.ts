@@ -148,9 +148,30 @@ export function attentionPieces(text: string, problems?: AttentionProblem[], off
     }
   }
   // Unclosed brackets are closed at the end: every round one first, then every square one, oldest first.
-  for (const pos of round) multiplyRange(pos, ROUND_MULTIPLIER);
-  for (const pos of square) multiplyRange(pos, SQUARE_MULTIPLIER);
+  closeAll(res, round, ROUND_MULTIPLIER);
+  closeAll(res, square, SQUARE_MULTIPLIER);
   return res;
+}
+
+/**
+ * A1111's `for pos in brackets: multiply_range(pos, multiplier)`, without its quadratic cost on
+ * thousands of unclosed brackets: entry p is multiplied once for every position <= p, one multiplication
+ * at a time as A1111 does; the chains of products are shared between entries of equal starting weight.
+ */
+function closeAll(res: AttentionPiece[], positions: number[], multiplier: number): void {
+  if (positions.length === 0) return;
+  const chains = new Map<number | string, number[]>();
+  let k = 0;
+  for (let p = 0; p < res.length; p++) {
+    while (k < positions.length && positions[k]! <= p) k++;
+    if (k === 0) continue;
+    const start = res[p]!.weight;
+    const key = Object.is(start, -0) ? '-0' : start;
+    let chain = chains.get(key);
+    if (!chain) chains.set(key, (chain = [start]));
+    while (chain.length <= k) chain.push(chain[chain.length - 1]! * multiplier);
+    res[p]!.weight = chain[k]!;
+  }
 }
 
 /** Merges runs of exactly equal weight, as A1111 does; empty input gives `[["", 1]]`. */

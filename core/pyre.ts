@@ -11,6 +11,13 @@ export const PY_DIGIT = '\\p{Nd}';
 /** Python's `\w` in a str pattern: letters, numbers (Nd, Nl, No) and underscore; combining marks are not. */
 export const PY_WORD = '\\p{L}\\p{N}_';
 
+/** `str.isspace()` by code unit, without a regex: the lexers call this for every character. */
+export function isPySpaceCode(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+  if (c < 0x85) return false;
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
 const wordChar = new RegExp(`[${PY_WORD}]`, 'u');
 const decimalDigit = /\p{Nd}/u;
 

@@ -73,6 +73,8 @@ function reportProblem(ctx: Context, problem: ParseProblem): void {
   switch (problem.kind) {
     case 'unclosed-bracket':
       return report(ctx, rules.unclosedBracket, problem.start, problem.end, { bracket: problem.text });
+    case 'crossed-bracket':
+      return report(ctx, rules.crossedBracket, problem.start, problem.end, { bracket: problem.text });
     case 'stray-bracket':
       return report(ctx, rules.strayBracket, problem.start, problem.end, { bracket: problem.text });
     case 'unclosed-extra-network':

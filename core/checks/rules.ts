@@ -17,6 +17,7 @@ function rule(code: string, defaultSeverity: Severity, message: string, descript
 
 export const rules = {
   unclosedBracket: rule('unclosed-bracket', 'error', "Unclosed '{bracket}': A1111 closes it at the end of the prompt", 'An opening bracket without its closing one.'),
+  crossedBracket: rule('crossed-bracket', 'error', "'{bracket}' is closed across another bracket: A1111 pairs ( ) and [ ] separately, so it stays open until its own closer", 'Round and square brackets that cross, as in [(]).'),
   strayBracket: rule('stray-bracket', 'error', "'{bracket}' closes nothing: A1111 reads it as text", 'A closing bracket without an opening one.'),
   malformedWeight: rule('malformed-weight', 'error', "Malformed weight '{text}': {effect}", 'A weight that is not a number, or that A1111 cannot read.'),
   unclosedExtraNetwork: rule('unclosed-extra-network', 'error', "Unclosed '<': an extra network needs '>' (e.g. <lora:name:0.8>)", 'An extra network without its closing angle bracket.'),

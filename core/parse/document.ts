@@ -82,12 +82,15 @@ function parseBlock(text: string, lines: Line[], index: number): Block {
   const content = (line: Line): string => text.slice(line.start, line.contentEnd);
   const isComment = (line: Line): boolean => COMMENT.test(content(line));
 
-  // The settings line is the last line with content, as in A1111's infotext reader.
+  // The settings line is the last line with content, as in A1111's infotext reader — but never the
+  // block's only line of content unless it starts with a settings key (A1111 would eat a one-line
+  // prompt with three `a:b` pairs).
   let settingsAt = -1;
+  const firstContent = lines.findIndex((l) => !isComment(l) && !BLANK.test(content(l)));
   for (let k = lines.length - 1; k >= 0; k--) {
     const line = lines[k]!;
     if (isComment(line) || BLANK.test(content(line))) continue;
-    if (isSettingsLine(content(line)) && !NEGATIVE.test(content(line))) settingsAt = k;
+    if (isSettingsLine(content(line), k > firstContent) && !NEGATIVE.test(content(line))) settingsAt = k;
     break;
   }
   const bodyEnd = settingsAt >= 0 ? settingsAt : lines.length;

@@ -3,7 +3,7 @@
 // tree and A1111 can never disagree.
 
 import { attentionPieces } from '../attention';
-import { PY_DIGIT, PY_SPACE, PY_WORD, isPyWordChar, pyFloat } from '../pyre';
+import { PY_DIGIT, PY_SPACE, PY_WORD, isPySpaceCode, isPyWordChar, pyFloat } from '../pyre';
 import { isBranch, type Branch, type ExtraNetwork, type Leaf, type LeafKind, type ParseProblem, type PromptSection, type Range, type Section, type SyntaxNode, type Tag } from './tree';
 
 const WEIGHT = new RegExp(`:[${PY_SPACE}]*([+-]?[.${PY_DIGIT}]+)[${PY_SPACE}]*\\)`, 'uy');
@@ -12,9 +12,12 @@ const EXTRA_NETWORK = new RegExp(`<([${PY_WORD}]+):([^>]+)>`, 'uy');
 const EXTRA_NETWORK_START = new RegExp(`<[${PY_WORD}]+:`, 'uy');
 // lark's SIGNED_NUMBER, the step of prompt editing: [from:to:when]
 const EDIT_WHEN = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const SPACE = new RegExp(`[${PY_SPACE}]`, 'u');
-// Characters that end a run of plain tag text.
-const SPECIAL = new Set(['\\', '(', ')', '[', ']', ':', '|', ',', '<', '\n', '\r']);
+const SPACE_RUN = new RegExp(`[${PY_SPACE}]+`, 'gu');
+
+/** Characters that end a run of plain tag text: \\ ( ) [ ] : | , < and line ends. */
+function isSpecial(c: number): boolean {
+  return c === 0x5c || c === 0x28 || c === 0x29 || c === 0x5b || c === 0x5d || c === 0x3a || c === 0x7c || c === 0x2c || c === 0x3c || c === 0x0a || c === 0x0d;
+}
 
 interface Frame {
   node: Branch;
@@ -64,11 +67,11 @@ export function parsePromptSection(
     material = [];
   };
 
-  const closeFrame = (frame: Frame, closer: Leaf | undefined): void => {
+  const closeFrame = (frame: Frame, closer: Leaf | undefined, crossed = false): void => {
     const node = frame.node;
     if (closer) node.children.push(closer);
     node.end = closer ? closer.end : lastEnd(node);
-    if (!closer) {
+    if (!closer && !crossed) {
       problems.push({ kind: 'unclosed-bracket', start: node.start, end: node.start + 1, text: frame.round ? '(' : '[' });
     }
     if (frame.round) {
@@ -96,19 +99,56 @@ export function parsePromptSection(
     }
   };
 
-  /** Closes frames down to the innermost one of the wanted shape; those above it stay unclosed. */
+  // A1111 pairs round and square brackets on two separate stacks, so `[(])` is balanced to it. A tree
+  // cannot cross, so a bracket closed across another ends the inner group early; A1111 still counts the
+  // inner one as open, and the next closer of its shape closes it ("ghosts").
+  const ghosts = { round: 0, square: 0 };
+  // How many frames of each shape are on the stack, so closers need not search it.
+  const open = { round: 0, square: 0 };
+
+  /** Closes frames down to the innermost one of the wanted shape; those above it are crossed. */
   const closeTo = (round: boolean, closer: (frame: Frame) => Leaf): boolean => {
+    if (open[round ? 'round' : 'square'] === 0) return false;
     let index = stack.length - 1;
     while (index >= 0 && stack[index]!.round !== round) index--;
     if (index < 0) return false;
     flush();
     while (stack.length - 1 > index) {
       const inner = stack.pop()!;
-      closeFrame(inner, undefined);
+      open[inner.round ? 'round' : 'square']--;
+      const at = inner.node.children[0]!;
+      problems.push({ kind: 'crossed-bracket', start: at.start, end: at.end, text: inner.round ? '(' : '[' });
+      if (inner.round) ghosts.round++;
+      else ghosts.square++;
+      closeFrame(inner, undefined, true);
     }
     const frame = stack.pop()!;
+    open[round ? 'round' : 'square']--;
     closeFrame(frame, closer(frame));
     return true;
+  };
+
+  const pushText = (from: number, to: number): void => {
+    let a = from;
+    while (a < to && isPySpaceCode(src.charCodeAt(a))) a++;
+    let b = to;
+    while (b > a && isPySpaceCode(src.charCodeAt(b - 1))) b--;
+    if (a > from) material.push(leaf('whitespace', from, a));
+    if (b > a) material.push(leaf('text', a, b));
+    if (to > b) material.push(leaf('whitespace', b, to));
+  };
+  const pushRun = (from: number, to: number): void => {
+    let cursor = from;
+    const run = src.slice(from, to);
+    for (let k = run.indexOf('BREAK'); k >= 0; k = run.indexOf('BREAK', k + 1)) {
+      const at = from + k;
+      if (isPyWordChar(at > 0 ? src[at - 1] : undefined) || isPyWordChar(src[at + 5])) continue;
+      pushText(cursor, at);
+      flush();
+      emit(leaf('break', at, at + 5));
+      cursor = at + 5;
+    }
+    pushText(cursor, to);
   };
 
   let commentIndex = 0;
@@ -129,11 +169,6 @@ export function parsePromptSection(
       const len = ch === '\r' ? 2 : 1;
       emit(leaf('newline', i, i + len));
       i += len;
-    } else if (SPACE.test(ch)) {
-      let j = i + 1;
-      while (j < end && src[j] !== '\n' && !(src[j] === '\r' && src[j + 1] === '\n') && SPACE.test(src[j]!)) j++;
-      material.push(leaf('whitespace', i, j));
-      i = j;
     } else if (ch === '\\') {
       const next = src[i + 1];
       const len = i + 1 < end && next !== undefined && '()[]\\'.includes(next) ? 2 : 1;
@@ -144,10 +179,17 @@ export function parsePromptSection(
       const node: Branch = { kind: ch === '(' ? 'emphasis' : 'deemphasis', start: i, end: i + 1, children: [leaf(ch === '(' ? 'open-paren' : 'open-square', i, i + 1)] };
       emit(node);
       stack.push({ node, round: ch === '(', colons: [], pipes: [] });
+      open[ch === '(' ? 'round' : 'square']++;
       i++;
     } else if (ch === ')' || ch === ']') {
-      const closed = closeTo(ch === ')', () => leaf(ch === ')' ? 'close-paren' : 'close-square', i, i + 1));
-      if (!closed) {
+      const round = ch === ')';
+      const kind = round ? 'close-paren' : 'close-square';
+      const closed = closeTo(round, () => leaf(kind, i, i + 1));
+      if (!closed && ghosts[round ? 'round' : 'square'] > 0) {
+        flush();
+        ghosts[round ? 'round' : 'square']--;
+        emit(leaf(kind, i, i + 1));
+      } else if (!closed) {
         flush();
         emit(leaf('stray-close', i, i + 1));
         problems.push({ kind: 'stray-bracket', start: i, end: i + 1, text: ch });
@@ -155,18 +197,25 @@ export function parsePromptSection(
       i++;
     } else if (ch === ':') {
       WEIGHT.lastIndex = i;
-      const m = stack.some((f) => f.round) ? WEIGHT.exec(src) : null;
+      const m = open.round > 0 || ghosts.round > 0 ? WEIGHT.exec(src) : null;
       if (m && m.index + m[0].length <= end) {
         const closeAt = i + m[0].length - 1;
         const weightLeaf = leaf('weight', i, closeAt);
         if (pyFloat(m[1]!) === undefined) {
           problems.push({ kind: 'malformed-weight', start: i, end: closeAt, text: src.slice(i, closeAt) });
         }
-        closeTo(true, (frame) => {
+        const closed = closeTo(true, (frame) => {
           frame.node.children.push(weightLeaf);
           frame.weight = weightLeaf;
           return leaf('close-paren', closeAt, closeAt + 1);
         });
+        if (!closed) {
+          // Closes a round bracket that a square one crossed (see ghosts).
+          flush();
+          ghosts.round--;
+          emit(weightLeaf);
+          emit(leaf('close-paren', closeAt, closeAt + 1));
+        }
         i = closeAt + 1;
       } else if (stack.length > 0) {
         flush();
@@ -198,20 +247,11 @@ export function parsePromptSection(
       if (ch === '<' && matchAt(EXTRA_NETWORK_START, src, i, end)) {
         problems.push({ kind: 'unclosed-extra-network', start: i, end: i + 1, text: '<' });
       }
-      // A run of plain text; BREAK inside it is a keyword when it stands as a word of its own.
+      // A run of plain text, spaces included; leading and trailing spaces become whitespace leaves.
+      // BREAK inside it is a keyword where it stands as a word of its own.
       let j = i + 1;
-      while (j < end && !SPECIAL.has(src[j]!) && !SPACE.test(src[j]!)) j++;
-      let cursor = i;
-      const run = src.slice(i, j);
-      for (let k = run.indexOf('BREAK'); k >= 0; k = run.indexOf('BREAK', k + 1)) {
-        const at = i + k;
-        if (isPyWordChar(at > 0 ? src[at - 1] : undefined) || isPyWordChar(src[at + 5])) continue;
-        if (at > cursor) material.push(leaf('text', cursor, at));
-        flush();
-        emit(leaf('break', at, at + 5));
-        cursor = at + 5;
-      }
-      if (j > cursor) material.push(leaf('text', cursor, j));
+      while (j < end && !isSpecial(src.charCodeAt(j))) j++;
+      pushRun(i, j);
       i = j;
     }
   }
@@ -272,8 +312,8 @@ function buildText(src: string, section: PromptSection, commentLines: Range[]): 
   // Python's str.strip(): drop leading and trailing whitespace, keeping segments aligned.
   let from = 0;
   let to = text.length;
-  while (from < to && SPACE.test(text[from]!)) from++;
-  while (to > from && SPACE.test(text[to - 1]!)) to--;
+  while (from < to && isPySpaceCode(text.charCodeAt(from))) from++;
+  while (to > from && isPySpaceCode(text.charCodeAt(to - 1))) to--;
   section.text = text.slice(from, to);
   section.segments = segments
     .map((s) => {
@@ -288,39 +328,54 @@ function buildText(src: string, section: PromptSection, commentLines: Range[]): 
 function collect(src: string, section: PromptSection): void {
   // Weights: run A1111's own algorithm over the section, with what A1111 removes before it
   // (comments, extra networks, prompt-editing and alternation syntax) blanked out, offsets kept.
-  const chars = src.slice(section.contentStart, section.contentEnd).split('');
+  const blanks: Array<[number, number]> = [];
   const blank = (s: number, e: number): void => {
-    for (let k = s; k < e; k++) chars[k - section.contentStart] = ' ';
+    blanks.push([s - section.contentStart, e - section.contentStart]);
   };
   const tagNodes: Array<{ node: Branch; multipliers: number[] }> = [];
-  const visit = (node: SyntaxNode, multipliers: number[]): void => {
+  // Iterative: brackets may nest deeper than the call stack.
+  // Multipliers as a linked list from the innermost bracket out, shared by everything inside it.
+  type Chain = { value: number; outer: Chain | null } | null;
+  const toArray = (chain: Chain): number[] => {
+    const out: number[] = [];
+    for (let c = chain; c; c = c.outer) out.push(c.value);
+    return out;
+  };
+  const stack: Array<{ node: SyntaxNode; multipliers: Chain }> = [{ node: section.node, multipliers: null }];
+  while (stack.length > 0) {
+    const { node, multipliers } = stack.pop()!;
     if (!isBranch(node)) {
       if (node.kind === 'comment' || node.kind === 'extra-network') blank(node.start, node.end);
       if (node.kind === 'extra-network') section.extraNetworks.push(parseExtraNetwork(src, node, section.kind));
       if (node.kind === 'break') section.breaks.push(node);
-      return;
+      continue;
     }
     if (node.kind === 'tag') {
-      tagNodes.push({ node, multipliers });
-      return;
+      tagNodes.push({ node, multipliers: toArray(multipliers) });
+      continue;
     }
     let inner = multipliers;
     if (node.kind === 'emphasis') {
       const weight = node.children.find((c) => c.kind === 'weight');
       const value = weight ? weightValue(src, weight) : undefined;
-      inner = [value ?? ROUND, ...multipliers];
+      inner = { value: value ?? ROUND, outer: multipliers };
     } else if (node.kind === 'deemphasis') {
-      inner = [SQUARE, ...multipliers];
+      inner = { value: SQUARE, outer: multipliers };
     } else if (node.kind === 'editing' || node.kind === 'alternation') {
       for (const c of node.children) {
         if (!isBranch(c) && c.kind !== 'whitespace' && c.kind !== 'newline' && c.kind !== 'comment') blank(c.start, c.end);
       }
     }
-    for (const child of node.children) visit(child, inner);
-  };
-  visit(section.node, []);
+    for (let k = node.children.length - 1; k >= 0; k--) stack.push({ node: node.children[k]!, multipliers: inner });
+  }
 
-  const pieces = attentionPieces(chars.join(''), undefined, section.contentStart).filter((p) => p.end > p.start);
+  let masked = src.slice(section.contentStart, section.contentEnd);
+  if (blanks.length > 0) {
+    const chars = masked.split('');
+    for (const [s, e] of blanks) chars.fill(' ', s, e);
+    masked = chars.join('');
+  }
+  const pieces = attentionPieces(masked, undefined, section.contentStart).filter((p) => p.end > p.start);
   let p = 0;
   for (const { node, multipliers } of tagNodes) {
     while (p < pieces.length && pieces[p]!.end <= node.start) p++;
@@ -349,7 +404,7 @@ export function tagValue(src: string, tag: Branch): string {
   for (const part of tag.children) {
     if (part.kind === 'whitespace') value += ' ';
     else if (part.kind === 'escape') value += src.slice(part.start + 1, part.end);
-    else value += src.slice(part.start, part.end);
+    else value += src.slice(part.start, part.end).replace(SPACE_RUN, ' ');
   }
   return value;
 }

@@ -13,8 +13,9 @@ const STARTS_LIKE_SETTINGS = /^\s*(?:Steps|Sampler|CFG scale|Seed|Size|Model)\s*
 
 /** True when a line is a settings line: three or more `Key: value` pairs, as A1111 requires, or a line
  * that starts with a well-known key (so a settings line being typed is read as one). */
-export function isSettingsLine(line: string): boolean {
+export function isSettingsLine(line: string, byPairs = true): boolean {
   if (STARTS_LIKE_SETTINGS.test(line)) return true;
+  if (!byPairs) return false;
   let count = 0;
   for (const _ of paramMatches(line)) if (++count >= 3) return true;
   return false;

@@ -58,22 +58,36 @@ export function isBranch(node: SyntaxNode): node is Branch {
   return (node as Branch).children !== undefined;
 }
 
-/** Leaves in source order. */
+/** Leaves in source order. Iterative: prompts may nest brackets deeper than the call stack. */
 export function* leaves(node: SyntaxNode): Generator<Leaf> {
-  if (!isBranch(node)) {
-    yield node;
-    return;
+  const stack: SyntaxNode[] = [node];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (!isBranch(next)) {
+      yield next;
+      continue;
+    }
+    for (let k = next.children.length - 1; k >= 0; k--) stack.push(next.children[k]!);
   }
-  for (const child of node.children) yield* leaves(child);
 }
 
-/** Visits every node depth-first, parents before children. */
-export function walk(node: SyntaxNode, visit: (node: SyntaxNode, parents: readonly Branch[]) => void, parents: Branch[] = []): void {
-  visit(node, parents);
-  if (!isBranch(node)) return;
-  parents.push(node);
-  for (const child of node.children) walk(child, visit, parents);
-  parents.pop();
+/** Visits every node depth-first, parents before children, with the chain of parents (outermost first). */
+export function walk(node: SyntaxNode, visit: (node: SyntaxNode, parents: readonly Branch[]) => void): void {
+  const parents: Branch[] = [];
+  // Each entry is a node, or `null` to mark the end of the latest parent's children.
+  const stack: Array<SyntaxNode | null> = [node];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (next === null) {
+      parents.pop();
+      continue;
+    }
+    visit(next, parents);
+    if (!isBranch(next)) continue;
+    parents.push(next);
+    stack.push(null);
+    for (let k = next.children.length - 1; k >= 0; k--) stack.push(next.children[k]!);
+  }
 }
 
 export interface Range {
@@ -107,7 +121,7 @@ export interface ExtraNetwork {
 
 /** A syntax problem found while parsing: the checks turn these into diagnostics. */
 export interface ParseProblem {
-  kind: 'unclosed-bracket' | 'stray-bracket' | 'malformed-weight' | 'unclosed-extra-network';
+  kind: 'unclosed-bracket' | 'crossed-bracket' | 'stray-bracket' | 'malformed-weight' | 'unclosed-extra-network';
   start: number;
   end: number;
   /** The offending text, e.g. `(`, `:abc`. */

@@ -1,0 +1,217 @@
+// The .sdprompt parser: structure, ranges, and the properties every input must keep.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parsePromptAttention } from '../../core/attention';
+import { isBranch, leaves, parseDocument, walk, type Leaf, type SdDocument, type SyntaxNode } from '../../core/parse/index';
+
+const R = 1.1;
+const S = 1 / 1.1;
+
+function leafText(doc: SdDocument): string {
+  let s = '';
+  for (const leaf of leaves(doc.root)) s += doc.text.slice(leaf.start, leaf.end);
+  return s;
+}
+
+/** Leaves tile the input and every branch spans exactly its children. */
+function assertWellFormed(doc: SdDocument): void {
+  let cursor = 0;
+  for (const leaf of leaves(doc.root)) {
+    expect(leaf.start).toBe(cursor);
+    expect(leaf.end).toBeGreaterThanOrEqual(leaf.start);
+    cursor = leaf.end;
+  }
+  expect(cursor).toBe(doc.text.length);
+  walk(doc.root, (node: SyntaxNode) => {
+    if (!isBranch(node) || node.children.length === 0) return;
+    expect(node.children[0]!.start).toBe(node.start);
+    expect(node.children[node.children.length - 1]!.end).toBe(node.end);
+  });
+}
+
+describe('blocks and sections', () => {
+  it('reads a pasted A1111 infotext as one block', () => {
+    const text = [
+      '1boy, solo, black hair, (looking at viewer:1.1), best quality, amazing quality, best aesthetic, absurdres, year 2023',
+      'Negative prompt: lowres, (bad:1.05), text, error',
+      'Steps: 28, Sampler: Euler a, Schedule type: Automatic, CFG scale: 5, Seed: 42, Size: 832x1216, Model hash: 1234abcd, Model: AnimeBoysXL, Lora hashes: "a: 0123, b: 4567", Version: v1.10.1',
+    ].join('\n');
+    const doc = parseDocument(text);
+    expect(doc.blocks).toHaveLength(1);
+    const [block] = doc.blocks;
+    expect(block!.prompt!.text).toBe(text.split('\n')[0]);
+    expect(block!.negative!.text).toBe('lowres, (bad:1.05), text, error');
+    expect(block!.settings!.entries.map((e) => [e.key, e.value])).toEqual([
+      ['Steps', '28'], ['Sampler', 'Euler a'], ['Schedule type', 'Automatic'], ['CFG scale', '5'], ['Seed', '42'], ['Size', '832x1216'],
+      ['Model hash', '1234abcd'], ['Model', 'AnimeBoysXL'], ['Lora hashes', 'a: 0123, b: 4567'], ['Version', 'v1.10.1'],
+    ]);
+    expect(block!.prompt!.tags.find((t) => t.value === 'looking at viewer')!.weight).toBe(1.1);
+    expect(block!.negative!.tags.map((t) => t.section)).toEqual(['negative', 'negative', 'negative', 'negative']);
+  });
+
+  it('splits blocks at --- lines, keeps comments out of the prompt text, joins prompt lines', () => {
+    const text = '# portrait\n1boy,\n# mid-prompt note\nsmile\n---\n---\nNegative prompt: a,\n b\n';
+    const doc = parseDocument(text);
+    expect(doc.blocks).toHaveLength(2);
+    expect(doc.blocks[0]!.prompt!.text).toBe('1boy,\nsmile');
+    expect(doc.blocks[0]!.prompt!.tags.map((t) => t.value)).toEqual(['1boy', 'smile']);
+    expect(doc.blocks[1]!.prompt).toBeUndefined();
+    expect(doc.blocks[1]!.negative!.text).toBe('a,\n b');
+    assertWellFormed(doc);
+  });
+
+  it('maps prompt text offsets back to the source', () => {
+    const doc = parseDocument('# c\r\n  a,\r\n# d\r\nb  \r\n');
+    const prompt = doc.blocks[0]!.prompt!;
+    expect(prompt.text).toBe('a,\nb');
+    for (const seg of prompt.segments) {
+      expect(doc.text.slice(seg.sourceStart, seg.sourceStart + seg.length)).toBe(prompt.text.slice(seg.textStart, seg.textStart + seg.length));
+    }
+  });
+
+  it('keeps CRLF line ends and a BOM out of the text', () => {
+    const doc = parseDocument('\ufeff1boy, solo\r\nNegative prompt: bad\r\nSteps: 28, Sampler: Euler a, CFG scale: 5\r\n');
+    expect(doc.blocks[0]!.prompt!.text).toBe('1boy, solo');
+    expect(doc.blocks[0]!.negative!.text).toBe('bad');
+    expect(doc.blocks[0]!.settings!.entries).toHaveLength(3);
+    expect(doc.lines.displayPositionAt(1)).toEqual({ line: 0, character: 0 });
+    assertWellFormed(doc);
+  });
+
+  it('reads a line being typed as settings when it starts with a known key', () => {
+    expect(parseDocument('1boy\nSteps: 2').blocks[0]!.settings!.entries[0]!.value).toBe('2');
+    // One or two arbitrary pairs are prompt text, as in A1111.
+    expect(parseDocument('1boy\nre: zero').blocks[0]!.settings).toBeUndefined();
+  });
+});
+
+describe('prompt syntax', () => {
+  const prompt = (text: string) => parseDocument(text).blocks[0]!.prompt!;
+  const kinds = (text: string): string[] => {
+    const out: string[] = [];
+    walk(prompt(text).node, (n) => out.push(n.kind));
+    return out;
+  };
+
+  it('gives tags their effective weight and bracket multipliers', () => {
+    const tags = prompt('a, (b), ((c)), [d], (e:1.3), [(f:0.5)], \\(g\\)').tags;
+    expect(tags.map((t) => [t.value, t.weight, t.multipliers])).toEqual([
+      ['a', 1, []],
+      ['b', R, [R]],
+      ['c', 1 * R * R, [R, R]],
+      ['d', S, [S]],
+      ['e', 1.3, [1.3]],
+      ['f', 1 * 0.5 * S, [0.5, S]],
+      ['(g)', 1, []],
+    ]);
+  });
+
+  it('recognises prompt editing, alternation, extra networks and BREAK', () => {
+    const p = prompt('[cat:dog:0.5], [to:10], [from::0.3], [a|b|c], <lora:style_x:0.8>, <hypernet:h:1> BREAK z');
+    expect(kinds('[cat:dog:0.5]')).toContain('editing');
+    expect(kinds('[to:10]')).toContain('editing');
+    expect(kinds('[from::0.3]')).toContain('editing');
+    expect(kinds('[a|b|c]')).toContain('alternation');
+    expect(kinds('[a:b]')).toContain('deemphasis');
+    expect(p.extraNetworks.map((n) => [n.type, n.name, n.args])).toEqual([['lora', 'style_x', ['0.8']], ['hypernet', 'h', ['1']]]);
+    expect(p.breaks).toHaveLength(1);
+    // Prompt editing does not weight its tags; A1111 resolves it before reading attention.
+    expect(p.tags.filter((t) => ['cat', 'dog', 'to', 'from', 'a', 'b', 'c'].includes(t.value)).every((t) => t.weight === 1)).toBe(true);
+  });
+
+  it('reports unclosed and stray brackets and malformed weights with ranges', () => {
+    const p = prompt('1boy, (best quality, x), y], (z:abc), (w:1.2.3), <lora:a');
+    expect(p.problems.map((q) => [q.kind, q.start, q.text])).toEqual([
+      ['stray-bracket', 26, ']'],
+      ['malformed-weight', 31, ':abc'],
+      ['malformed-weight', 40, ':1.2.3'],
+      ['unclosed-extra-network', 49, '<'],
+    ]);
+    expect(prompt('a, (b, [c').problems.map((q) => [q.kind, q.start])).toEqual([['unclosed-bracket', 7], ['unclosed-bracket', 3]]);
+    // A1111 pairs round and square brackets separately: in [(]) both close; the tree reports the crossing.
+    const crossed = prompt('[(a]) b');
+    expect(crossed.problems.map((q) => [q.kind, q.start])).toEqual([['crossed-bracket', 1]]);
+    expect(crossed.tags.map((t) => [t.value, t.weight])).toEqual([['a', 1 * R * S], ['b', 1]]);
+  });
+});
+
+describe('properties', () => {
+  // Fragments that exercise every branch of the lexer, plus arbitrary code units (lone surrogates, NUL).
+  const fragment = fc.oneof(
+    fc.constantFrom('(', ')', '[', ']', ':', ':1.2)', ': 0.5 )', '|', ',', ', ', '\\', '\\(', '\\)', '\\\\', '<lora:x:0.8>', '<a:', '>', 'BREAK', ' BREAK ', '\n', '\r\n', '\r', '---\n', '# c\n', 'Negative prompt: ', 'Steps: 28, Sampler: Euler a, CFG scale: 5\n', 'best quality', 'year 2030', ' ', '\t', '\u3000', '\ufeff'),
+    fc.string({ maxLength: 6 }),
+    fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+  );
+  const input = fc.array(fragment, { maxLength: 60 }).map((parts) => parts.join(''));
+
+  it('never throws and is lossless (10,000 random inputs)', () => {
+    fc.assert(
+      fc.property(input, (text) => {
+        const doc = parseDocument(text);
+        expect(leafText(doc)).toBe(text);
+        assertWellFormed(doc);
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('survives deep nesting and random bytes', () => {
+    const deep = '('.repeat(50_000) + 'x' + ']'.repeat(50_000);
+    expect(leafText(parseDocument(deep))).toBe(deep);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const text = new TextDecoder().decode(bytes);
+        expect(leafText(parseDocument(text))).toBe(text);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  // Prompts of attention syntax only (no BREAK, editing, alternation or extra networks, whose text
+  // A1111 rewrites before reading attention), and no weights A1111 itself fails on.
+  const attentionFragment = fc.constantFrom('(', ')', '[', ']', ':1.2)', ':0.5)', ': 1.05 )', '\\(', '\\)', '\\\\', ',', ', ', ' ', 'a', 'best quality', 'x y', '猫', '\n');
+  const attentionInput = fc.array(attentionFragment, { maxLength: 40 }).map((p) => p.join(''));
+
+  it("gives every tag the weight A1111's parse_prompt_attention gives its text", () => {
+    fc.assert(
+      fc.property(attentionInput, (text) => {
+        const section = parseDocument(text).blocks[0]?.prompt;
+        if (!section) return;
+        const pairs = parsePromptAttention(section.text);
+        // The weight of each character of A1111's output text.
+        const weightAt: number[] = [];
+        for (const [t, w] of pairs) for (let k = 0; k < t.length; k++) weightAt.push(w);
+        // Walk the leaves, counting how many characters each contributes to A1111's output text.
+        const outputOffset = new Map<number, number>();
+        let out = 0;
+        const lead = section.text.length > 0 ? section.segments[0]!.sourceStart : 0;
+        for (const leaf of leaves(section.node)) {
+          if (leaf.end <= lead) continue;
+          outputOffset.set(leaf.start, out);
+          out += contributes(text, leaf);
+        }
+        for (const tag of section.tags) {
+          const at = outputOffset.get(tag.node.start)!;
+          expect(tag.weight).toBe(weightAt[at]);
+        }
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+});
+
+/** Characters a leaf adds to A1111's output text: brackets and weights are consumed, escapes give one. */
+function contributes(text: string, leaf: Leaf): number {
+  switch (leaf.kind) {
+    case 'open-paren':
+    case 'close-paren':
+    case 'open-square':
+    case 'close-square':
+    case 'weight':
+      return 0;
+    case 'escape':
+      return leaf.end - leaf.start - 1;
+    default:
+      return leaf.end - leaf.start;
+  }
+}
