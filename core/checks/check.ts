@@ -122,6 +122,7 @@ function checkTags(ctx: Context, section: PromptSection): void {
       const example = `${profile.year.prefix}${profile.year.max}`;
       if (year.digits.length !== 4) {
         report(ctx, rules.yearMalformed, start, end, { tag: tag.value, example });
+        continue;
       } else {
         const value = Number(year.digits);
         if (value < profile.year.min || value > profile.year.max) {

@@ -1,0 +1,107 @@
+// Each check with its input inline and the expected diagnostics beside it, as `line:col code`.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { allRules, checkDocument, nearestTrainedSize } from '../../core/checks/index';
+import { parseDocument } from '../../core/parse/index';
+import { defaultProfile, parseProfile, ProfileError, type Profile } from '../../core/profiles/index';
+
+function check(text: string, profile: Profile = defaultProfile, severity?: Record<string, 'off' | 'hint' | 'info' | 'warning' | 'error'>): string[] {
+  const doc = parseDocument(text);
+  return checkDocument(doc, profile, { severity }).map((d) => {
+    const p = doc.lines.displayPositionAt(d.start);
+    return `${p.line + 1}:${p.character + 1} ${d.severity} ${d.code}`;
+  });
+}
+
+describe('checks', () => {
+  it('finds the issue example at its exact positions', () => {
+    expect(check('1boy, (best quality, year 2030\nSteps: 28, Sampler: Euler a, CFG scale: 5, Seed: 42, Size: 833x1216')).toEqual([
+      '1:7 error unclosed-bracket',
+      '1:22 warning year-out-of-range',
+      '2:60 error size-not-multiple-of-8',
+    ]);
+  });
+
+  it.each([
+    ['a), b', ['1:2 error stray-bracket']],
+    ['(a:abc), (b:), (c:1.2.3)', ['1:3 error malformed-weight', '1:12 error malformed-weight', '1:18 error malformed-weight']],
+    ['year 23, year 20233', ['1:1 warning year-malformed', '1:10 warning year-malformed']],
+    ['year 2004, year 2023', ['1:1 warning year-out-of-range', '1:12 warning multiple-in-group']],
+    ['best quality, worst quality, bad aesthetic, great aesthetic', ['1:15 warning conflicting-tags', '1:30 warning conflicting-tags']],
+    ['best quality, amazing quality, best aesthetic', []],
+    ['very nsfw, slightly nsfw', ['1:12 warning multiple-in-group']],
+    ['best qualty, amazing quailty, bestquality, best_quality', ['1:1 warning near-miss', '1:14 warning near-miss', '1:31 warning near-miss']],
+    ['1boy, smile, 1boy, (smile)', ['1:14 warning duplicate-tag', '1:21 warning duplicate-tag']],
+    ['(a:2.5), (b:-1), ((((((((c))))))))', ['1:2 warning weight-out-of-range', '1:11 warning weight-out-of-range', '1:26 warning weight-out-of-range']],
+    // [b:-1] is prompt editing (A1111's grammar takes a signed step), so b keeps weight 1.
+    ['[b:-1]', []],
+    ['<lora:x', ['1:1 error unclosed-extra-network']],
+    ['[(a])', ['1:2 error crossed-bracket']],
+  ])('%s', (text, expected) => {
+    expect(check(text)).toEqual(expected);
+  });
+
+  it('checks a tag in both the prompt and its negative, and conflicts in the negative the other way', () => {
+    expect(check('1boy, best quality\nNegative prompt: best quality, worst quality, lowres')).toEqual([
+      '2:18 warning conflicting-tags',
+      '2:18 warning tag-in-both',
+    ]);
+    // Rating tags in the negative prompt are common; only the prompt is limited to one.
+    expect(check('1boy\nNegative prompt: very nsfw, fairly nsfw')).toEqual([]);
+  });
+
+  it('checks the settings line', () => {
+    expect(check('1boy\nSteps: 0, Sampler: Euler b, CFG scale: 31, Seed: 1, Size: 1000x1000, Hires steps: 3, Foo: bar')).toEqual([
+      '2:8 warning steps-out-of-range',
+      '2:20 warning unknown-sampler',
+      '2:40 warning cfg-out-of-range',
+      '2:59 hint size-not-trained',
+      '2:86 info unknown-setting',
+    ]);
+    expect(check('1boy\nSteps: 28, Size: 832, Sampler: DPM++ 2M Karras')).toEqual(['2:18 error size-malformed']);
+    expect(check('1boy\nSteps: 150, CFG scale: 1, Size: 1216x832')).toEqual([]);
+  });
+
+  it('gives quick-fix data', () => {
+    const doc = parseDocument('best qualty\nSize: 833x1216, Steps: 28, Sampler: euler a');
+    expect(checkDocument(doc, defaultProfile).map((d) => [d.code, d.data])).toEqual([
+      ['near-miss', { fix: 'replace', with: 'best quality' }],
+      ['size-not-multiple-of-8', { fix: 'replace', with: '832x1216' }],
+      ['unknown-sampler', { fix: 'replace', with: 'Euler a' }],
+    ]);
+    expect(nearestTrainedSize(defaultProfile.recommended.sizes, 1200, 800)).toEqual({ width: 1216, height: 832, label: 'landscape' });
+  });
+
+  it('applies severity overrides by code, and turns codes off', () => {
+    expect(check('a), best qualty', defaultProfile, { 'near-miss': 'error', 'stray-bracket': 'off' })).toEqual(['1:5 error near-miss']);
+  });
+
+  it('declares every rule once with a code, a default severity and a message', () => {
+    const codes = allRules.map((r) => r.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const r of allRules) expect(['error', 'warning', 'info', 'hint']).toContain(r.defaultSeverity);
+  });
+});
+
+describe('a second profile is data only', () => {
+  const other = parseProfile(JSON.parse(readFileSync(resolve(__dirname, '../fixtures/profiles/otherxl.json'), 'utf8')), 'otherxl.json');
+
+  it("checks with the other model's vocabulary", () => {
+    expect(check('1boy, masterpeice, masterpiece, low quality, newest 2030, safe, nsfw\nSize: 832x1216', other)).toEqual([
+      '1:7 warning near-miss',
+      '1:33 warning conflicting-tags',
+      '1:46 warning year-out-of-range',
+      '1:65 warning multiple-in-group',
+      '2:7 hint size-not-trained',
+    ]);
+    // AnimeBoysXL's card tags mean nothing to it.
+    expect(check('best qualty, year 2030', other)).toEqual([]);
+  });
+
+  it('rejects a malformed profile naming the field', () => {
+    expect(() => parseProfile({ id: 'x', name: 'X', baseModel: 'b', qualitySuffix: '', tagGroups: [{ kind: 'q', tags: [{}] }] }, 'bad.json')).toThrow(
+      new ProfileError("bad.json: field 'tagGroups[0].tags[0].tag' must be a string"),
+    );
+  });
+});
