@@ -2,8 +2,8 @@
 // (names, element types, ranks, fixed widths) against what the pipeline needs, reporting all mismatches of a
 // file in one message. Sessions are created once and reused; `dispose` releases them.
 import * as ort from 'onnxruntime-node';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { trainingSchedule, type SchedulerConfig, type TrainingSchedule } from './sampling/schedule';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
@@ -105,7 +105,7 @@ function readJson(file: string, required: boolean): Record<string, unknown> | un
 function providerHint(ep: ExecutionProvider): string {
   switch (ep) {
     case 'cuda':
-      return 'The CUDA provider is downloaded by onnxruntime-node\'s installer: remove `onnxruntime-node-install=skip` from .npmrc and run `npm rebuild onnxruntime-node --onnxruntime-node-install-cuda=v12` with CUDA 12 and cuDNN 9 installed (see the README, "GPU set-up").';
+      return 'The CUDA provider is downloaded by onnxruntime-node\'s installer, which .npmrc skips: with CUDA 12 and cuDNN 9 installed, run `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node` (see backend/README.md, "GPU set-up").';
     case 'dml':
       return 'DirectML ships with onnxruntime-node on Windows only.';
     case 'coreml':
@@ -121,9 +121,24 @@ function providerHint(ep: ExecutionProvider): string {
 export function checkExecutionProvider(ep: ExecutionProvider): void {
   if (!EXECUTION_PROVIDERS.includes(ep)) throw new ModelError(`unknown execution provider "${ep}" (one of ${EXECUTION_PROVIDERS.join(', ')})`);
   if (ep === 'cpu') return;
-  const supported = ort.listSupportedBackends().map((b) => b.name);
-  if (!supported.includes(ep)) {
-    throw new ModelError(`execution provider "${ep}" is not in this build of onnxruntime-node (it has: ${supported.join(', ')}). ${providerHint(ep)}`);
+  const backends = ort.listSupportedBackends();
+  const backend = backends.find((b) => b.name === ep);
+  if (!backend) {
+    throw new ModelError(`execution provider "${ep}" is not in this build of onnxruntime-node (it has: ${backends.map((b) => b.name).join(', ')}). ${providerHint(ep)}`);
+  }
+  // Providers the package does not bundle (CUDA) are shared libraries its installer adds beside the binding.
+  if (!backend.bundled && !providerLibraryInstalled(ep)) {
+    throw new ModelError(`execution provider "${ep}" is supported by onnxruntime-node but its library is not installed. ${providerHint(ep)}`);
+  }
+}
+
+function providerLibraryInstalled(ep: ExecutionProvider): boolean {
+  try {
+    const binDir = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', `napi-v6`, process.platform, process.arch);
+    const prefix = process.platform === 'win32' ? '' : 'lib';
+    return readdirSync(binDir).some((f) => f.startsWith(`${prefix}onnxruntime_providers_${ep}`));
+  } catch {
+    return false;
   }
 }
 

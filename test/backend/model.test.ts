@@ -80,5 +80,7 @@ describe('loadModel errors', () => {
     expect(() => checkExecutionProvider('cpu')).not.toThrow();
     expect(() => checkExecutionProvider('coreml')).toThrow(/"coreml" is not in this build of onnxruntime-node \(it has: cpu.*macOS only/);
     expect(() => checkExecutionProvider('tpu' as never)).toThrow(/unknown execution provider "tpu"/);
+    // this checkout skips onnxruntime-node's download of the CUDA libraries (.npmrc)
+    expect(() => checkExecutionProvider('cuda')).toThrow(/"cuda" is supported by onnxruntime-node but its library is not installed.*ONNXRUNTIME_NODE_INSTALL=cuda12/);
   });
 });
