@@ -5,6 +5,9 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendServer } from '../../backend/http';
 import { lazyRenderer } from '../../backend/renderer';
+import { loadModel } from '../../backend/model';
+import { txt2img as runPipeline } from '../../backend/pipeline';
+import { createChunker } from '../../backend/prompts';
 import { makeTinyModel, workerBundle } from './fixtures';
 
 const TOKEN = 'test-token-0123456789';
@@ -69,6 +72,17 @@ describe('HTTP API', () => {
     const info = JSON.parse(r.body.info);
     expect(info.all_seeds).toEqual([7, 8]);
     expect(info.infotexts[1]).toBe('1boy, solo\nNegative prompt: lowres\nSteps: 4, Sampler: Euler a, CFG scale: 4.5, Seed: 8, Size: 64x64, Model: ' + info.sd_model_name);
+  });
+
+  it('renders in the worker exactly what the pipeline renders in-process (same PNG bytes)', async () => {
+    const r = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ seed: 99, steps: 6, sampler_name: 'Euler a' }) });
+    const model = await loadModel(dir);
+    try {
+      const local = await runPipeline(model, createChunker(model), { prompt: '1boy, solo', negativePrompt: 'lowres', steps: 6, width: 64, height: 64, seed: 99, cfgScale: 5, sampler: 'Euler a', batchSize: 1, rng: 'nv' });
+      expect(Buffer.from(r.body.images[0], 'base64').equals(local.images[0]!)).toBe(true);
+    } finally {
+      await model.dispose();
+    }
   });
 
   it('401 without the token or with a wrong one', async () => {

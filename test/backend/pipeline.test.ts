@@ -1,6 +1,9 @@
 // The whole pipeline on the tiny model, on real ONNX Runtime: determinism, seeds, classifier-free guidance
 // exactly as the formula says, interruption, and the infotext in the PNG.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { constant, encodeModel, newGraph, node, valueInfo } from '../../backend/onnxGraph';
 import { loadModel, type LoadedModel } from '../../backend/model';
 import { InterruptError, txt2img, type RenderRequest } from '../../backend/pipeline';
 import { createChunker } from '../../backend/prompts';
@@ -145,4 +148,35 @@ describe('classifier-free guidance on the tiny model, by hand', () => {
       for (let i = 0; i < one.latents.length; i += 97) expect(Math.abs(five.latents[i]! - one.latents[i]! - 4 * v)).toBeLessThan(2e-5);
     });
   }
+});
+
+describe('model variants', () => {
+  it('renders with an int64 [batch] timestep UNet (older Optimum exports)', async () => {
+    const model = await loadModel(makeTinyModel({ timestep: 'int64' }));
+    try {
+      const r = await txt2img(model, createChunker(model), base);
+      expect(r.latents.every(Number.isFinite)).toBe(true);
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  it('says the SDXL VAE overflows in float16 when a float16 decoder gives infinities', async () => {
+    const dir = makeTinyModel();
+    const g = newGraph();
+    g.inputs.push(valueInfo('latent_sample', 'float16', ['batch', 4, 'h', 'w']));
+    constant(g, 'w', 'float16', [3, 4, 1, 1], Array(12).fill(60000));
+    constant(g, 'scales', 'float32', [4], [1, 1, 8, 8]);
+    node(g, 'Conv', ['latent_sample', 'w'], ['rgb']);
+    node(g, 'Resize', ['rgb', '', 'scales'], ['sample'], { mode: 'nearest' });
+    g.outputs.push(valueInfo('sample', 'float16', ['batch', 3, 'H', 'W']));
+    writeFileSync(join(dir, 'vae_decoder/model.onnx'), encodeModel(g, 'vae'));
+    const model = await loadModel(dir);
+    try {
+      expect(model.vae.floatType).toBe('float16');
+      await expect(txt2img(model, createChunker(model), base)).rejects.toThrow(/vae_decoder\/model\.onnx: the decoded image holds -?Infinity values — the SDXL VAE overflows in float16/);
+    } finally {
+      await model.dispose();
+    }
+  });
 });
