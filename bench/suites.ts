@@ -3,9 +3,11 @@ import type { BenchSuite } from './util';
 import { backendBench } from './backend.bench';
 import { parseBench } from './parse.bench';
 import { serverBench } from './server.bench';
+import { tokenizerBench } from './tokenizer.bench';
 
 export const suites: BenchSuite[] = [
   parseBench,
   backendBench,
   serverBench,
+  tokenizerBench,
 ];

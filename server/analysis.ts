@@ -4,7 +4,7 @@ import type { PromptSection } from '../core/parse/tree';
 import type { Profile } from '../core/profiles/profile';
 import type { TagIndex } from '../core/dictionary/dictionary';
 import type { ServerSettings } from './settings';
-import { countPromptTokens, type PromptTokens, type TokenSource } from './tokens';
+import { countPromptTokensCached, type PromptTokens, type TokenSource } from './tokens';
 
 export class Analysis {
   readonly doc: SdDocument;
@@ -20,7 +20,7 @@ export class Analysis {
   tokens(section: PromptSection): PromptTokens {
     let counted = this.tokenCache.get(section);
     if (!counted) {
-      counted = countPromptTokens(this.text, section, this.tokenSource);
+      counted = countPromptTokensCached(this.text, section, this.tokenSource);
       this.tokenCache.set(section, counted);
     }
     return counted;

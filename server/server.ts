@@ -14,7 +14,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { findProfile } from '../core/profiles';
 import { Analysis, type FeatureContext } from './analysis';
 import { codeActions } from './features/codeActions';
-import { complete } from './features/completion';
+import { complete, resolveCompletion } from './features/completion';
 import { diagnose } from './features/diagnostics';
 import { formatting } from './features/formatting';
 import { hover } from './features/hover';
@@ -126,7 +126,7 @@ export function startServer(connection: Connection): void {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        completionProvider: { triggerCharacters: [',', ' ', '(', '[', '<', ':'] },
+        completionProvider: { triggerCharacters: [',', ' ', '(', '[', '<', ':'], resolveProvider: true },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
         semanticTokensProvider: { legend, full: true },
@@ -179,6 +179,8 @@ export function startServer(connection: Connection): void {
       return analysis ? complete(analysis, position, context()) : null;
     }),
   );
+
+  connection.onCompletionResolve((item) => guard('completionItem/resolve', item, () => resolveCompletion(item, context())));
 
   /** Runs a feature on the analysed document, or answers `fallback` for an unknown document. */
   const withDocument = <T>(what: string, uri: string, fallback: T, run: (analysis: Analysis) => T): T =>

@@ -68,15 +68,79 @@ export function countPromptTokens(src: string, section: PromptSection, source: T
   return { tokenCount: result.tokenCount, chunks, estimated: source.estimated, straddling };
 }
 
-// CLIP's pre-tokenizer: contractions, letter runs, single digits, runs of other symbols.
-const PRE_TOKEN = /'s|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\s\p{L}\p{N}]+/giu;
+/** A count with offsets relative to the prompt's start, and straddling tags by their index. */
+interface RelativeTokens {
+  tokenCount: number;
+  estimated: boolean;
+  chunks: Chunk[];
+  straddling: Array<{ tagIndex: number; chunk: number }>;
+}
+
+/** Token counts by prompt text, per token source: after an edit only the edited prompt is counted again. */
+const cache = new WeakMap<TokenSource, Map<string, RelativeTokens>>();
+const CACHE_SIZE = 20_000;
+
+/** countPromptTokens, remembered by the prompt's text. */
+export function countPromptTokensCached(src: string, section: PromptSection, source: TokenSource): PromptTokens {
+  let bySource = cache.get(source);
+  if (!bySource) cache.set(source, (bySource = new Map()));
+  const key = src.slice(section.contentStart, section.contentEnd);
+  const base = section.contentStart;
+  let relative = bySource.get(key);
+  if (relative) {
+    // Most recently used last, so the oldest entry is the one evicted.
+    bySource.delete(key);
+  } else {
+    const counted = countPromptTokens(src, section, source);
+    relative = {
+      tokenCount: counted.tokenCount,
+      estimated: counted.estimated,
+      chunks: counted.chunks.map((c) => ({ tokens: c.tokens, start: c.start - base, end: c.end - base })),
+      straddling: counted.straddling.map((s) => ({ tagIndex: section.tags.indexOf(s.tag), chunk: s.chunk })),
+    };
+    if (bySource.size >= CACHE_SIZE) bySource.delete(bySource.keys().next().value!);
+  }
+  bySource.set(key, relative);
+  return {
+    tokenCount: relative.tokenCount,
+    estimated: relative.estimated,
+    chunks: relative.chunks.map((c) => ({ tokens: c.tokens, start: c.start + base, end: c.end + base })),
+    straddling: relative.straddling.map((s) => ({ tag: section.tags[s.tagIndex]!, chunk: s.chunk })),
+  };
+}
 
 const COMMA_ID = 267;
+const OTHER_ID = 1;
+const CONTRACTION = /^'(?:s|t|re|ve|m|ll|d)/i;
+const LETTER = /\p{L}/u;
+const NUMBER = /\p{N}/u;
+const SPACE = /\s/u;
+
+// Character classes of CLIP's pre-tokenizer: letters, numbers, white space, everything else.
+const enum Kind {
+  Letter,
+  Number,
+  Space,
+  Other,
+}
+
+function kindOf(text: string, i: number): Kind {
+  const c = text.charCodeAt(i);
+  if (c < 128) {
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) return Kind.Letter;
+    if (c >= 48 && c <= 57) return Kind.Number;
+    if (c === 32 || (c >= 9 && c <= 13)) return Kind.Space;
+    return Kind.Other;
+  }
+  const ch = text[i]!;
+  return LETTER.test(ch) ? Kind.Letter : NUMBER.test(ch) ? Kind.Number : SPACE.test(ch) ? Kind.Space : Kind.Other;
+}
 
 /**
- * An estimate for when no CLIP vocabulary is configured: one token per word of up to 8 letters (CLIP's
- * vocabulary holds most common English and tag words whole), longer words one per 6 letters, one per digit,
- * one per symbol. Good to a few tokens on typical tag prompts; always marked as an estimate.
+ * An estimate for when no CLIP vocabulary is configured, on CLIP's own pre-token split: one token per word
+ * of up to 8 letters (CLIP's vocabulary holds most common English and tag words whole), longer words one
+ * per 6 letters, one per digit, one per symbol, one per contraction (`'s`). Good to a few tokens on typical
+ * tag prompts; always marked as an estimate.
  */
 const estimateTokenizer: ChunkTokenizer = {
   bos: 49406,
@@ -85,21 +149,36 @@ const estimateTokenizer: ChunkTokenizer = {
   encodeWithOffsets(text) {
     const ids: number[] = [];
     const offsets: Array<[number, number]> = [];
-    const push = (id: number, start: number, end: number): void => {
-      ids.push(id);
-      offsets.push([start, end]);
-    };
-    for (const m of text.matchAll(PRE_TOKEN)) {
-      const word = m[0];
-      const start = m.index;
-      if (/^\p{L}/u.test(word)) {
-        const pieces = word.length <= 8 ? 1 : Math.ceil(word.length / 6);
-        const step = word.length / pieces;
-        for (let k = 0; k < pieces; k++) push(1, start + Math.round(k * step), start + Math.round((k + 1) * step));
-      } else if (/^[^\p{L}\p{N}]/u.test(word) && !word.startsWith("'")) {
-        for (let k = 0; k < word.length; k++) push(word[k] === ',' ? COMMA_ID : 1, start + k, start + k + 1);
+    let i = 0;
+    while (i < text.length) {
+      const kind = kindOf(text, i);
+      if (kind === Kind.Space) {
+        i++;
+      } else if (kind === Kind.Number) {
+        ids.push(OTHER_ID);
+        offsets.push([i, i + 1]);
+        i++;
+      } else if (kind === Kind.Letter) {
+        let j = i + 1;
+        while (j < text.length && kindOf(text, j) === Kind.Letter) j++;
+        const length = j - i;
+        const pieces = length <= 8 ? 1 : Math.ceil(length / 6);
+        for (let k = 0; k < pieces; k++) {
+          ids.push(OTHER_ID);
+          offsets.push([i + Math.round((k * length) / pieces), i + Math.round(((k + 1) * length) / pieces)]);
+        }
+        i = j;
       } else {
-        push(1, start, start + word.length);
+        const contraction = text.charCodeAt(i) === 39 ? CONTRACTION.exec(text.slice(i, i + 3)) : null;
+        if (contraction) {
+          ids.push(OTHER_ID);
+          offsets.push([i, i + contraction[0].length]);
+          i += contraction[0].length;
+          continue;
+        }
+        ids.push(text.charCodeAt(i) === 44 ? COMMA_ID : OTHER_ID);
+        offsets.push([i, i + 1]);
+        i++;
       }
     }
     return { ids, offsets };

@@ -3,7 +3,7 @@
 
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type Position, type Range } from 'vscode-languageserver';
 import { findSettingKey, samplerNames, settingKeys } from '../../core/a1111/settings';
-import { categoryName, displayTagName, searchAll, tagInsertText, type TagMatch } from '../../core/dictionary/dictionary';
+import { categoryName, displayTagName, lookupAll, searchAll, tagInsertText, type TagMatch } from '../../core/dictionary/dictionary';
 import { normalizeTag, yearTags } from '../../core/profiles/profile';
 import type { Analysis, FeatureContext } from '../analysis';
 import { cardTagDoc, type CardTagEntry, cardTagEntries } from './cardDocs';
@@ -130,12 +130,28 @@ function dictionaryItem(match: TagMatch, rank: number, typed: string, range: Ran
     label,
     kind: CompletionItemKind.Value,
     detail: `${categoryName(tag.category)} · ${formatCount(tag.postCount)} posts${via}`,
-    documentation: markdown(dictionaryDoc(match)),
+    // The documentation is filled in by completionItem/resolve, for the one item the editor shows.
+    data: { tag: tag.name, ...(match.alias ? { alias: match.alias } : {}) } satisfies ResolveData,
     sortText: `1${String(rank).padStart(4, '0')}`,
     // The editor filters on the text typed so far; an alias or word match must not be filtered away.
     filterText: match.kind === 'name' ? label : typed,
     textEdit: { range, newText: tagInsertText(tag.name, options) },
   };
+}
+
+interface ResolveData {
+  tag: string;
+  alias?: string;
+}
+
+/** completionItem/resolve: the dictionary entry of a dictionary item, as markdown. */
+export function resolveCompletion(item: CompletionItem, ctx: FeatureContext): CompletionItem {
+  const data = item.data as Partial<ResolveData> | undefined;
+  if (typeof data?.tag !== 'string' || item.documentation) return item;
+  const found = lookupAll(ctx.dictionaries, data.tag);
+  if (!found) return item;
+  const match: TagMatch = data.alias ? { tag: found.tag, kind: 'alias', alias: data.alias } : { tag: found.tag, kind: 'name' };
+  return { ...item, documentation: markdown(dictionaryDoc(match)) };
 }
 
 export function dictionaryDoc(match: TagMatch): string {

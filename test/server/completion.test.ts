@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CompletionItem, TextEdit } from 'vscode-languageserver';
-import { complete as completeAt } from '../../server/features/completion';
+import { complete as completeAt, resolveCompletion } from '../../server/features/completion';
 import { atCursor, context } from './helpers';
 import type { FeatureContext } from '../../server/analysis';
 
@@ -68,6 +68,11 @@ describe('completion in a prompt', () => {
     expect(longHair.detail).toBe('general · 4.4M posts · alias longhair');
     expect(longHair.filterText).toBe('longh');
     expect(newText(longHair)).toBe('long hair');
+  });
+
+  it('documents a dictionary item when the editor resolves it', () => {
+    const resolved = resolveCompletion(item('1boy, longh|', 'long hair'), context());
+    expect((resolved.documentation as { value: string }).value).toBe('**long_hair** — general, 4,350,743 posts\n\nYou typed the alias `longhair`.\n\nAliases: `/lh`, `longhair`');
   });
 
   it('keeps underscores when asked', () => {

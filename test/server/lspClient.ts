@@ -14,7 +14,12 @@ import {
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 
-export const repoRoot = path.resolve(__dirname, '../..');
+/** The repository root: the nearest folder above this file with a package.json (also when bundled into dist/). */
+export const repoRoot = ((): string => {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
 export const serverPath = path.join(repoRoot, 'dist/server.js');
 
 /** Builds dist/server.js when it is missing or older than a source it bundles. */

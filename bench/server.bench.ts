@@ -1,0 +1,103 @@
+// Language-server figures: loading the 140k-tag dictionary, completion latency over LSP (the built
+// dist/server.js --stdio, as an editor talks to it), diagnostics for a 1,000-block document, and the
+// server's resident memory.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import Papa from 'papaparse';
+import { TagIndex } from '../core/dictionary/dictionary';
+import { parseDocument } from '../core/parse';
+import { checkDocument } from '../core/checks';
+import { defaultProfile } from '../core/profiles';
+import { Analysis, type FeatureContext } from '../server/analysis';
+import { diagnose } from '../server/features/diagnostics';
+import { defaultSettings } from '../server/settings';
+import { estimatedTokens } from '../server/tokens';
+import { startClient } from '../test/server/lspClient';
+import { DANBOORU_CSV, realisticDocument, rng } from './corpus';
+import { fmtMs, median, percentile, report, timeRuns, type BenchSuite } from './util';
+
+async function run(): Promise<void> {
+  if (!existsSync(DANBOORU_CSV)) {
+    console.log(`  (skipped: ${DANBOORU_CSV} not found)`);
+    return;
+  }
+  const csv = readFileSync(DANBOORU_CSV, 'utf8');
+
+  // 1. Dictionary load: parse + index, the first load in this process and the median of the next ones.
+  let first = performance.now();
+  const index = TagIndex.fromCsv(csv);
+  first = performance.now() - first;
+  const loads = timeRuns(() => void TagIndex.fromCsv(csv), 7, 0);
+  report(`dictionary load, ${index.size} tags (first in process)`, fmtMs(first), '< 300 ms');
+  report('dictionary load (median of 7)', fmtMs(median(loads)), '< 300 ms');
+  const papa = timeRuns(() => void Papa.parse(csv, { skipEmptyLines: true }), 5, 0);
+  report('  for comparison: papaparse, parse only (median of 5)', fmtMs(median(papa)));
+  const queries = ['b', 'lo', 'hair', 'looking at v', 'blue e', 'fate (', 'zzz', '/lh'];
+  const search = timeRuns(() => queries.forEach((q) => index.search(q, 50)), 200);
+  report(`dictionary search, in process (median per query)`, fmtMs(median(search) / queries.length));
+
+  // 2. Diagnostics for a 1,000-block document, in process: what the server does after opening it (every
+  // prompt counted) and after an edit of one block (token counts of the other prompts are remembered).
+  const doc1000 = realisticDocument(1000);
+  const ctx: FeatureContext = { profile: defaultProfile, settings: defaultSettings, dictionaries: [index], workspaceTags: new Map(), loraNames: [] };
+  const uri = 'file:///bench.sdprompt';
+  const cold = timeRuns(() => void diagnose(new Analysis(doc1000, { ...estimatedTokens }), ctx, uri), 5);
+  const warmSource = { ...estimatedTokens };
+  diagnose(new Analysis(doc1000, warmSource), ctx, uri);
+  let edit = 0;
+  const edited = timeRuns(() => {
+    const at = doc1000.indexOf('\n', Math.floor((doc1000.length * (edit++ % 10)) / 10));
+    diagnose(new Analysis(`${doc1000.slice(0, at)}, smile${edit}${doc1000.slice(at)}`, warmSource), ctx, uri);
+  }, 9);
+  const parsed = parseDocument(doc1000);
+  const parseOnly = timeRuns(() => void parseDocument(doc1000), 5);
+  const checksOnly = timeRuns(() => void checkDocument(parsed, defaultProfile), 5);
+  report(`diagnostics, 1,000 blocks (${(doc1000.length / 1e6).toFixed(2)} MB), on open`, fmtMs(median(cold)), '< 50 ms');
+  report('diagnostics, 1,000 blocks, after editing one block', fmtMs(median(edited)), '< 50 ms');
+  report('  of which parse (core/parse)', fmtMs(median(parseOnly)));
+  report('  of which checks (core/checks)', fmtMs(median(checksOnly)));
+  report('  of which token counts, on open (the rest)', fmtMs(Math.max(0, median(cold) - median(parseOnly) - median(checksOnly))));
+
+  // 3. Completion over LSP: 1,000 requests at varied positions inside tags of a 50-block document.
+  const client = await startClient({ settings: { tagFiles: [DANBOORU_CSV] } });
+  try {
+    const loaded = await client.waitForLog(/danbooru\.csv: \d+ tags indexed in \d+ ms/);
+    report('dictionary load inside the server (from its log)', `${/in (\d+) ms/.exec(loaded)![1]} ms`, '< 300 ms');
+    await client.waitForLog(/Settings applied/);
+    const text = realisticDocument(50, 7);
+    const docUri = 'file:///bench-completion.sdprompt';
+    client.open(docUri, text);
+    const lines = text.split('\n');
+    const next = rng(42);
+    const positions: Array<{ line: number; character: number }> = [];
+    while (positions.length < 1000) {
+      const line = Math.floor(next() * lines.length);
+      const content = lines[line]!;
+      if (content.startsWith('Steps:') || content === '---' || content.length < 3) continue;
+      // Somewhere inside a word, as when typing.
+      const character = 1 + Math.floor(next() * (content.length - 1));
+      if (!/[a-z]/i.test(content[character - 1]!)) continue;
+      positions.push({ line, character });
+    }
+    for (const position of positions.slice(0, 50)) await client.connection.sendRequest('textDocument/completion', { textDocument: { uri: docUri }, position });
+    const latencies: number[] = [];
+    let items = 0;
+    for (const position of positions) {
+      const t0 = performance.now();
+      const list = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri: docUri }, position })) as { items: unknown[] };
+      latencies.push(performance.now() - t0);
+      items += list.items.length;
+    }
+    report(`completion over LSP, 1,000 requests (${Math.round(items / 1000)} items each on average): p50`, fmtMs(percentile(latencies, 50)));
+    report('completion over LSP: p95', fmtMs(percentile(latencies, 95)), '< 10 ms');
+    const status = readFileSync(`/proc/${client.child.pid}/status`, 'utf8');
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+    const peak = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+    report('server resident memory, dictionary loaded (peak)', `${rss.toFixed(0)} MB (${peak.toFixed(0)} MB)`, '< 150 MB');
+  } finally {
+    await client.stop();
+  }
+}
+
+export const serverBench: BenchSuite = { name: 'server', run };
