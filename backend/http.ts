@@ -46,6 +46,11 @@ interface Job {
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
+/** `1.2.3.4:port` or `[v6]:port` with this port. */
+function isIpLiteralHost(host: string, port: number): boolean {
+  return new RegExp(`^(\\d{1,3}(\\.\\d{1,3}){3}|\\[[0-9a-f:.]+\\]):${port}$`).test(host);
+}
+
 class HttpError extends Error {
   constructor(readonly status: number, message: string, readonly body?: unknown) {
     super(message);
@@ -102,15 +107,23 @@ export class BackendServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** Host must name this server on a loopback name (or the bound address); a present Origin must match it. */
+  /**
+   * Host must name this server: a loopback name, or the bound address (any IP literal when bound to all
+   * interfaces). A DNS-rebinding page always sends a host name of its own, so names other than these are
+   * refused; a present Origin must be one of the same.
+   */
   private checkOrigin(req: IncomingMessage): void {
     const host = (req.headers.host ?? '').toLowerCase();
     const bound = this.options.host ?? '127.0.0.1';
-    const names = bound === '127.0.0.1' || bound === 'localhost' || bound === '::1' ? LOOPBACK_NAMES : [bound.includes(':') ? `[${bound}]` : bound];
+    const names = [...LOOPBACK_NAMES];
+    if (!names.includes(bound) && bound !== '::1') names.push(bound.includes(':') ? `[${bound}]` : bound);
     const allowed = names.map((n) => `${n}:${this.port}`);
-    if (!allowed.includes(host)) throw new HttpError(403, 'forbidden host', { error: 'Forbidden', detail: `Host "${req.headers.host ?? ''}" is not this server (${allowed[0]})` });
+    const wildcard = (bound === '0.0.0.0' || bound === '::') && isIpLiteralHost(host, this.port);
+    if (!allowed.includes(host) && !wildcard) {
+      throw new HttpError(403, 'forbidden host', { error: 'Forbidden', detail: `Host "${req.headers.host ?? ''}" is not this server (${allowed[0]})` });
+    }
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowed.some((a) => origin.toLowerCase() === `http://${a}`)) {
+    if (origin !== undefined && !allowed.some((a) => origin.toLowerCase() === `http://${a}`) && !(wildcard && origin.toLowerCase() === `http://${host}`)) {
       throw new HttpError(403, 'forbidden origin', { error: 'Forbidden', detail: `Origin "${origin}" may not use this server` });
     }
   }

@@ -169,3 +169,16 @@ describe('HTTP API with a corrupted unet/model.onnx', () => {
     }
   });
 });
+
+describe('Host rules when bound to all interfaces', () => {
+  it('accepts IP literals and loopback names, still refuses host names', async () => {
+    const { port, close } = await start(makeTinyModel(), { host: '0.0.0.0' });
+    try {
+      expect((await call(port, 'GET', '/sdapi/v1/samplers', { headers: { host: `192.168.1.20:${port}` } })).status).toBe(200);
+      expect((await call(port, 'GET', '/sdapi/v1/samplers', { headers: { host: `localhost:${port}` } })).status).toBe(200);
+      expect((await call(port, 'GET', '/sdapi/v1/samplers', { headers: { host: `attacker.example:${port}` } })).status).toBe(403);
+    } finally {
+      await close();
+    }
+  });
+});
