@@ -1,10 +1,12 @@
 // Protocol tests: the built dist/server.js --stdio, spoken to as an editor does.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { fork, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompletionList, Diagnostic } from 'vscode-languageserver-protocol';
-import { fileUri, pullCapabilities, startClient, type LspClient } from './lspClient';
+import { createProtocolConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-languageserver-protocol/node';
+import { ensureServerBuilt, fileUri, pullCapabilities, serverPath, startClient, type LspClient } from './lspClient';
 
 const fixtureTags = path.resolve(__dirname, '../fixtures/server/tags.csv');
 
@@ -295,5 +297,61 @@ describe.skipIf(!existsSync(path.join(clipDir, 'vocab.json')))('exact token coun
     } finally {
       await client.stop();
     }
+  });
+});
+
+describe('workspace and LoRA folders', () => {
+  it('offers LoRA names from tagsmith.loraFolders and tags used in the workspace', async () => {
+    const workspace = mkdtempSync(path.join(os.tmpdir(), 'tagsmith-ws-'));
+    mkdirSync(path.join(workspace, 'loras/sub'), { recursive: true });
+    writeFileSync(path.join(workspace, 'loras/animeboy_style.safetensors'), '');
+    writeFileSync(path.join(workspace, 'loras/sub/lineart.safetensors'), '');
+    writeFileSync(path.join(workspace, 'loras/readme.txt'), '');
+    mkdirSync(path.join(workspace, 'prompts'));
+    writeFileSync(path.join(workspace, 'prompts/knight.sdprompt'), '1boy, silver armor, silver hair\n---\n1boy, silver hair, cape\n');
+    const client = await startClient({ workspaceFolder: workspace, settings: { loraFolders: ['${workspaceFolder}/loras'] } });
+    try {
+      await client.waitForLog(/Settings applied: .*2 LoRA names/);
+      const uri = fileUri(path.join(workspace, 'new.sdprompt'));
+      client.open(uri, '1boy, <lora:\nsilv');
+      const loras = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: 12 } })) as CompletionList;
+      expect(loras.items.map((i) => i.label)).toEqual(['animeboy_style', 'lineart']);
+      // The workspace scan runs after start-up, one file at a time.
+      let labels: string[] = [];
+      for (let tries = 0; tries < 50 && labels.length < 2; tries++) {
+        const list = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 1, character: 4 } })) as CompletionList;
+        labels = list.items.map((i) => i.label);
+        if (labels.length < 2) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(labels).toEqual(['silver hair', 'silver armor']);
+    } finally {
+      await client.stop();
+    }
+  });
+});
+
+describe('Node IPC, as the VS Code client starts it', () => {
+  beforeAll(() => ensureServerBuilt());
+
+  it('initializes and answers over --node-ipc', async () => {
+    const child = fork(serverPath, ['--node-ipc'], { silent: true });
+    const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    connection.listen();
+    try {
+      const result = (await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} })) as { serverInfo: { name: string }; capabilities: { hoverProvider: boolean } };
+      expect(result.serverInfo.name).toBe('tagsmith-server');
+      expect(result.capabilities.hoverProvider).toBe(true);
+      await connection.sendRequest('shutdown');
+      void connection.sendNotification('exit');
+    } finally {
+      connection.dispose();
+      child.kill();
+    }
+  });
+
+  it('says how to start it when no transport is given', () => {
+    const run = spawnSync(process.execPath, [serverPath], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('Usage: tagsmith-server --stdio | --node-ipc | --socket=PORT');
   });
 });
