@@ -28,8 +28,8 @@ export interface WordTokens {
 
 /** Where the encoder looks up merge ranks and token ids (strings as HF's merges.txt / vocab.json spell them). */
 export interface BpeTables {
-  /** "a b" -> rank (the merges.txt line itself is the key; no parsing needed at load). */
-  mergeRanks: ReadonlyMap<string, number>;
+  /** The rank of the merge `left right`, or undefined when the pair is no merge. */
+  mergeRank(left: string, right: string): number | undefined;
   /** A token's id, or undefined when the vocabulary lacks it. */
   tokenId(token: string): number | undefined;
   unkId: number;
@@ -73,7 +73,7 @@ export class BytePairEncoder {
   }
 
   private rank(left: string, right: string): number {
-    return this.tables.mergeRanks.get(left + ' ' + right) ?? Infinity;
+    return this.tables.mergeRank(left, right) ?? Infinity;
   }
 
   /** HF's loop as written: find the lowest-ranked pair, merge all its occurrences left to right, repeat. */

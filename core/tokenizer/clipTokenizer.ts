@@ -55,7 +55,11 @@ export class ClipModel {
     this.unk = files.vocab.get(files.unkToken)!;
     this.bos = files.vocab.get(files.bosToken)!;
     this.eos = files.vocab.get(files.eosToken)!;
-    this.bpe = new BytePairEncoder({ mergeRanks: files.mergeRanks, tokenId: (token) => files.vocab.get(token), unkId: this.unk });
+    this.bpe = new BytePairEncoder({
+      mergeRank: (left, right) => files.merges.rank(left, right),
+      tokenId: (token) => files.vocab.get(token),
+      unkId: this.unk,
+    });
   }
 
   tokenString(id: number): string | undefined {

@@ -2,6 +2,8 @@
 // the merge list and the special tokens. The caller reads the files (core has no file system) and hands
 // their text in; every problem becomes a TokenizerLoadError that names the file and, where it can, the line.
 
+import { TextKeyTable } from './textTable';
+
 export class TokenizerLoadError extends Error {
   constructor(
     readonly file: string,
@@ -16,25 +18,56 @@ export class TokenizerLoadError extends Error {
 
 export interface TokenizerFiles {
   vocab: Vocabulary;
-  /** "a b" -> merge rank (a repeated pair keeps its last rank, as in HF's dict). */
-  mergeRanks: Map<string, number>;
+  merges: MergeRanks;
   bosToken: string;
   eosToken: string;
   unkToken: string;
 }
 
-/**
- * The parsed vocab.json object, used as it is: copying 49,408 entries into a Map would double the load time.
- * Values were checked to be non-negative integers at load.
- */
-export class Vocabulary {
+/** Token string -> id. */
+export interface Vocabulary {
+  get(token: string): number | undefined;
+  has(token: string): boolean;
+  readonly size: number;
+  entries(): Iterable<[string, number]>;
+}
+
+/** The rank of the merge `left right` (a repeated pair keeps its last rank, as in HF's dict). */
+export interface MergeRanks {
+  rank(left: string, right: string): number | undefined;
+}
+
+/** A vocabulary indexed in place over the vocab.json text (see textTable.ts). */
+class TextVocabulary implements Vocabulary {
+  constructor(
+    private readonly table: TextKeyTable,
+    /** Keys written with escapes (\" \\ \uXXXX), decoded. */
+    private readonly escaped: ReadonlyMap<string, number>,
+  ) {}
+
+  get(token: string): number | undefined {
+    return this.table.get(token) ?? this.escaped.get(token);
+  }
+
+  has(token: string): boolean {
+    return this.get(token) !== undefined;
+  }
+
+  get size(): number {
+    return this.table.size + this.escaped.size;
+  }
+
+  *entries(): IterableIterator<[string, number]> {
+    yield* this.table.entries();
+    yield* this.escaped.entries();
+  }
+}
+
+/** A vocabulary from a parsed JSON object (tokenizer.json, or a vocab.json of unusual shape). */
+class ObjectVocabulary implements Vocabulary {
   private count: number | undefined;
 
   constructor(private readonly data: Readonly<Record<string, unknown>>) {}
-
-  get size(): number {
-    return (this.count ??= Object.keys(this.data).length);
-  }
 
   get(token: string): number | undefined {
     const id = this.data[token];
@@ -46,8 +79,20 @@ export class Vocabulary {
     return this.get(token) !== undefined;
   }
 
+  get size(): number {
+    return (this.count ??= Object.keys(this.data).length);
+  }
+
   *entries(): IterableIterator<[string, number]> {
     for (const token of Object.keys(this.data)) yield [token, this.data[token] as number];
+  }
+}
+
+class MapMergeRanks implements MergeRanks {
+  constructor(private readonly ranks: ReadonlyMap<string, number>) {}
+
+  rank(left: string, right: string): number | undefined {
+    return this.ranks.get(`${left} ${right}`);
   }
 }
 
@@ -65,19 +110,19 @@ export function readTokenizerFiles(read: ReadTokenizerFile, source?: string): To
   const vocabText = read('vocab.json');
   const mergesText = read('merges.txt');
   let vocab: Vocabulary;
-  let mergeRanks: Map<string, number>;
+  let merges: MergeRanks;
   let specials: Partial<Record<'bos' | 'eos' | 'unk', string>> = {};
   if (vocabText !== undefined || mergesText !== undefined) {
     if (vocabText === undefined) return fail('vocab.json', undefined, 'missing (merges.txt is there; both are needed)');
     if (mergesText === undefined) return fail('merges.txt', undefined, 'missing (vocab.json is there; both are needed)');
-    vocab = parseVocab(vocabText, 'vocab.json', fail);
-    mergeRanks = parseMergesTxt(mergesText, fail);
+    vocab = scanVocab(vocabText) ?? parseVocab(vocabText, 'vocab.json', fail);
+    merges = parseMergesTxt(mergesText, fail);
   } else {
     const jsonText = read('tokenizer.json');
     if (jsonText === undefined) {
       return fail('vocab.json', undefined, 'missing: a CLIP tokenizer folder holds vocab.json and merges.txt, or tokenizer.json');
     }
-    ({ vocab, mergeRanks, specials } = parseTokenizerJson(jsonText, fail));
+    ({ vocab, merges, specials } = parseTokenizerJson(jsonText, fail));
   }
   // special_tokens_map.json wins over tokenizer_config.json, as in transformers.
   for (const file of ['tokenizer_config.json', 'special_tokens_map.json']) {
@@ -97,7 +142,7 @@ export function readTokenizerFiles(read: ReadTokenizerFile, source?: string): To
   }
   const result: TokenizerFiles = {
     vocab,
-    mergeRanks,
+    merges,
     bosToken: specials.bos ?? '<|startoftext|>',
     eosToken: specials.eos ?? '<|endoftext|>',
     unkToken: specials.unk ?? '<|endoftext|>',
@@ -220,6 +265,79 @@ function lineOfKey(text: string, key: string): number | undefined {
   return at < 0 ? undefined : lineAt(text, at);
 }
 
+/**
+ * Indexes the usual vocab.json shape, `{"token": id, ...}` (any JSON whitespace, escapes in keys), in place
+ * over its text. Undefined for anything else (other value types, syntax errors, an empty object): the
+ * caller then goes through JSON.parse, which also produces the error messages. Accepts only valid JSON and
+ * means the same as JSON.parse: a repeated key keeps its last id.
+ */
+function scanVocab(text: string): Vocabulary | undefined {
+  // JSON forbids raw control characters in strings; with none in the whole text none can be in a key
+  // (a raw tab or newline inside a key is the one thing this scan would let through).
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(text)) return undefined;
+  const n = text.length;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const table = new TextKeyTable(text, Math.max(16, n >> 4));
+  let escaped: Map<string, number> | undefined;
+  let nextBackslash = -1; // -1: not searched yet; 2^32-1 (from >>> 0): none left
+  const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+  while (isSpace(text.charCodeAt(i))) i++;
+  if (text.charCodeAt(i++) !== 0x7b) return undefined; // {
+  while (isSpace(text.charCodeAt(i))) i++;
+  for (;;) {
+    if (text.charCodeAt(i) !== 0x22) return undefined; // "
+    const keyStart = ++i;
+    // The closing quote: native indexOf, unless a backslash shows there are escapes to walk through.
+    let close = text.indexOf('"', i);
+    if (close < 0) return undefined;
+    // Backslashes are rare: remember where the next one is instead of searching ahead for every key.
+    if (nextBackslash < i) nextBackslash = text.indexOf('\\', i) >>> 0;
+    const backslash = nextBackslash;
+    const hasEscape = backslash < close;
+    if (hasEscape) {
+      for (i = backslash; ; i++) {
+        if (i >= n) return undefined;
+        const c = text.charCodeAt(i);
+        if (c === 0x22) break;
+        if (c !== 0x5c) continue;
+        const e = text.charCodeAt(++i);
+        if (e === 0x75) {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) return undefined;
+          i += 4;
+        } else if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) {
+          return undefined;
+        }
+      }
+      close = i;
+    }
+    const keyEnd = close;
+    i = close + 1;
+    while (isSpace(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i++) !== 0x3a) return undefined; // :
+    while (isSpace(text.charCodeAt(i))) i++;
+    const digitsStart = i;
+    let id = 0;
+    for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39; c = text.charCodeAt(++i)) id = id * 10 + (c - 0x30);
+    const digits = i - digitsStart;
+    // No sign, fraction or exponent, no leading zero, and small enough to stay an exact small integer.
+    if (digits === 0 || digits > 9 || (digits > 1 && text.charCodeAt(digitsStart) === 0x30)) return undefined;
+    if (hasEscape) (escaped ??= new Map()).set(JSON.parse(text.slice(keyStart - 1, keyEnd + 1)) as string, id);
+    else table.set(keyStart, keyEnd, id);
+    while (isSpace(text.charCodeAt(i))) i++;
+    const c = text.charCodeAt(i++);
+    if (c === 0x2c) {
+      while (isSpace(text.charCodeAt(i))) i++;
+      continue;
+    }
+    if (c !== 0x7d) return undefined; // }
+    while (isSpace(text.charCodeAt(i))) i++;
+    if (i !== n) return undefined;
+    // The same token written once with and once without escapes: leave the order question to JSON.parse.
+    for (const key of escaped?.keys() ?? []) if (table.get(key) !== undefined) return undefined;
+    return new TextVocabulary(table, escaped ?? new Map());
+  }
+}
+
 // After a key's closing quote: anything but a plain integer and then ',' or '}'. JSON.parse already
 // accepted the text, so this cheap scan only has to find values that are not ids.
 const NON_ID_VALUE = /(?<!\\)"\s*:\s*(?![0-9]+\s*[,}])/;
@@ -237,20 +355,33 @@ function parseVocab(text: string, file: string, fail: Fail, parsed?: unknown): V
       }
     }
   }
-  for (const _ in data) return new Vocabulary(data);
+  for (const _ in data) return new ObjectVocabulary(data);
   return fail(file, 1, 'the vocabulary is empty');
 }
 
-function parseMergesTxt(text: string, fail: Fail): Map<string, number> {
+function parseMergesTxt(text: string, fail: Fail): MergeRanks {
+  // The usual file has only spaces and newlines as whitespace, one space a line: index each line in place.
+  // Otherwise (CRLF, tabs, double spaces) split each line with Python's `split()` rules into a Map.
+  const plain = !/[\t\v\f\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/.test(text);
+  if (plain) {
+    try {
+      return indexMerges(text, fail, true);
+    } catch (error) {
+      if (!(error instanceof NotPlain)) throw error;
+    }
+  }
+  return indexMerges(text, fail, false);
+}
+
+function indexMerges(text: string, fail: Fail, plain: boolean): MergeRanks {
   // Python's `str.strip()` then `split("\n")`; the lines strip() removed still count in messages.
   let from = 0;
   let to = text.length;
   let line = 1;
   while (from < to && isPySpace(text.charCodeAt(from))) if (text.charCodeAt(from++) === 10) line++;
   while (to > from && isPySpace(text.charCodeAt(to - 1))) to--;
-  const ranks = new Map<string, number>();
-  // Only spaces and newlines as whitespace (the usual file): each line is its own key, once checked.
-  const plain = !/[\t\v\f\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/.test(text);
+  const table = plain ? new TextKeyTable(text, 50_000) : undefined;
+  const map = plain ? undefined : new Map<string, number>();
   let rank = 0;
   let pos = from;
   for (let index = 0; pos <= to && rank < MAX_MERGES; index++, line++) {
@@ -258,23 +389,33 @@ function parseMergesTxt(text: string, fail: Fail): Map<string, number> {
     if (eol < 0 || eol > to) eol = to;
     // Line 0 of the stripped text (the `#version` header) is skipped, as HF does.
     if (index > 0) {
-      const entry = text.slice(pos, eol);
-      const space = entry.indexOf(' ');
-      if (plain && space > 0 && space < entry.length - 1 && entry.lastIndexOf(' ') === space) {
-        ranks.set(entry, rank++);
+      if (table) {
+        const space = text.indexOf(' ', pos);
+        const second = space < 0 ? -1 : text.indexOf(' ', space + 1);
+        if (space <= pos || space >= eol - 1 || (second >= 0 && second < eol)) badMergeLine(text.slice(pos, eol), line, fail);
+        table.set(pos, eol, rank++);
       } else {
-        // Python's `split()`: any run of whitespace separates, ends are ignored.
+        const entry = text.slice(pos, eol);
         const parts = entry.split(/[\s\x1c-\x1f\x85]+/).filter((p) => p.length > 0);
-        if (parts.length !== 2) {
-          fail('merges.txt', line, `expected two symbols separated by a space, got ${JSON.stringify(entry.slice(0, 80))}`);
-        }
-        ranks.set(`${parts[0]} ${parts[1]}`, rank++);
+        if (parts.length !== 2) badMergeLine(entry, line, fail);
+        map!.set(`${parts[0]} ${parts[1]}`, rank++);
       }
     }
     pos = eol + 1;
   }
-  return ranks;
+  if (table) return { rank: (left, right) => table.getPair(left, right) };
+  return new MapMergeRanks(map!);
 }
+
+function badMergeLine(entry: string, line: number, fail: Fail): never {
+  // Python's split() would also accept "a  b" or " a b"; only the exact-two-parts rule matters.
+  const parts = entry.split(/\s+/).filter((p) => p.length > 0);
+  if (parts.length === 2) throw new NotPlain();
+  return fail('merges.txt', line, `expected two symbols separated by a space, got ${JSON.stringify(entry.slice(0, 80))}`);
+}
+
+/** A merges line with extra spaces: valid for Python's split(), so redo the file on the Map path. */
+class NotPlain extends Error {}
 
 function isPySpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0 || c === 0x1680 ||
@@ -284,7 +425,7 @@ function isPySpace(c: number): boolean {
 function parseTokenizerJson(
   text: string,
   fail: Fail,
-): { vocab: Vocabulary; mergeRanks: Map<string, number>; specials: Partial<Record<'bos' | 'eos' | 'unk', string>> } {
+): { vocab: Vocabulary; merges: MergeRanks; specials: Partial<Record<'bos' | 'eos' | 'unk', string>> } {
   const file = 'tokenizer.json';
   const data = parseJson(text, file, fail);
   if (!isObject(data) || !isObject(data.model)) return fail(file, lineOfKey(text, 'model'), 'expected an object with a "model" object');
@@ -306,5 +447,5 @@ function parseTokenizerJson(
     }
     mergeRanks.set(`${parts[0] as string} ${parts[1] as string}`, index);
   });
-  return { vocab, mergeRanks, specials: {} };
+  return { vocab, merges: new MapMergeRanks(mergeRanks), specials: {} };
 }

@@ -39,6 +39,47 @@ describe('loading vocab.json + merges.txt', () => {
   });
 });
 
+describe('reading vocab.json in place', () => {
+  // A fixture vocabulary with extra entries appended to the JSON text.
+  const withExtra = (extra: string): string => MINI['vocab.json'].replace(/}\s*$/, `, ${extra}}`);
+  const vocabOf = (text: string) => fromFiles({ ...MINI, 'vocab.json': text });
+
+  it('decodes keys with escapes and keeps the last of repeated keys, as JSON.parse', () => {
+    const tok = vocabOf(withExtra('"q\\"x": 600, "\\u00e9t\\u00e9": 601, "dup": 602, "dup": 603'));
+    expect(tok.tokenId('q"x')).toBe(600);
+    expect(tok.tokenId('\u00e9t\u00e9')).toBe(601);
+    expect(tok.tokenId('dup')).toBe(603);
+    expect(tok.vocabSize).toBe(527);
+  });
+
+  it('tells apart keys that differ only where the hash does not look', () => {
+    const tok = vocabOf(withExtra('"abcdefghijklmnopqrst": 700, "abXdefghijklmnopqrst": 701, "abcdefgXijklmnopqrst": 702'));
+    expect([tok.tokenId('abcdefghijklmnopqrst'), tok.tokenId('abXdefghijklmnopqrst'), tok.tokenId('abcdefgXijklmnopqrst')]).toEqual([700, 701, 702]);
+    expect(tok.tokenId('abcdefghijklmnopqrsX')).toBeUndefined();
+  });
+
+  it('never answers with Object.prototype members', () => {
+    const tok = vocabOf(withExtra('"__proto__": 800'));
+    expect(tok.tokenId('__proto__')).toBe(800);
+    expect(tok.tokenId('constructor')).toBeUndefined();
+    expect(tok.tokenId('toString')).toBeUndefined();
+  });
+
+  it('reads pretty-printed files and unusual shapes through JSON.parse with the same meaning', () => {
+    const pretty = JSON.stringify(JSON.parse(MINI['vocab.json']), null, 2);
+    expect(vocabOf(pretty).encode('a cat aaaa')).toEqual([320, 513, 520, 64, 320]);
+    // "1e0" is no plain integer for the scan but a valid id for JSON.parse.
+    const odd = vocabOf(withExtra('"odd": 1e0, "q\\u0061": 5'));
+    expect(odd.tokenId('odd')).toBe(1);
+    expect(odd.encode('a cat')).toEqual([320, 513]);
+  });
+
+  it('reads merges whose separators Python split() accepts (two spaces)', () => {
+    const tok = fromFiles({ ...MINI, 'merges.txt': MINI['merges.txt'].replace('c a\n', 'c  a\n') });
+    expect(tok.encode('cat')).toEqual([513]);
+  });
+});
+
 describe('loading tokenizer.json', () => {
   const vocab = JSON.parse(MINI['vocab.json']) as Record<string, number>;
   const merges = MINI['merges.txt'].trim().split('\n').slice(1);

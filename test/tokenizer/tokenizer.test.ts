@@ -154,7 +154,7 @@ describe('CLIP tokenizer, fixture vocabulary', () => {
   it('scan and heap merging agree on random words', () => {
     const vocab = JSON.parse(readMini('vocab.json')) as Record<string, number>;
     const mergeRanks = new Map(readMini('merges.txt').trim().split('\n').slice(1).map((line, rank) => [line, rank] as const));
-    const bpe = new BytePairEncoder({ mergeRanks, tokenId: (t) => vocab[t], unkId: 523 });
+    const bpe = new BytePairEncoder({ mergeRank: (l, r) => mergeRanks.get(`${l} ${r}`), tokenId: (t) => vocab[t], unkId: 523 });
     const chars = bytesToUnicode();
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd', 'o', 'g', 'h', 't'), maxLength: 80 }), (word) => {
@@ -175,7 +175,7 @@ describe.skipIf(!HAS_REAL_CLIP)('BPE merging strategies, real merges', () => {
     const vocabText = readFileSyncReal('vocab.json');
     const vocab = JSON.parse(vocabText) as Record<string, number>;
     const mergeRanks = new Map(readFileSyncReal('merges.txt').trim().split('\n').slice(1, 48895).map((line, rank) => [line, rank] as const));
-    const bpe = new BytePairEncoder({ mergeRanks, tokenId: (t) => vocab[t], unkId: tok.eos });
+    const bpe = new BytePairEncoder({ mergeRank: (l, r) => mergeRanks.get(`${l} ${r}`), tokenId: (t) => vocab[t], unkId: tok.eos });
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom('a', 'e', 'i', 'n', 's', 't', 'r', 'l', 'o', 'é', '!'), minLength: 1, maxLength: 120 }), (word) => {
         const symbols = Array.from(utf8(word), (b) => chars[b]!);
