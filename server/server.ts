@@ -11,7 +11,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { findProfile } from '../core/profiles';
+import { builtinProfiles, defaultProfile, findProfile } from '../core/profiles';
 import { Analysis, type FeatureContext } from './analysis';
 import { codeActions } from './features/codeActions';
 import { complete, resolveCompletion } from './features/completion';
@@ -108,6 +108,9 @@ export function startServer(connection: Connection): void {
     const read = readSettings(raw, { workspaceFolders, trusted });
     for (const problem of read.problems) log.warn(`Settings: ${problem}`);
     settings = read.settings;
+    if (!builtinProfiles.some((p) => p.id === settings.profile)) {
+      log.warn(`Settings: tagsmith.profile '${settings.profile}' is not a known profile (${builtinProfiles.map((p) => p.id).join(', ')}); using ${defaultProfile.id}`);
+    }
     await resources.apply(settings);
     log.info(`Settings applied: profile ${settings.profile}, ${resources.dictionaries.length} tag files, ${resources.loraNames.length} LoRA names, token counts ${resources.tokenSource.estimated ? 'estimated' : 'exact'}${trusted ? '' : ' (untrusted workspace: no paths read)'}`);
     refreshDiagnostics();

@@ -89,6 +89,22 @@ function completePrompt(analysis: Analysis, offset: number, kind: 'prompt' | 'ne
     }
   }
 
+  // A settings line with the card's recommendations, offered on a line of its own below a prompt.
+  const line = doc.lines.lineAt(offset);
+  const lineStart = doc.lines.lineStarts[line]!;
+  const blockStartLine = place.block ? doc.lines.lineAt(place.block.node.start) : line;
+  if (start === lineStart && line > blockStartLine && !place.block?.settings && (prefix === '' || 'steps'.startsWith(prefix))) {
+    const rec = ctx.profile.recommended;
+    for (const size of rec.sizes) {
+      card({
+        label: `Steps: ${rec.steps}, Sampler: ${rec.sampler}, CFG scale: ${rec.cfgScale}, Seed: -1, Size: ${size.width}x${size.height}`,
+        kind: CompletionItemKind.Snippet,
+        detail: `Settings line · ${ctx.profile.name}, ${size.label}`,
+        documentation: markdown(`The ${ctx.profile.name} card's recommended sampler, steps and CFG scale, at the trained ${size.label} size. Seed -1 is a random seed.`),
+      });
+    }
+  }
+
   // 2. Tag dictionaries, most posts first.
   let isIncomplete = false;
   if (prefix !== '' && ctx.dictionaries.length > 0) {

@@ -98,6 +98,16 @@ describe('completion in a prompt', () => {
 });
 
 describe('completion in the settings line', () => {
+  it('offers a whole settings line with the card recommendations below a prompt', () => {
+    const lines = labels('1boy, solo\nSte|').filter((l) => l.startsWith('Steps'));
+    expect(lines).toEqual([
+      'Steps: 28, Sampler: Euler a, CFG scale: 5, Seed: -1, Size: 832x1216',
+      'Steps: 28, Sampler: Euler a, CFG scale: 5, Seed: -1, Size: 1024x1024',
+      'Steps: 28, Sampler: Euler a, CFG scale: 5, Seed: -1, Size: 1216x832',
+    ]);
+    expect(labels('Ste|').filter((l) => l.startsWith('Steps'))).toEqual([]);
+  });
+
   it('offers keys not yet on the line', () => {
     const keys = labels('1boy\nSteps: 28, S|');
     expect(keys).toContain('Sampler');
