@@ -131,6 +131,11 @@ export class Renderer {
     return this.pending.size > 0;
   }
 
+  /** Whether a worker (and with it the model's sessions) is currently held. */
+  get alive(): boolean {
+    return this.worker !== undefined;
+  }
+
   /** Releases the sessions and ends the worker. */
   async close(): Promise<void> {
     const worker = this.worker;
@@ -146,22 +151,39 @@ export class Renderer {
 
 /**
  * A renderer opened on first use and kept; a failed open (bad model folder) is reported to that caller and
- * tried again on the next call, so fixing the folder needs no restart.
+ * tried again on the next call, so fixing the folder needs no restart. `switchModel` releases the current
+ * model's sessions (its worker ends) before the next call opens the new folder.
  */
-export function lazyRenderer(modelDir: string, options: { ep?: ExecutionProvider; workerPath?: string } = {}): (() => Promise<Renderer>) & { close(): Promise<void> } {
+export interface LazyRenderer {
+  (): Promise<Renderer>;
+  modelDir: string;
+  switchModel(modelDir: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function lazyRenderer(modelDir: string, options: { ep?: ExecutionProvider; workerPath?: string } = {}): LazyRenderer {
+  let dir = modelDir;
   let opening: Promise<Renderer> | undefined;
   const get = () => {
-    opening ??= Renderer.open(modelDir, options).catch((error: unknown) => {
+    opening ??= Renderer.open(dir, options).catch((error: unknown) => {
       opening = undefined;
       throw error;
     });
     return opening;
   };
-  return Object.assign(get, {
-    async close() {
-      const r = await opening?.catch(() => undefined);
-      opening = undefined;
-      await r?.close();
+  const close = async () => {
+    const r = await opening?.catch(() => undefined);
+    opening = undefined;
+    await r?.close();
+  };
+  const lazy = Object.assign(get, {
+    modelDir: dir,
+    async switchModel(next: string) {
+      await close();
+      dir = next;
+      lazy.modelDir = next;
     },
+    close,
   });
+  return lazy;
 }
