@@ -40,7 +40,9 @@ const CR = 13;
 
 export function scanTagCsv(content: string): ScannedTagFile {
   const n = content.length;
-  let capacity = 1024;
+  // One row per line, nearly always: count the lines once instead of growing the arrays.
+  let capacity = 16;
+  for (let k = content.indexOf('\n'); k >= 0; k = content.indexOf('\n', k + 1)) capacity++;
   let nameStart = new Int32Array(capacity);
   let nameEnd = new Int32Array(capacity);
   let aliasStart = new Int32Array(capacity);

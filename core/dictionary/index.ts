@@ -43,7 +43,8 @@ export function tagKey(text: string): string {
     .replace(/[\s_]+/g, '_');
 }
 
-// The search form of a whole file: same length as the file, so offsets are shared.
+// The search form of a whole file: same length as the file, so offsets are shared. Tag files are nearly
+// always lower case without spaces already, and then the file's text is used as it is.
 function searchForm(text: string): string {
   return /[A-Z ]/.test(text) ? text.replace(/[A-Z ]/g, (c) => (c === ' ' ? '_' : c.toLowerCase())) : text;
 }
@@ -102,41 +103,53 @@ export class TagIndex {
     let cap = table.count * 4 + 16;
     let pos = new Int32Array(cap);
     let ref = new Int32Array(cap);
-    let bucket = new Uint16Array(cap);
     let n = 0;
     let exactCount = 0;
-    const push = (p: number, r: number): void => {
-      if (n === cap) {
-        cap *= 2;
+    const key = this.key;
+    const { nameStart, nameEnd, aliasStart, aliasEnd } = table;
+    for (let r = 0; r < order.length; r++) {
+      const t = order[r]!;
+      // Room for the worst case of this tag: every character a word start, every alias.
+      const need = n + (nameEnd[t]! - nameStart[t]!) + (aliasEnd[t]! - aliasStart[t]!) + 2;
+      if (need > cap) {
+        cap = Math.max(cap * 2, need);
         const p2 = new Int32Array(cap);
         p2.set(pos);
         pos = p2;
         const r2 = new Int32Array(cap);
         r2.set(ref);
         ref = r2;
-        const b2 = new Uint16Array(cap);
-        b2.set(bucket);
-        bucket = b2;
       }
-      pos[n] = p;
-      ref[n] = r;
-      bucket[n] = bucketOf(this.key, p);
-      n++;
-    };
-    const key = this.key;
-    for (const t of order) {
-      const start = table.nameStart[t]!;
-      const end = table.nameEnd[t]!;
-      push(start, t * 4 + NAME);
+      const start = nameStart[t]!;
+      const end = nameEnd[t]!;
+      pos[n] = start;
+      ref[n++] = t * 4 + NAME;
       exactCount++;
+      let previousAlnum = isAlnum(key.charCodeAt(start));
       for (let k = start + 1; k < end; k++) {
-        if (isAlnum(key.charCodeAt(k)) && !isAlnum(key.charCodeAt(k - 1))) push(k, t * 4 + WORD);
+        const alnum = isAlnum(key.charCodeAt(k));
+        if (alnum && !previousAlnum) {
+          pos[n] = k;
+          ref[n++] = t * 4 + WORD;
+        }
+        previousAlnum = alnum;
       }
-      this.forEachAlias(t, (a) => {
-        push(a, t * 4 + ALIAS);
-        exactCount++;
-      });
+      const aEnd = aliasEnd[t]!;
+      let k = aliasStart[t]!;
+      while (k < aEnd) {
+        let c = key.charCodeAt(k);
+        while (k < aEnd && (c === 95 || c === 32)) c = key.charCodeAt(++k);
+        if (k < aEnd && c !== 44) {
+          pos[n] = k;
+          ref[n++] = t * 4 + ALIAS;
+          exactCount++;
+        }
+        const comma = key.indexOf(',', k);
+        k = comma < 0 || comma >= aEnd ? aEnd : comma + 1;
+      }
     }
+    const bucket = new Uint16Array(n);
+    for (let e = 0; e < n; e++) bucket[e] = bucketOf(key, pos[e]!);
     const bucketStart = new Int32Array(65537);
     for (let e = 0; e < n; e++) bucketStart[bucket[e]! + 1]!++;
     for (let b = 0; b < 65536; b++) bucketStart[b + 1]! += bucketStart[b]!;
