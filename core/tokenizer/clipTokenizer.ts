@@ -15,6 +15,7 @@ import { BytePairEncoder, utf8 } from './bpe';
 import { fixText } from './ftfy';
 import { pyHtmlUnescape } from './html';
 import type { TokenizerFiles } from './load';
+import { AsciiWordCache, HASH_START, hashStep } from './wordCache';
 
 export type TextCleanup = 'hf' | 'open_clip';
 
@@ -46,6 +47,7 @@ function escapeRegExp(text: string): string {
 /** Shared, immutable-after-load data of a tokenizer folder; both clean-ups use the same BPE and its cache. */
 export class ClipModel {
   readonly bpe: BytePairEncoder;
+  readonly asciiWords = new AsciiWordCache();
   readonly bos: number;
   readonly eos: number;
   readonly unk: number;
@@ -158,6 +160,7 @@ export class ClipTokenizer {
   /** Splits, lower-cases and encodes ASCII text in one pass; `offsets` (flat start,end pairs) when wanted. */
   private scanAscii(text: string, ids: number[], offsets: number[] | null): void {
     const n = text.length;
+    const cache = this.model.asciiWords;
     let i = 0;
     while (i < n) {
       const c = text.charCodeAt(i);
@@ -166,25 +169,19 @@ export class ClipTokenizer {
         continue;
       }
       let j = i + 1;
-      let word: string | undefined;
+      let hash = hashStep(HASH_START, c | 0x20);
+      let lower = false;
       if (isAsciiLetter(c)) {
-        let upper = c <= 0x5a;
-        while (j < n) {
-          const d = text.charCodeAt(j);
-          if (!isAsciiLetter(d)) break;
-          if (d <= 0x5a) upper = true;
-          j++;
-        }
-        word = text.slice(i, j);
-        if (upper) word = word.toLowerCase();
-      } else if (c >= 0x30 && c <= 0x39) {
-        word = text[i]!;
-      } else {
+        // [\p{L}]+ : a run of letters, lower-cased.
+        lower = true;
+        for (let d = text.charCodeAt(j); isAsciiLetter(d); d = text.charCodeAt(++j)) hash = hashStep(hash, d | 0x20);
+      } else if (c < 0x30 || c > 0x39) {
         if (c === 0x27) {
           const length = contractionLength(text, i);
           if (length > 0) {
-            j = i + length;
-            word = text.slice(i, j).toLowerCase();
+            this.emitWord(text.slice(i, i + length).toLowerCase(), i, ids, offsets);
+            i += length;
+            continue;
           }
         } else if (c === 0x3c) {
           const special = this.asciiSpecialAt(text, i);
@@ -195,12 +192,22 @@ export class ClipTokenizer {
             continue;
           }
         }
-        if (word === undefined) {
-          while (j < n && isAsciiPunct(text.charCodeAt(j))) j++;
-          word = text.slice(i, j);
-        }
+        // [^\s\p{L}\p{N}]+ : a run of other characters, as they are.
+        hash = hashStep(HASH_START, c);
+        for (let d = text.charCodeAt(j); isAsciiPunct(d); d = text.charCodeAt(++j)) hash = hashStep(hash, d);
+      } else {
+        hash = hashStep(HASH_START, c); // [\p{N}] : one digit
       }
-      this.emitWord(word, i, ids, offsets);
+      let tokens = cache.find(text, i, j, hash, lower);
+      if (tokens === undefined) {
+        const word = lower ? text.slice(i, j).toLowerCase() : text.slice(i, j);
+        tokens = this.model.bpe.word(word);
+        cache.add(word, hash, tokens);
+      }
+      const wordIds = tokens.ids;
+      if (wordIds.length === 1) ids.push(wordIds[0]!);
+      else for (let k = 0; k < wordIds.length; k++) ids.push(wordIds[k]!);
+      if (offsets) pushAsciiOffsets(tokens.bytes, i, offsets);
       i = j;
     }
   }
@@ -218,12 +225,7 @@ export class ClipTokenizer {
     const tokens = this.model.bpe.word(word);
     const wordIds = tokens.ids;
     for (let k = 0; k < wordIds.length; k++) ids.push(wordIds[k]!);
-    if (offsets === null) return;
-    let pos = start;
-    for (let k = 0; k < wordIds.length; k++) {
-      offsets.push(pos, pos + tokens.bytes[k]!);
-      pos += tokens.bytes[k]!;
-    }
+    if (offsets) pushAsciiOffsets(tokens.bytes, start, offsets);
   }
 
   // ---- the general path ---------------------------------------------------------------------------------
@@ -321,6 +323,15 @@ export class ClipTokenizer {
 
   private cleanedOf(word: string): string {
     return this.cleanup === 'hf' ? hfClean(word) : openClipClean(word);
+  }
+}
+
+/** Offsets of an ASCII word's tokens: one UTF-16 unit per byte. */
+function pushAsciiOffsets(tokenBytes: Uint16Array, start: number, offsets: number[]): void {
+  let pos = start;
+  for (let k = 0; k < tokenBytes.length; k++) {
+    offsets.push(pos, pos + tokenBytes[k]!);
+    pos += tokenBytes[k]!;
   }
 }
 
