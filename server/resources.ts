@@ -161,6 +161,21 @@ export class Resources {
     this.tagTotals = undefined;
   }
 
+  /** A workspace file changed on disk (workspace/didChangeWatchedFiles): count its tags again, or forget it. */
+  async fileChanged(uri: string, file: string, deleted: boolean): Promise<void> {
+    if (deleted) {
+      this.tagUses.delete(uri);
+      this.tagTotals = undefined;
+      return;
+    }
+    try {
+      if ((await stat(file)).size <= MAX_WORKSPACE_FILE_BYTES) this.recordTags(uri, parseDocument(await readFile(file, 'utf8')));
+    } catch {
+      this.tagUses.delete(uri);
+      this.tagTotals = undefined;
+    }
+  }
+
   /** Reads the workspace's .sdprompt files in the background, one at a time. */
   async scanWorkspace(folders: string[], toUri: (file: string) => string, isOpen: (uri: string) => boolean): Promise<void> {
     let count = 0;

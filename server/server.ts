@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
+  FileChangeType,
   TextDocumentSyncKind,
   type Connection,
   type InitializeParams,
@@ -153,6 +154,14 @@ export function startServer(connection: Connection): void {
   connection.onDidChangeConfiguration((params) => {
     const pushed = (params.settings as { tagsmith?: unknown } | undefined)?.tagsmith;
     void loadSettings(pushed).catch((error: unknown) => log.error(`Applying settings failed: ${(error as Error).message}`));
+  });
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    for (const change of changes) {
+      const file = toPath(change.uri);
+      if (!file || !file.endsWith('.sdprompt') || documents.has(change.uri)) continue;
+      void resources.fileChanged(change.uri, file, change.type === FileChangeType.Deleted);
+    }
   });
 
   connection.onDidOpenTextDocument(({ textDocument: t }) => {

@@ -170,10 +170,11 @@ export function resolveCompletion(item: CompletionItem, ctx: FeatureContext): Co
   return { ...item, documentation: markdown(dictionaryDoc(match)) };
 }
 
-export function dictionaryDoc(match: TagMatch): string {
+/** A dictionary entry as markdown; `aliasNote` says how the alias that matched was used. */
+export function dictionaryDoc(match: TagMatch, aliasNote = 'You typed the alias'): string {
   const { tag } = match;
   const lines = [`**${tag.name}** — ${categoryName(tag.category)}, ${tag.postCount.toLocaleString('en-US')} posts`];
-  if (match.kind === 'alias') lines.push(`You typed the alias \`${match.alias}\`.`);
+  if (match.kind === 'alias') lines.push(`${aliasNote} \`${match.alias}\`.`);
   if (tag.aliases.length > 0) lines.push(`Aliases: ${tag.aliases.map((a) => `\`${a}\``).join(', ')}`);
   return lines.join('\n\n');
 }

@@ -71,7 +71,7 @@ export function hover(analysis: Analysis, position: Position, ctx: FeatureContex
     parts.push(`**${tag.value}** — year tag of ${ctx.profile.name} (${ctx.profile.year.min}–${ctx.profile.year.max}). ${ctx.profile.year.doc ?? ''}`);
   }
   const entry = lookupAll(ctx.dictionaries, tag.value);
-  if (entry) parts.push(dictionaryDoc({ ...entry, kind: entry.kind === 'alias' ? 'alias' : 'name', alias: entry.kind === 'alias' ? entry.alias : undefined }).replace('You typed the alias', 'Written as the alias'));
+  if (entry) parts.push(dictionaryDoc(entry, 'Written as the alias'));
   parts.push(weightDoc(tag.weight, tag.multipliers));
   const tokens = analysis.tokens(section);
   const chunk = tokens.chunks.findIndex((c) => c.start <= tag.node.start && tag.node.start <= c.end);

@@ -324,6 +324,16 @@ describe('workspace and LoRA folders', () => {
         if (labels.length < 2) await new Promise((r) => setTimeout(r, 100));
       }
       expect(labels).toEqual(['silver hair', 'silver armor']);
+      // A file written while the server runs, announced by the client's file watcher.
+      const added = path.join(workspace, 'prompts/crown.sdprompt');
+      writeFileSync(added, 'silver crown, silver crown\n---\nsilver crown');
+      void client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(added), type: 1 }] });
+      for (let tries = 0; tries < 50 && !labels.includes('silver crown'); tries++) {
+        await new Promise((r) => setTimeout(r, 50));
+        const list = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 1, character: 4 } })) as CompletionList;
+        labels = list.items.map((i) => i.label);
+      }
+      expect(labels).toEqual(['silver crown', 'silver hair', 'silver armor']);
     } finally {
       await client.stop();
     }
