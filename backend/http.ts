@@ -32,6 +32,8 @@ export interface ServerOptions {
   /** Jobs that may wait behind the running one before new ones get 429. */
   maxQueue?: number;
   maxBodyBytes?: number;
+  /** How long a request body may take to arrive (default 30 s). */
+  bodyTimeoutMs?: number;
   rng?: RngSource;
   previewEvery?: number;
   log?: (line: string) => void;
@@ -146,13 +148,19 @@ export class BackendServer {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) {
-        req.resume();
-        throw tooLarge();
+    // A body that trickles in must not hold the connection: it has bodyTimeoutMs to arrive whole.
+    const timer = setTimeout(() => req.destroy(new Error('body timeout')), this.options.bodyTimeoutMs ?? 30_000);
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > limit) {
+          req.resume();
+          throw tooLarge();
+        }
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
+    } finally {
+      clearTimeout(timer);
     }
     const text = Buffer.concat(chunks).toString('utf8');
     if (text.trim() === '') return {};
@@ -166,13 +174,13 @@ export class BackendServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.checkOrigin(req);
     this.checkToken(req);
-    const path = (req.url ?? '/').split('?')[0]!;
+    const [path = '/', query = ''] = (req.url ?? '/').split('?');
     const route = `${req.method} ${path}`;
     switch (route) {
       case 'POST /sdapi/v1/txt2img':
         return this.txt2img(req, res);
       case 'GET /sdapi/v1/progress':
-        return send(res, 200, this.progressBody());
+        return send(res, 200, this.progressBody(new URLSearchParams(query).get('skip_current_image') === 'true'));
       case 'POST /sdapi/v1/interrupt':
         await this.readBody(req);
         if (this.running) {
@@ -192,7 +200,7 @@ export class BackendServer {
     }
   }
 
-  private progressBody(): unknown {
+  private progressBody(skipImage: boolean): unknown {
     const p = this.progress;
     const fraction = p && p.total > 0 ? p.step / p.total : 0;
     const elapsed = p ? (Date.now() - p.started) / 1000 : 0;
@@ -209,7 +217,7 @@ export class BackendServer {
         sampling_step: this.running ? p?.step ?? 0 : 0,
         sampling_steps: this.running ? p?.total ?? this.running.request.steps : 0,
       },
-      current_image: this.running ? p?.preview ?? null : null,
+      current_image: this.running && !skipImage ? p?.preview ?? null : null,
       textinfo: this.running ? `step ${p?.step ?? 0}/${p?.total ?? 0}, ${elapsed.toFixed(1)} s` : null,
     };
   }

@@ -132,6 +132,10 @@ describe('HTTP API', () => {
     expect(progress.state.sampling_steps).toBe(150);
     expect(progress.progress).toBeGreaterThan(0);
     expect(progress.progress).toBeLessThan(1);
+    await until(async () => typeof (await call(port, 'GET', '/sdapi/v1/progress')).body.current_image === 'string');
+    const preview = Buffer.from((await call(port, 'GET', '/sdapi/v1/progress')).body.current_image, 'base64');
+    expect(preview.subarray(1, 4).toString()).toBe('PNG');
+    expect((await call(port, 'GET', '/sdapi/v1/progress?skip_current_image=true')).body.current_image).toBeNull();
     expect((await call(port, 'POST', '/sdapi/v1/interrupt')).status).toBe(200);
     const done = await long;
     expect(done.status).toBe(200);
@@ -177,6 +181,24 @@ describe('Host rules when bound to all interfaces', () => {
       expect((await call(port, 'GET', '/sdapi/v1/samplers', { headers: { host: `192.168.1.20:${port}` } })).status).toBe(200);
       expect((await call(port, 'GET', '/sdapi/v1/samplers', { headers: { host: `localhost:${port}` } })).status).toBe(200);
       expect((await call(port, 'GET', '/sdapi/v1/samplers', { headers: { host: `attacker.example:${port}` } })).status).toBe(403);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('slow bodies', () => {
+  it('drops a request whose body stops arriving', async () => {
+    const { port, close } = await start(makeTinyModel(), { bodyTimeoutMs: 300 });
+    try {
+      const closed = await new Promise<boolean>((resolve) => {
+        const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/sdapi/v1/txt2img', headers: { host: `127.0.0.1:${port}`, authorization: `Bearer ${TOKEN}`, 'content-length': '100' } });
+        req.on('error', () => resolve(true));
+        req.on('response', () => resolve(false));
+        req.write('{"prompt":');
+      });
+      expect(closed).toBe(true);
+      expect((await call(port, 'GET', '/sdapi/v1/samplers')).status).toBe(200);
     } finally {
       await close();
     }
