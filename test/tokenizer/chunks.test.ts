@@ -2,9 +2,13 @@
 // Every expectation is worked out by hand from sd_hijack_clip.py; ids come from vocab.json by grep
 // ("cat</w>" 2368, "dog</w>" 1929, ",</w>" 267, "a</w>" 320, "break</w>" 2568), and each listed word is one
 // token, so a prompt of n such words is n tokens.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isBreak, weightedRuns } from '../../core/attention';
 import { promptChunks } from '../../core/chunks';
 import { fromDir, HAS_REAL_CLIP, MINI_DIR, realTokenizer } from './helpers';
+
+const realisticTokenizer2 = () => realTokenizer().withCleanup('open_clip');
 
 const BOS = 49406;
 const EOS = 49407;
@@ -146,6 +150,45 @@ describe.skipIf(!HAS_REAL_CLIP)('promptChunks (A1111 tokenize_line), real vocabu
     expect(chunks('cat', { padWith: 'zero' }).chunks).toEqual([[BOS, CAT, EOS, ...repeat(0, 74)]]);
     expect(chunks('', { padWith: 'zero' }).chunks).toEqual([[BOS, EOS, ...repeat(0, 75)]]);
     expect(chunks(words('cat', 75), { padWith: 'zero' }).chunks).toEqual([[BOS, ...repeat(CAT, 75), EOS]]);
+  });
+
+  it("gives encoder 2 open_clip's ids, padded with 0", () => {
+    const result = chunks('&amp; <b>', { padWith: 'zero' });
+    const openClip = promptChunks('&amp; <b>', realisticTokenizer2(), { padWith: 'zero' });
+    // Encoder 1 (HF) keeps '&amp;' because of '<'; encoder 2 (open_clip) unescapes it anyway.
+    expect(result.chunks[0]!.slice(0, 8)).toEqual([BOS, 261, 6259, 282, 283, 321, 285, EOS]);
+    expect(openClip.chunks[0]).toEqual([BOS, 261, 283, 321, 285, EOS, ...repeat(0, 71)]);
+  });
+
+  it('keeps every token of every run, in order, with its weight (random prompts)', () => {
+    const tok = realTokenizer();
+    const piece = fc.constantFrom('cat', 'dog', ',', ' ', '(', ')', '[', ']', ':1.3)', 'BREAK', ' BREAK ', 'blue eyes', '\\(', 'caf\u00e9', '\u{1F600}');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 400 }), (parts) => {
+        const text = parts.join('');
+        const result = promptChunks(text, tok);
+        const expected = weightedRuns(text)
+          .filter((run) => !isBreak(run.text, run.weight))
+          .flatMap((run) => tok.encode(run.text).map((id) => [id, run.weight]));
+        expect(result.tokens.map((t) => [t.id, t.weight])).toEqual(expected);
+        for (const [c, ids] of result.chunks.entries()) {
+          expect(ids).toHaveLength(77);
+          expect(ids[0]).toBe(BOS);
+          expect(ids[76]).toBe(EOS);
+          expect(result.multipliers[c]).toHaveLength(77);
+        }
+        for (const t of result.tokens) {
+          expect(result.chunks[t.chunk]![t.index]).toBe(t.id);
+          expect(t.index).toBeGreaterThanOrEqual(1);
+          expect(t.index).toBeLessThanOrEqual(75);
+          expect(t.end).toBeGreaterThan(t.start);
+        }
+        // The count is at least the number of tokens and at most 75 per chunk.
+        expect(result.tokenCount).toBeGreaterThanOrEqual(result.tokens.length);
+        expect(result.tokenCount).toBeLessThanOrEqual(75 * result.chunks.length);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('tells which source text each token came from, through weights and escapes', () => {

@@ -98,6 +98,23 @@ describe.skipIf(!HAS_REAL_CLIP)('CLIP tokenizer, real vocabulary', () => {
     expect(offsets).toEqual([[0, 1], [2, 4], [5, 9]]);
   });
 
+  it("cleans text as open_clip does for encoder 2: html.unescape always, its own special strings", () => {
+    const openClip = tok().withCleanup('open_clip');
+    // ftfy leaves '&amp;' alone because of '<'; open_clip's html.unescape then decodes it anyway.
+    expect(openClip.encode('&amp; <b>')).toEqual([REAL.amp, REAL.lt, REAL.b, REAL.gt]);
+    // html.unescape also knows legacy names without ';'; ftfy does not.
+    expect(openClip.encode('&amp')).toEqual([REAL.amp]);
+    expect(tok().encode('&amp')).toEqual([REAL.amp, REAL.ampWord]);
+    expect(openClip.encode('<start_of_text>a<end_of_text>')).toEqual([REAL.bos, REAL.a, REAL.eos]);
+    // Plain prompts are the same for both.
+    expect(openClip.encode('1boy, solo, black hair')).toEqual(tok().encode('1boy, solo, black hair'));
+  });
+
+  it('encodes the empty string and whitespace to nothing', () => {
+    expect(tok().encode('')).toEqual([]);
+    expect(tok().encode(' \t\n\u3000\u00a0 ')).toEqual([]);
+  });
+
   it('survives a megabyte of text of every kind', () => {
     const kinds = [
       '(masterpiece:1.2), 1girl, '.repeat(40_000),
