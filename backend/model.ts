@@ -214,16 +214,18 @@ export async function loadModel(dir: string, ep: ExecutionProvider = 'cpu'): Pro
     const unet = await createSession(unetFile, ep);
     opened.push(unet);
     const timestepType = typeOf(unet.inputMetadata, 'timestep');
+    const timestepMeta = unet.inputMetadata.find((m) => m.name === 'timestep');
+    // Current exports take a float scalar; older ones int64 [batch]; a float [batch] is accepted as well.
+    const timestepRank = timestepMeta?.isTensor && timestepMeta.shape.length <= 1 ? timestepMeta.shape.length : timestepType === 'int64' ? 1 : 0;
     const unetProblems = checkTensors('input', unet.inputMetadata, [
       { name: 'sample', types: FLOAT, rank: 4, fixed: { 1: 4 } },
-      timestepType === 'int64' ? { name: 'timestep', types: ['int64'], rank: 1 } : { name: 'timestep', types: FLOAT, rank: 0 },
+      { name: 'timestep', types: [...FLOAT, 'int64'], rank: timestepRank },
       { name: 'encoder_hidden_states', types: FLOAT, rank: 3, fixed: { 2: 2048 } },
       { name: 'text_embeds', types: FLOAT, rank: 2, fixed: { 1: 1280 } },
       { name: 'time_ids', types: FLOAT, rank: 2, fixed: { 1: 6 } },
     ]);
     unetProblems.push(...checkTensors('output', unet.outputMetadata, [{ name: 'out_sample', types: FLOAT, rank: 4, fixed: { 1: 4 } }]));
     if (unetProblems.length) fail(unetFile, unetProblems);
-    const timestepMeta = unet.inputMetadata.find((m) => m.name === 'timestep');
 
     const vaeFile = join(dir, 'vae_decoder', 'model.onnx');
     const vae = await createSession(vaeFile, ep);
@@ -241,7 +243,7 @@ export async function loadModel(dir: string, ep: ExecutionProvider = 'cpu'): Pro
       unet: {
         session: unet,
         floatType: typeOf(unet.inputMetadata, 'sample') as FloatType,
-        timestep: { type: timestepType as 'float32' | 'float16' | 'int64', rank: timestepMeta && timestepMeta.isTensor ? timestepMeta.shape.length : 0 },
+        timestep: { type: timestepType as 'float32' | 'float16' | 'int64', rank: timestepRank },
       },
       vae: { session: vae, floatType: typeOf(vae.inputMetadata, 'latent_sample') as FloatType },
       scalingFactor,

@@ -114,9 +114,12 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
     const cIn = 1 / Math.sqrt(sigma * sigma + 1);
     for (let i = 0; i < x.length; i++) input[i] = input[i + x.length] = x[i]! * cIn;
     const t = sigmaToTimestep(model.schedule, sigma);
-    const timestep = model.unet.timestep.type === 'int64'
-      ? new ort.Tensor('int64', new BigInt64Array(2 * batch).fill(BigInt(Math.round(t))), [2 * batch])
-      : floatTensor(model.unet.timestep.type, Float32Array.of(t), []);
+    // A scalar, or one value per batch entry (rank 1), as the export declares it.
+    const { type: tType, rank: tRank } = model.unet.timestep;
+    const tDims = tRank === 0 ? [] : [2 * batch];
+    const timestep = tType === 'int64'
+      ? new ort.Tensor('int64', new BigInt64Array(2 * batch).fill(BigInt(Math.round(t))), tDims)
+      : floatTensor(tType, new Float32Array(tRank === 0 ? 1 : 2 * batch).fill(t), tDims);
     const started = performance.now();
     const out = await model.unet.session.run({ sample: floatTensor(unetType, input, [2 * batch, channels, h, w]), timestep, ...fixedFeeds }, ['out_sample']);
     hooks.onUnetTime?.(performance.now() - started);
