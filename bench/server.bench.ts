@@ -3,6 +3,7 @@
 // server's resident memory.
 
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import Papa from 'papaparse';
 import { TagIndex } from '../core/dictionary/dictionary';
@@ -23,6 +24,8 @@ async function run(): Promise<void> {
     return;
   }
   const csv = readFileSync(DANBOORU_CSV, 'utf8');
+  // Wall-clock figures on a shared machine move with its load; say what the load was.
+  report('machine load average (1 min) at start', loadavg()[0]!.toFixed(2));
 
   // 1. Dictionary load: parse + index, the first load in this process and the median of the next ones.
   let first = performance.now();
