@@ -1,9 +1,9 @@
-// Starts the Tagsmith language server (dist/server.js) over IPC and keeps its settings current, with
-// Workspace Trust applied: an untrusted workspace's paths never reach the server.
+// Starts the Tagsmith language server (dist/server.js) over IPC, with Workspace Trust applied: an untrusted
+// workspace's paths never reach the server. The server registers for configuration changes and then pulls
+// `tagsmith` (workspace/configuration), which the middleware below answers.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  DidChangeConfigurationNotification,
   LanguageClient,
   TransportKind,
   type LanguageClientOptions,
@@ -29,6 +29,11 @@ export function currentSettings(context: vscode.ExtensionContext): Record<string
   );
 }
 
+/** What the server is told at start: whether the workspace is trusted, and the settings. */
+export function initializationOptions(context: vscode.ExtensionContext): TagsmithInitializationOptions {
+  return { trusted: vscode.workspace.isTrusted, settings: currentSettings(context) };
+}
+
 /** The value of `section` (`tagsmith`, or `tagsmith.diagnostics` …) out of the flat settings. */
 function sectionValue(settings: Record<string, unknown>, section: string): unknown {
   if (section === SECTION) return settings;
@@ -48,7 +53,7 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'sdprompt' }],
     // A function, so a restart after the workspace is trusted sends the new state.
-    initializationOptions: (): TagsmithInitializationOptions => ({ trusted: vscode.workspace.isTrusted, settings: currentSettings(context) }),
+    initializationOptions: () => initializationOptions(context),
     middleware: {
       workspace: {
         // The server asks for `tagsmith`: answer with the trust-filtered settings, not VS Code's raw values.
@@ -66,12 +71,6 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
   const client = new LanguageClient('tagsmith', 'Tagsmith Language Server', serverOptions, clientOptions);
 
   context.subscriptions.push(
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (!event.affectsConfiguration(SECTION) || !client.isRunning()) return;
-      void client
-        .sendNotification(DidChangeConfigurationNotification.type, { settings: { [SECTION]: currentSettings(context) } })
-        .catch((error: unknown) => client.error('Could not send the changed settings to the server', error));
-    }),
     // Trust granted: start again so the server may now read the workspace's paths.
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       if (client.isRunning()) void client.restart().catch((error: unknown) => client.error('Restart after Workspace Trust failed', error));

@@ -1,5 +1,7 @@
-// The Tagsmith extension: starts the language server, adds the token count status bar item and the editor
-// commands. activate() only wires things up and returns; the server starts in the background.
+// The Tagsmith extension: registers the editor commands and the token count status bar item, then
+// starts the language server right after activate() returns, so activation stays short: the language
+// client library is the largest part of the bundle and is loaded only then.
+// Loaded by client/extension.ts, which times the loading of this module too.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
@@ -8,32 +10,39 @@ import {
   insertNegativePresetCommand,
   newPromptFromPngCommand,
 } from './commands';
-import { createLanguageClient, currentSettings } from './languageClient';
+import type * as LanguageClientModule from './languageClient';
 import type { TagsmithInitializationOptions } from './protocol';
 import { TokenCountStatus } from './tokenStatus';
 
 /** What activate() returns: used by the e2e tests, and by anyone who wants to look inside. */
 export interface TagsmithApi {
-  /** Milliseconds spent in activate(). */
+  /** Milliseconds from the start of loading the extension's code to activate() returning. */
   activationMs: number;
-  client: LanguageClient;
+  /** Of which, milliseconds inside activate() itself. */
+  activateBodyMs: number;
+  /** The language client, once created (right after activation). */
+  readonly client: LanguageClient | undefined;
   /** Resolves true once the server runs, false when it could not start. */
   serverReady: Promise<boolean>;
   tokenStatus: TokenCountStatus;
-  /** What the server was (or will be) told at start. */
+  /** What the server is told at start. */
   initializationOptions(): TagsmithInitializationOptions;
 }
 
 let client: LanguageClient | undefined;
 
-export function activate(context: vscode.ExtensionContext): TagsmithApi {
+export function activate(context: vscode.ExtensionContext, loadStarted: number): TagsmithApi {
   const started = performance.now();
-  client = createLanguageClient(context);
-  const languageClient = client;
-  const tokenStatus = new TokenCountStatus(languageClient);
+  const tokenStatus = new TokenCountStatus();
 
+  // Commands on the active editor, registered with registerCommand (not registerTextEditorCommand, whose
+  // edit builder would wrap our own asynchronous edits) so that executeCommand waits for them.
   const editorCommand = (id: string, run: (editor: vscode.TextEditor, ...args: unknown[]) => unknown): vscode.Disposable =>
-    vscode.commands.registerTextEditorCommand(id, (editor, _edit, ...args) => run(editor, ...args));
+    vscode.commands.registerCommand(id, (...args: unknown[]) => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) return undefined;
+      return run(editor, ...args);
+    });
   context.subscriptions.push(
     tokenStatus,
     editorCommand('tagsmith.increaseEmphasis', (editor) => changeEmphasisCommand(editor, 1)),
@@ -42,24 +51,42 @@ export function activate(context: vscode.ExtensionContext): TagsmithApi {
     editorCommand('tagsmith.copyBlockAsInfotext', (editor) => copyBlockAsInfotextCommand(editor)),
     vscode.commands.registerCommand('tagsmith.newPromptFromPng', (uri?: vscode.Uri) => newPromptFromPngCommand(uri)),
     vscode.commands.registerCommand('tagsmith.showTokenBreakdown', () => tokenStatus.showBreakdown()),
-    vscode.commands.registerCommand('tagsmith.restartServer', () => languageClient.restart()),
+    vscode.commands.registerCommand('tagsmith.restartServer', () => client?.restart()),
   );
 
-  const serverReady = languageClient.start().then(
-    () => true,
-    (error: unknown) => {
-      languageClient.error('The Tagsmith language server could not start', error, 'force');
-      return false;
-    },
-  );
+  const serverReady = new Promise<boolean>((resolve) => {
+    setTimeout(() => resolve(startServer(context, tokenStatus)), 0);
+  });
 
+  const activateBodyMs = performance.now() - started;
   return {
-    activationMs: performance.now() - started,
-    client: languageClient,
+    activationMs: performance.now() - loadStarted,
+    activateBodyMs,
+    get client() {
+      return client;
+    },
     serverReady,
     tokenStatus,
-    initializationOptions: () => ({ trusted: vscode.workspace.isTrusted, settings: currentSettings(context) }),
+    initializationOptions: () => languageClientModule().initializationOptions(context),
   };
+}
+
+function languageClientModule(): typeof LanguageClientModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after activation on purpose
+  return require('./languageClient') as typeof LanguageClientModule;
+}
+
+async function startServer(context: vscode.ExtensionContext, tokenStatus: TokenCountStatus): Promise<boolean> {
+  const languageClient = languageClientModule().createLanguageClient(context);
+  client = languageClient;
+  tokenStatus.attach(languageClient);
+  try {
+    await languageClient.start();
+    return true;
+  } catch (error) {
+    languageClient.error('The Tagsmith language server could not start', error, 'force');
+    return false;
+  }
 }
 
 export async function deactivate(): Promise<void> {

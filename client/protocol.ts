@@ -1,5 +1,5 @@
 // The custom requests between this client and the Tagsmith language server (server/), beside LSP's own.
-import { RequestType } from 'vscode-languageclient/node';
+// Plain method names and types: importing the language client library here would load it at activation.
 
 export interface TokenCountParams {
   uri: string;
@@ -28,7 +28,7 @@ export interface TokenCountResult {
 }
 
 /** `tagsmith/tokenCount`: the token count of the prompt at a position, or null where there is none. */
-export const TokenCountRequest = new RequestType<TokenCountParams, TokenCountResult | null, void>('tagsmith/tokenCount');
+export const TOKEN_COUNT_METHOD = 'tagsmith/tokenCount';
 
 /** What the client tells the server at start. */
 export interface TagsmithInitializationOptions {

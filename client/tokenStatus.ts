@@ -2,7 +2,7 @@
 // estimated), asked of the server with `tagsmith/tokenCount`; a click lists the 75-token chunks.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { TokenCountRequest, type TokenCountResult } from './protocol';
+import { TOKEN_COUNT_METHOD, type TokenCountParams, type TokenCountResult } from './protocol';
 
 const CHUNK = 75;
 const DEBOUNCE_MS = 120;
@@ -24,7 +24,9 @@ export class TokenCountStatus implements vscode.Disposable {
   /** Resolves each time the item has been updated; for tests. */
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly client: LanguageClient) {
+  private client: LanguageClient | undefined;
+
+  constructor() {
     this.item = vscode.window.createStatusBarItem('tagsmith.tokenCount', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Tagsmith Token Count';
     this.item.command = 'tagsmith.showTokenBreakdown';
@@ -33,8 +35,18 @@ export class TokenCountStatus implements vscode.Disposable {
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule()),
       vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && this.schedule()),
       vscode.workspace.onDidChangeTextDocument((e) => e.document === vscode.window.activeTextEditor?.document && this.schedule()),
-      client.onDidChangeState(() => this.schedule()),
+      // New diagnostics mean the server has read the document: ask again if the last answer came too early.
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        const uri = vscode.window.activeTextEditor?.document.uri.toString();
+        if (uri && e.uris.some((u) => u.toString() === uri)) this.schedule();
+      }),
     );
+  }
+
+  /** Starts asking `client` for counts (it is created after activation). */
+  attach(client: LanguageClient): void {
+    this.client = client;
+    this.disposables.push(client.onDidChangeState(() => this.schedule()));
     this.schedule();
   }
 
@@ -62,17 +74,18 @@ export class TokenCountStatus implements vscode.Disposable {
   private async update(): Promise<void> {
     this.pending?.cancel();
     const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'sdprompt' || !this.client.isRunning()) {
+    const client = this.client;
+    if (!editor || editor.document.languageId !== 'sdprompt' || !client?.isRunning()) {
       this.show(undefined);
       return;
     }
     const source = (this.pending = new vscode.CancellationTokenSource());
     try {
-      const result = await this.client.sendRequest(
-        TokenCountRequest,
-        { uri: editor.document.uri.toString(), position: editor.selection.active },
-        source.token,
-      );
+      const params: TokenCountParams = {
+        uri: editor.document.uri.toString(),
+        position: { line: editor.selection.active.line, character: editor.selection.active.character },
+      };
+      const result = await client.sendRequest<TokenCountResult | null>(TOKEN_COUNT_METHOD, params, source.token);
       if (!source.token.isCancellationRequested) this.show(result ?? undefined);
     } catch (error) {
       // A cancelled or failed count hides the item; the server logs its own errors.

@@ -1,0 +1,82 @@
+// The UI test: drives VS Code (code-server) in headless Chromium as a user would, on ui.sdprompt of the
+// e2e workspace, and saves screenshots under test-results/. Each check names what it waited for.
+import path from 'node:path';
+
+const TIMEOUT = 60_000;
+
+/** Runs the checks; resolves true when all passed. */
+export async function runUiChecks({ page, results }) {
+  const shot = (name) => page.screenshot({ path: path.join(results, `ui-${name}.png`) });
+  const failures = [];
+  const check = async (name, body) => {
+    const started = Date.now();
+    try {
+      await body();
+      console.log(`  ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    } catch (error) {
+      failures.push(name);
+      console.log(`  FAIL ${name}: ${error instanceof Error ? error.message.split('\n')[0] : error}`);
+      await shot(`failed-${name.replace(/\W+/g, '-')}`).catch(() => {});
+    }
+  };
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  const statusItem = page.locator('.statusbar-item', { hasText: /\d+\/75 · \d+ chunks?/ }).first();
+
+  await check('the workbench opens ui.sdprompt', async () => {
+    await page.locator('.monaco-workbench').waitFor({ timeout: TIMEOUT * 2 });
+    await page.locator('.tab', { hasText: 'ui.sdprompt' }).first().waitFor({ timeout: TIMEOUT });
+    await editor.waitFor({ timeout: TIMEOUT });
+  });
+
+  await check('the status bar shows the token count of the prompt under the cursor', async () => {
+    await editor.locator('.view-line', { hasText: 'looking at viewer' }).first().click();
+    await statusItem.waitFor({ timeout: TIMEOUT });
+    console.log(`       status bar: "${(await statusItem.innerText()).trim()}"`);
+  });
+
+  await check('typing `best qu` shows the suggestion `best quality`', async () => {
+    // The file ends with a line break: go to the end of its last line of text.
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type(', best qu', { delay: 60 });
+    const suggest = page.locator('.suggest-widget.visible');
+    await suggest.waitFor({ timeout: TIMEOUT });
+    await suggest.locator('.monaco-list-row', { hasText: 'best quality' }).first().waitFor({ timeout: TIMEOUT });
+    await shot('completion');
+    await page.keyboard.press('Enter');
+    await editor.locator('.view-line', { hasText: '2boys, year 2030, best quality' }).first().waitFor({ timeout: TIMEOUT });
+  });
+
+  await check('Ctrl+Up raises the emphasis of the tag under the cursor', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.type(', smile', { delay: 40 });
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Control+ArrowUp');
+    await editor.locator('.view-line', { hasText: '(smile:1.1)' }).first().waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Control+ArrowUp');
+    await editor.locator('.view-line', { hasText: '(smile:1.2)' }).first().waitFor({ timeout: TIMEOUT });
+    await shot('emphasis');
+  });
+
+  await check('hovering `((looking at viewer))` shows its weight 1.21', async () => {
+    const word = editor.locator('.view-line span', { hasText: /^looking at viewer$|viewer/ }).first();
+    await word.hover();
+    const hover = page.locator('.monaco-hover', { hasText: '1.21' }).first();
+    await hover.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await shot('hover');
+  });
+
+  await check('the Problems view lists the diagnostic of `year 2030`', async () => {
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+M');
+    const markers = page.locator('.markers-panel');
+    await markers.waitFor({ timeout: TIMEOUT });
+    await markers.locator('.monaco-list-row', { hasText: /2030/ }).first().waitFor({ timeout: TIMEOUT });
+    await shot('problems');
+  });
+
+  console.log(`  ui: ${failures.length === 0 ? 'all checks passed' : `${failures.length} failed: ${failures.join('; ')}`}`);
+  return failures.length === 0;
+}
