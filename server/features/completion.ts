@@ -141,6 +141,7 @@ function dictionaryItem(match: TagMatch, rank: number, typed: string, range: Ran
   const { tag } = match;
   const options = { keepUnderscores: ctx.settings.keepUnderscores };
   const label = displayTagName(tag.name, options);
+  const newText = tagInsertText(tag.name, options);
   const via = match.kind === 'alias' ? ` · alias ${match.alias}` : '';
   return {
     label,
@@ -149,9 +150,10 @@ function dictionaryItem(match: TagMatch, rank: number, typed: string, range: Ran
     // The documentation is filled in by completionItem/resolve, for the one item the editor shows.
     data: { tag: tag.name, ...(match.alias ? { alias: match.alias } : {}) } satisfies ResolveData,
     sortText: `1${String(rank).padStart(4, '0')}`,
-    // The editor filters on the text typed so far; an alias or word match must not be filtered away.
-    filterText: match.kind === 'name' ? label : typed,
-    textEdit: { range, newText: tagInsertText(tag.name, options) },
+    // The editor filters on the text typed so far (escapes included); an alias or a later-word match must
+    // not be filtered away.
+    filterText: match.kind === 'name' ? newText : typed,
+    textEdit: { range, newText },
   };
 }
 

@@ -61,6 +61,8 @@ describe('completion in a prompt', () => {
     const fate = item('1boy, fate|', 'fate (series)');
     expect(fate.detail).toBe('copyright · 324k posts');
     expect(newText(fate)).toBe('fate \\(series\\)');
+    // Typed with the escape, the editor's filter still keeps it.
+    expect(item('1boy, fate \\(se|', 'fate (series)').filterText).toBe('fate \\(series\\)');
   });
 
   it('says which alias matched and keeps the item past the editor filter', () => {
