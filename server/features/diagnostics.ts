@@ -68,7 +68,7 @@ export function diagnose(analysis: Analysis, ctx: FeatureContext, uri: string): 
           severity: LSP_SEVERITY[count],
           code: TOKEN_RULES.tokenCount.code,
           source: 'tagsmith',
-          message: `${name} uses ${tokens.chunks.length} chunks: ${tokens.tokenCount}/${tokens.chunks.length * CHUNK_LENGTH} tokens${estimate}`,
+          message: `${name} uses ${tokens.chunks.length} chunks: ${tokens.tokenCount}/${Math.ceil(tokens.tokenCount / CHUNK_LENGTH) * CHUNK_LENGTH} tokens${estimate}`,
         });
       }
     }

@@ -18,7 +18,8 @@ export function inlayHints(analysis: Analysis, range: Range): InlayHint[] {
       const at = doc.lines.lineContentEnd(line);
       if (at < from || at > to) continue;
       const tokens = analysis.tokens(section);
-      const limit = Math.max(1, tokens.chunks.length) * CHUNK_LENGTH;
+      // A1111's counter: N / the next multiple of 75 (get_target_prompt_token_count).
+      const limit = Math.ceil(Math.max(tokens.tokenCount, 1) / CHUNK_LENGTH) * CHUNK_LENGTH;
       const mark = tokens.estimated ? '~' : '';
       const chunks = tokens.chunks.length > 1 ? ` · ${tokens.chunks.length} chunks (${tokens.chunks.map((c) => c.tokens).join(' + ')})` : '';
       hints.push({
