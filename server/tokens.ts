@@ -142,13 +142,12 @@ function kindOf(text: string, i: number): Kind {
  * per 6 letters, one per digit, one per symbol, one per contraction (`'s`). Good to a few tokens on typical
  * tag prompts; always marked as an estimate.
  */
-const estimateTokenizer: ChunkTokenizer = {
+const estimator = {
   bos: 49406,
   eos: 49407,
-  tokenId: (token) => (token === ',</w>' ? COMMA_ID : undefined),
-  encodeWithOffsets(text) {
-    const ids: number[] = [];
-    const offsets: Array<[number, number]> = [];
+  tokenId: (token: string): number | undefined => (token === ',</w>' ? COMMA_ID : undefined),
+  /** Appends the estimated tokens of `text`: ids, and flat [start, end) offsets, as ClipTokenizer does. */
+  encodeInto(text: string, ids: number[], offsets: number[]): void {
     let i = 0;
     while (i < text.length) {
       const kind = kindOf(text, i);
@@ -156,7 +155,7 @@ const estimateTokenizer: ChunkTokenizer = {
         i++;
       } else if (kind === Kind.Number) {
         ids.push(OTHER_ID);
-        offsets.push([i, i + 1]);
+        offsets.push(i, i + 1);
         i++;
       } else if (kind === Kind.Letter) {
         let j = i + 1;
@@ -165,25 +164,32 @@ const estimateTokenizer: ChunkTokenizer = {
         const pieces = length <= 8 ? 1 : Math.ceil(length / 6);
         for (let k = 0; k < pieces; k++) {
           ids.push(OTHER_ID);
-          offsets.push([i + Math.round((k * length) / pieces), i + Math.round(((k + 1) * length) / pieces)]);
+          offsets.push(i + Math.round((k * length) / pieces), i + Math.round(((k + 1) * length) / pieces));
         }
         i = j;
       } else {
         const contraction = text.charCodeAt(i) === 39 ? CONTRACTION.exec(text.slice(i, i + 3)) : null;
         if (contraction) {
           ids.push(OTHER_ID);
-          offsets.push([i, i + contraction[0].length]);
+          offsets.push(i, i + contraction[0].length);
           i += contraction[0].length;
           continue;
         }
         ids.push(text.charCodeAt(i) === 44 ? COMMA_ID : OTHER_ID);
-        offsets.push([i, i + 1]);
+        offsets.push(i, i + 1);
         i++;
       }
     }
-    return { ids, offsets };
+  },
+  encodeWithOffsets(text: string): { ids: number[]; offsets: Array<[number, number]> } {
+    const ids: number[] = [];
+    const flat: number[] = [];
+    this.encodeInto(text, ids, flat);
+    return { ids, offsets: ids.map((_, k) => [flat[2 * k]!, flat[2 * k + 1]!] as [number, number]) };
   },
 };
+// Both shapes of core/chunks' tokenizer interface (flat `encodeInto`, paired `encodeWithOffsets`) are served.
+const estimateTokenizer: ChunkTokenizer = estimator;
 
 export const estimatedTokens: TokenSource = { estimated: true, tokenizer: estimateTokenizer };
 
