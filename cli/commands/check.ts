@@ -128,30 +128,58 @@ function checkFile(file: string, profile: ReturnType<typeof findProfile>): FileR
     const at = text.indexOf('\ufffd', Buffer.from(bytes.subarray(0, invalid)).toString('utf8').length);
     reports.push(toReport({ start: at, end: at + 1, severity: 'error', code: 'invalid-utf8', message: `Invalid UTF-8 (byte 0x${bytes[invalid]!.toString(16).padStart(2, '0')} at offset ${invalid}): .sdprompt files are UTF-8` }));
   }
-  const doc = parseDocument(text);
-  for (const d of checkDocument(doc, profile)) reports.push(toReport(d));
+  checkInPieces(text, profile, (d) => reports.push(toReport(d)));
   return reports;
 }
 
-/** Offset of the first byte that is not valid UTF-8, if any. */
-function firstInvalidUtf8(bytes: Buffer): number | undefined {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return undefined;
-  } catch {
-    // Narrow down by halving: decoding a valid prefix succeeds (allowing for a cut multibyte sequence).
-    let lo = 0;
-    let hi = bytes.length;
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      try {
-        decoder.decode(bytes.subarray(0, mid), { stream: true });
-        lo = mid;
-      } catch {
-        hi = mid - 1;
-      }
+/** Offset of the first byte of the first sequence that is not valid UTF-8 (RFC 3629), if any. */
+export function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
     }
-    return lo;
+    let need: number;
+    let min = 0x80;
+    let max = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) min = 0xa0;
+      if (b === 0xed) max = 0x9f; // no surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) min = 0x90;
+      if (b === 0xf4) max = 0x8f;
+    } else return i;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? min : 0x80) || c > (k === 1 ? max : 0xbf)) return i;
+    }
+    i += need + 1;
+  }
+  return undefined;
+}
+
+const SEPARATOR_LINE = /^---[ \t]*\r?$/gm;
+
+/**
+ * Parses and checks `text` a few blocks at a time: checks never look across blocks, so the diagnostics
+ * are the same as for the whole document, and a 50 MB file never holds its whole tree in memory.
+ */
+function checkInPieces(text: string, profile: ReturnType<typeof findProfile>, onDiagnostic: (d: CheckDiagnostic) => void): void {
+  const PIECE = 1 << 20;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.length;
+    if (text.length - start > PIECE) {
+      SEPARATOR_LINE.lastIndex = start + PIECE;
+      const m = SEPARATOR_LINE.exec(text);
+      if (m) end = m.index;
+    }
+    const doc = parseDocument(text.slice(start, end));
+    for (const d of checkDocument(doc, profile)) onDiagnostic({ ...d, start: d.start + start, end: d.end + start });
+    start = end;
   }
 }

@@ -13,6 +13,8 @@ const EXTRA_NETWORK_START = new RegExp(`<[${PY_WORD}]+:`, 'uy');
 // lark's SIGNED_NUMBER, the step of prompt editing: [from:to:when]
 const EDIT_WHEN = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const SPACE_RUN = new RegExp(`[${PY_SPACE}]+`, 'gu');
+// Whitespace other than single spaces: only then does a tag's text need collapsing.
+const ODD_SPACE = new RegExp(`[${PY_SPACE.replace(' ', '')}]| {2}`, 'u');
 
 /** Characters that end a run of plain tag text: \\ ( ) [ ] : | , < and line ends. */
 function isSpecial(c: number): boolean {
@@ -404,7 +406,10 @@ export function tagValue(src: string, tag: Branch): string {
   for (const part of tag.children) {
     if (part.kind === 'whitespace') value += ' ';
     else if (part.kind === 'escape') value += src.slice(part.start + 1, part.end);
-    else value += src.slice(part.start, part.end).replace(SPACE_RUN, ' ');
+    else {
+      const text = src.slice(part.start, part.end);
+      value += ODD_SPACE.test(text) ? text.replace(SPACE_RUN, ' ') : text;
+    }
   }
   return value;
 }

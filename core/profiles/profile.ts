@@ -99,7 +99,9 @@ export function parseProfile(json: unknown, source = 'profile'): Profile {
 
 /** Normalises a tag for comparison: lower case, underscores as spaces, whitespace collapsed. */
 export function normalizeTag(tag: string): string {
-  return tag.toLowerCase().replace(/_/g, ' ').replace(/\s+/g, ' ').trim();
+  const lower = tag.toLowerCase();
+  // Most tags are already lower case with single spaces: skip the rewriting then.
+  return /_|\s\s|[^\S ]|^\s|\s$/.test(lower) ? lower.replace(/_/g, ' ').replace(/\s+/g, ' ').trim() : lower;
 }
 
 /** Every card tag of the profile by normalised name. */
@@ -112,10 +114,17 @@ export function cardTagIndex(profile: Profile): Map<string, CardTagInfo> {
 }
 
 /** `year 2023` -> 2023 when the tag has the profile's year form (any number of digits), else undefined. */
+const yearPatterns = new WeakMap<Profile, RegExp>();
+
 export function yearOf(profile: Profile, tag: string): { digits: string } | undefined {
   if (!profile.year) return undefined;
-  const prefix = normalizeTag(profile.year.prefix);
-  const m = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*(\\d+)$`).exec(normalizeTag(tag));
+  let pattern = yearPatterns.get(profile);
+  if (!pattern) {
+    const prefix = normalizeTag(profile.year.prefix);
+    pattern = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*(\\d+)$`);
+    yearPatterns.set(profile, pattern);
+  }
+  const m = pattern.exec(normalizeTag(tag));
   return m ? { digits: m[1]! } : undefined;
 }
 
