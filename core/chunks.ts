@@ -22,7 +22,8 @@ export const COMMA_BACKTRACK = 20;
 
 /** What chunking needs from a tokenizer (ClipTokenizer provides it). */
 export interface ChunkTokenizer {
-  encodeWithOffsets(text: string): { ids: number[]; offsets: Array<[number, number]> };
+  /** Appends the ids of `text` and, flat, each one's [start, end) in `text` (as encodeWithOffsets). */
+  encodeInto(text: string, ids: number[], offsets: number[]): void;
   readonly bos: number;
   readonly eos: number;
   tokenId(token: string): number | undefined;
@@ -64,11 +65,26 @@ export interface PromptChunks {
   tokens: ChunkToken[];
 }
 
-interface PendingToken {
-  id: number;
-  weight: number;
-  start: number;
-  end: number;
+/** The chunk being filled, as parallel arrays (a token is an index). */
+class OpenChunk {
+  ids: number[] = [];
+  weights: number[] = [];
+  starts: number[] = [];
+  ends: number[] = [];
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  /** Cuts the tokens from `from` on out of this chunk and returns them as a new one. */
+  splitOff(from: number): OpenChunk {
+    const rest = new OpenChunk();
+    rest.ids = this.ids.splice(from);
+    rest.weights = this.weights.splice(from);
+    rest.starts = this.starts.splice(from);
+    rest.ends = this.ends.splice(from);
+    return rest;
+  }
 }
 
 /** Chunks of one prompt, as A1111's tokenize_line makes them. */
@@ -76,7 +92,7 @@ export function promptChunks(text: string, tokenizer: ChunkTokenizer, options: C
   const backtrack = options.commaBacktrack ?? COMMA_BACKTRACK;
   const commaId = tokenizer.tokenId(',</w>');
   const result: PromptChunks = { chunks: [], multipliers: [], tokenCount: 0, tokens: [] };
-  let chunk: PendingToken[] = [];
+  let chunk = new OpenChunk();
   let lastComma = -1;
 
   const closeChunk = (isLast: boolean): void => {
@@ -84,10 +100,12 @@ export function promptChunks(text: string, tokenizer: ChunkTokenizer, options: C
     const chunkIndex = result.chunks.length;
     const ids = [tokenizer.bos];
     const multipliers = [1];
-    for (const token of chunk) {
-      result.tokens.push({ chunk: chunkIndex, index: ids.length, id: token.id, weight: token.weight, start: token.start, end: token.end });
-      ids.push(token.id);
-      multipliers.push(token.weight);
+    for (let k = 0; k < chunk.length; k++) {
+      const id = chunk.ids[k]!;
+      const weight = chunk.weights[k]!;
+      result.tokens.push({ chunk: chunkIndex, index: k + 1, id, weight, start: chunk.starts[k]!, end: chunk.ends[k]! });
+      ids.push(id);
+      multipliers.push(weight);
     }
     while (ids.length < CHUNK_LENGTH + 1) {
       ids.push(tokenizer.eos);
@@ -99,29 +117,34 @@ export function promptChunks(text: string, tokenizer: ChunkTokenizer, options: C
     result.chunks.push(ids);
     result.multipliers.push(multipliers);
     lastComma = -1;
-    chunk = [];
+    chunk = new OpenChunk();
   };
 
+  const runIds: number[] = [];
+  const runOffsets: number[] = [];
   for (const run of weightedRuns(text)) {
     if (isBreak(run.text, run.weight)) {
       closeChunk(false);
       continue;
     }
-    const { ids, offsets } = tokenizer.encodeWithOffsets(run.text);
+    runIds.length = 0;
+    runOffsets.length = 0;
+    tokenizer.encodeInto(run.text, runIds, runOffsets);
     const toSource = sourceMapper(run);
-    for (let k = 0; k < ids.length; k++) {
-      const id = ids[k]!;
+    for (let k = 0; k < runIds.length; k++) {
+      const id = runIds[k]!;
       if (id === commaId) {
         lastComma = chunk.length;
       } else if (backtrack !== 0 && chunk.length === CHUNK_LENGTH && lastComma !== -1 && chunk.length - lastComma <= backtrack) {
-        const moved = chunk.slice(lastComma + 1);
-        chunk = chunk.slice(0, lastComma + 1);
+        const moved = chunk.splitOff(lastComma + 1);
         closeChunk(false);
         chunk = moved;
       }
       if (chunk.length === CHUNK_LENGTH) closeChunk(false);
-      const [from, to] = offsets[k]!;
-      chunk.push({ id, weight: run.weight, start: toSource(from, true), end: toSource(to, false) });
+      chunk.ids.push(id);
+      chunk.weights.push(run.weight);
+      chunk.starts.push(toSource(runOffsets[2 * k]!, true));
+      chunk.ends.push(toSource(runOffsets[2 * k + 1]!, false));
     }
   }
   if (chunk.length > 0 || result.chunks.length === 0) closeChunk(true);

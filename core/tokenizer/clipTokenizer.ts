@@ -148,11 +148,19 @@ export class ClipTokenizer {
   encodeWithOffsets(text: string): EncodedText {
     const ids: number[] = [];
     const flat: number[] = [];
-    if (isPlainAscii(text)) this.scanAscii(text, ids, flat);
-    else this.encodeGeneralWithOffsets(text, ids, flat);
+    this.encodeInto(text, ids, flat);
     const offsets = new Array<[number, number]>(ids.length);
     for (let i = 0; i < ids.length; i++) offsets[i] = [flat[2 * i]!, flat[2 * i + 1]!];
     return { ids, offsets };
+  }
+
+  /**
+   * encodeWithOffsets without a pair array per token: appends ids to `ids` and start, end pairs to the flat
+   * `offsets` (offsets into `text`). For callers that encode many runs (chunking).
+   */
+  encodeInto(text: string, ids: number[], offsets: number[]): void {
+    if (isPlainAscii(text)) this.scanAscii(text, ids, offsets);
+    else this.encodeGeneralWithOffsets(text, ids, offsets);
   }
 
   // ---- the fast path: printable ASCII without '&' -------------------------------------------------------
@@ -285,8 +293,10 @@ export class ClipTokenizer {
    * When the words do not add up to the whole (clean-up joined or split across whitespace), every token
    * gets the whole text's range.
    */
-  private encodeGeneralWithOffsets(text: string, ids: number[], offsets: number[]): void {
+  private encodeGeneralWithOffsets(text: string, out: number[], offsets: number[]): void {
+    const ids: number[] = [];
     this.encodeGeneral(text, ids);
+    for (const id of ids) out.push(id);
     const wordIds: number[] = [];
     const wordOffsets: number[] = [];
     let start = 0;
