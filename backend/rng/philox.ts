@@ -1,3 +1,5 @@
+import { createPhiloxWasm, type PhiloxWords } from './philoxWasm';
+
 // A1111's "NV" noise source (modules/rng_philox.py): Philox 4x32-10 plus a Box–Muller transform, which
 // reproduces torch.randn on NVIDIA GPUs bit for bit, on any machine.
 
@@ -43,6 +45,28 @@ export function boxMuller(x: number, y: number): number {
   return Math.fround(Math.sqrt(-2 * Math.log(u)) * Math.sin(v));
 }
 
+let wasm: PhiloxWords | null | undefined;
+
+/** The WebAssembly counters, once they have matched the JavaScript ones on a sample; null if unusable. */
+function philoxWords(): PhiloxWords | null {
+  if (wasm !== undefined) return wasm;
+  try {
+    const candidate = createPhiloxWasm();
+    const pairs = new Uint32Array(2 * 64);
+    candidate?.(3, 0x89abcdef, 0x01234567, pairs);
+    const agrees = candidate !== undefined && Array.from({ length: 64 }, (_, i) => philox4x32(3, 0, i, 0, 0x89abcdef, 0x01234567)).every((w, i) => w[0] === pairs[2 * i] && w[1] === pairs[2 * i + 1]);
+    wasm = agrees ? candidate : null;
+  } catch {
+    wasm = null;
+  }
+  return wasm;
+}
+
+/** Which implementation draws the counters: 'wasm' normally, 'js' where WebAssembly is unusable. */
+export function philoxImplementation(): 'wasm' | 'js' {
+  return philoxWords() ? 'wasm' : 'js';
+}
+
 /** A Philox generator for one seed: each `randn` call uses the next offset, as A1111's Generator does. */
 export class PhiloxGenerator {
   private offset = 0;
@@ -57,8 +81,19 @@ export class PhiloxGenerator {
   }
 
   randn(count: number): Float32Array {
-    const out = new Float32Array(count);
     const offset = this.offset++ >>> 0;
+    const words = philoxWords();
+    if (!words) return this.randnJs(offset, count);
+    const pairs = new Uint32Array(2 * count);
+    words(offset, this.keyLo, this.keyHi, pairs);
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i++) out[i] = boxMuller(pairs[2 * i]!, pairs[2 * i + 1]!);
+    return out;
+  }
+
+  /** The same values without WebAssembly. */
+  randnJs(offset: number, count: number): Float32Array {
+    const out = new Float32Array(count);
     // The ten round keys are the same for every value: computed once.
     const k0s = new Uint32Array(10), k1s = new Uint32Array(10);
     for (let r = 0; r < 10; r++) {

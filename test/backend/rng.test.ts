@@ -1,7 +1,7 @@
 // Seeded noise: the NV (Philox) source checked bit for bit against values derived from the Philox 4x32-10
 // definition and its published constants; the CPU (mt19937) source against published reference outputs.
 import { describe, expect, it } from 'vitest';
-import { philox4x32, PhiloxGenerator } from '../../backend/rng/philox';
+import { philox4x32, philoxImplementation, PhiloxGenerator } from '../../backend/rng/philox';
 import { Mt19937, torchCpuRandn } from '../../backend/rng/mt19937';
 import { ImageNoise } from '../../backend/rng/noise';
 
@@ -59,6 +59,12 @@ describe('NV noise (A1111 rng_philox.py)', () => {
       for (let i = 0; i < 65536; i++) if (Object.is(ours[i], a1111Normal(42n, offset, i))) exact++;
       expect(exact).toBe(65536);
     }
+  });
+  it('gives the same values from the WebAssembly counters and the JavaScript ones', () => {
+    expect(philoxImplementation()).toBe('wasm');
+    const g = new PhiloxGenerator(2 ** 40 + 12345);
+    const wasm = g.randn(4096);
+    expect(Array.from(g.randnJs(0, 4096))).toEqual(Array.from(wasm));
   });
   it('uses the high word of a 64-bit seed as the second key word', () => {
     const seed = 2 ** 32 + 7;
