@@ -125,6 +125,8 @@ export async function startCodeServer({ port, stateDir, extensionsDir, smokeTest
 
   return {
     url,
+    /** Resolves with the exit code when code-server ends. */
+    exited,
     output: () => output,
     async stop() {
       if (child.exitCode === null) {
@@ -145,4 +147,13 @@ export async function startCodeServer({ port, stateDir, extensionsDir, smokeTest
       }
     },
   };
+}
+
+/** Installs a VSIX into `extensionsDir` with code-server's own installer, replacing an earlier copy. */
+export function installVsix(vsix, extensionsDir, { stateDir } = {}) {
+  mkdirSync(extensionsDir, { recursive: true });
+  const args = [codeServerEntry, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'];
+  if (stateDir) args.push('--user-data-dir', path.join(stateDir, 'user-data'));
+  const result = spawnSync(nodeBin, args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`installing ${vsix} failed:\n${result.stdout}${result.stderr}`);
 }

@@ -4,7 +4,9 @@
 //                 Ctrl+Up, the status bar; screenshots under test-results/.
 //   3. untrusted: the suite's @untrusted tests, with the workspace in Restricted Mode: language features
 //                 work, workspace paths are not read.
-// Usage: node scripts/e2e/run.mjs [--phase suite|untrusted|ui]... [--grep TEXT]
+//   4. vsix:      the packaged VSIX installed with code-server's --install-extension, as a user would:
+//                 the status bar count and a suggestion prove it runs.
+// Usage: node scripts/e2e/run.mjs [--phase suite|untrusted|ui|vsix]... [--grep TEXT]
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import { ensureCodeServer, freePort, startCodeServer } from './codeServer.mjs';
+import { packageIfNeeded } from './artifacts.mjs';
+import { ensureCodeServer, freePort, installVsix, startCodeServer } from './codeServer.mjs';
 import { runUiChecks } from './ui.mjs';
 
 const root = path.resolve(fileURLToPath(import.meta.url), '../../..');
@@ -24,14 +27,15 @@ const { values } = parseArgs({
   options: {
     phase: { type: 'string', multiple: true },
     grep: { type: 'string' },
+    'build-only': { type: 'boolean' },
     help: { type: 'boolean' },
   },
 });
 if (values.help) {
-  console.log('node scripts/e2e/run.mjs [--phase suite|untrusted|ui]... [--grep TEXT]\nRuns the e2e tests in code-server with headless Chromium; screenshots go to test-results/.');
+  console.log('node scripts/e2e/run.mjs [--phase suite|untrusted|ui|vsix]... [--grep TEXT] [--build-only]\nRuns the e2e tests in code-server with headless Chromium; screenshots go to test-results/.');
   process.exit(0);
 }
-const phases = values.phase ?? ['suite', 'untrusted', 'ui'];
+const phases = values.phase ?? ['suite', 'untrusted', 'ui', 'vsix'];
 
 /** Bundles the extension, the server and the e2e suite (CommonJS for the extension host). */
 async function buildAll() {
@@ -90,8 +94,9 @@ function payloadUrl(server, port, folder, payload) {
 }
 
 /** Starts code-server and Chromium for one phase, runs `body`, and always cleans up. */
-async function withVsCode({ userSettings, env = {} }, body) {
+async function withVsCode({ userSettings, env = {}, vsix }, body) {
   const { state, workspace, log } = prepareState(userSettings);
+  if (vsix) installVsix(vsix, path.join(state, 'extensions'), { stateDir: state });
   const port = await freePort();
   const server = await startCodeServer({
     port,
@@ -150,20 +155,23 @@ async function runSuite(trusted) {
   });
 }
 
-async function runUi(checks, userSettings) {
-  return withVsCode({ userSettings }, async ({ page, server, port, workspace }) => {
+/** The UI test, on the extension from source (extensionDevelopmentPath) or installed from the VSIX. */
+async function runUi({ vsix } = {}) {
+  const userSettings = { 'security.workspace.trust.enabled': false };
+  return withVsCode({ userSettings, vsix }, async ({ page, server, port, workspace }) => {
     const url = payloadUrl(server, port, workspace, [
-      ['extensionDevelopmentPath', root],
+      ...(vsix ? [] : [['extensionDevelopmentPath', root]]),
       ['openFile', path.join(workspace, 'ui.sdprompt')],
     ]);
     await page.goto(url);
-    return checks({ page, workspace, results });
+    return runUiChecks({ page, results, prefix: vsix ? 'vsix' : 'ui', basic: Boolean(vsix) });
   });
 }
 
 async function main() {
   mkdirSync(results, { recursive: true });
   await buildAll();
+  if (values['build-only']) return;
   ensureCodeServer();
   const outcomes = [];
   for (const phase of phases) {
@@ -173,7 +181,8 @@ async function main() {
     try {
       if (phase === 'suite') failed = (await runSuite(true)) !== 0;
       else if (phase === 'untrusted') failed = (await runSuite(false)) !== 0;
-      else if (phase === 'ui') failed = !(await runUi(runUiChecks, { 'security.workspace.trust.enabled': false }));
+      else if (phase === 'ui') failed = !(await runUi());
+      else if (phase === 'vsix') failed = !(await runUi({ vsix: packageIfNeeded() }));
       else throw new Error(`unknown phase ${phase}`);
     } catch (error) {
       console.error(error);
