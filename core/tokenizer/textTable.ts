@@ -53,6 +53,8 @@ export class TextKeyTable {
   private keyStart: Int32Array;
   private keyEnd: Int32Array;
   private values: Int32Array;
+  /** Each entry's full hash: probes compare it before comparing characters. */
+  private hashes: Int32Array;
   /** Open addressing: entry index + 1, or 0 for an empty slot. */
   private slots: Int32Array;
   private mask: number;
@@ -69,15 +71,17 @@ export class TextKeyTable {
     this.keyStart = new Int32Array(Math.max(16, expectedEntries));
     this.keyEnd = new Int32Array(this.keyStart.length);
     this.values = new Int32Array(this.keyStart.length);
+    this.hashes = new Int32Array(this.keyStart.length);
   }
 
   /** Sets text[start, end) -> value; a repeated key is overwritten. */
   set(start: number, end: number, value: number): void {
     const length = end - start;
-    let slot = hashRange(this.text, start, end) & this.mask;
+    const hash = hashRange(this.text, start, end);
+    let slot = hash & this.mask;
     for (let entry = this.slots[slot]!; entry !== 0; entry = this.slots[slot]!) {
       const e = entry - 1;
-      if (this.keyEnd[e]! - this.keyStart[e]! === length && this.sameRange(this.keyStart[e]!, start, length)) {
+      if (this.hashes[e] === hash && this.keyEnd[e]! - this.keyStart[e]! === length && this.sameRange(this.keyStart[e]!, start, length)) {
         this.values[e] = value;
         return;
       }
@@ -87,17 +91,19 @@ export class TextKeyTable {
     this.keyStart[this.size] = start;
     this.keyEnd[this.size] = end;
     this.values[this.size] = value;
+    this.hashes[this.size] = hash;
     this.slots[slot] = ++this.size;
     if (this.size * 2 > this.slots.length) this.rehash();
   }
 
   /** The value of `key`, or undefined. */
   get(key: string): number | undefined {
-    let slot = hashString(key) & this.mask;
+    const hash = hashString(key);
+    let slot = hash & this.mask;
     for (let entry = this.slots[slot]!; entry !== 0; entry = this.slots[slot]!) {
       const e = entry - 1;
       const start = this.keyStart[e]!;
-      if (this.keyEnd[e]! - start === key.length && this.matches(start, key, 0, key.length)) return this.values[e];
+      if (this.hashes[e] === hash && this.keyEnd[e]! - start === key.length && this.matches(start, key, 0, key.length)) return this.values[e];
       slot = (slot + 1) & this.mask;
     }
     return undefined;
@@ -106,11 +112,13 @@ export class TextKeyTable {
   /** The value of the key `left + ' ' + right`, without building that string (merge-rank lookups). */
   getPair(left: string, right: string): number | undefined {
     const length = left.length + 1 + right.length;
-    let slot = hashPair(left, right) & this.mask;
+    const hash = hashPair(left, right);
+    let slot = hash & this.mask;
     for (let entry = this.slots[slot]!; entry !== 0; entry = this.slots[slot]!) {
       const e = entry - 1;
       const start = this.keyStart[e]!;
       if (
+        this.hashes[e] === hash &&
         this.keyEnd[e]! - start === length &&
         this.text.charCodeAt(start + left.length) === 0x20 &&
         this.matches(start, left, 0, left.length) &&
@@ -149,13 +157,14 @@ export class TextKeyTable {
     this.keyStart = bigger(this.keyStart);
     this.keyEnd = bigger(this.keyEnd);
     this.values = bigger(this.values);
+    this.hashes = bigger(this.hashes);
   }
 
   private rehash(): void {
     this.slots = new Int32Array(this.slots.length * 2);
     this.mask = this.slots.length - 1;
     for (let e = 0; e < this.size; e++) {
-      let slot = hashRange(this.text, this.keyStart[e]!, this.keyEnd[e]!) & this.mask;
+      let slot = this.hashes[e]! & this.mask;
       while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
       this.slots[slot] = e + 1;
     }

@@ -91,6 +91,15 @@ describe.skipIf(!HAS_REAL_CLIP)('CLIP tokenizer, real vocabulary', () => {
     expect(offsets).toEqual([[0, 5], [6, 9], [10, 15]]);
   });
 
+  it('appends to arrays that already hold tokens (encodeInto), on both paths', () => {
+    const ids = [1, 2];
+    const offsets = [0, 0, 0, 0];
+    tok().encodeInto('caf\u00e9 cat', ids, offsets);
+    tok().encodeInto('a cat', ids, offsets);
+    expect(ids).toEqual([1, 2, REAL.cafe, REAL.cat, REAL.a, REAL.cat]);
+    expect(offsets).toEqual([0, 0, 0, 0, 0, 4, 5, 8, 0, 1, 2, 5]);
+  });
+
   it('gives multi-byte characters their UTF-16 range', () => {
     const text = 'x \u{1F600} caf\u00e9';
     const { ids, offsets } = tok().encodeWithOffsets(text);
