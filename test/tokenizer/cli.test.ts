@@ -67,6 +67,12 @@ describe('tagsmith attention', () => {
     expect(stdout.trim()).toBe('[["cat",1.2100000000000002]]');
   });
 
+  it('prints a weight that overflows to infinity as 1e999 (valid JSON, reads back as infinity)', () => {
+    const { stdout } = run(['attention', `(a:1${'0'.repeat(400)})`]);
+    expect(stdout.trim()).toBe('[["a",1e999]]');
+    expect(JSON.parse(stdout)).toEqual([['a', Infinity]]);
+  });
+
   it('prints [["", 1]] for an empty prompt', () => {
     expect(run(['attention', '']).stdout.trim()).toBe('[["",1]]');
   });
@@ -148,6 +154,11 @@ describe('tagsmith tokenize and chunks with the fixture tokenizer', () => {
     expect(result.chunks[0]).toEqual([522, 320, 519, 523, ...Array<number>(73).fill(0)]);
     expect(result.tokens.map((t) => [t.id, t.start, t.end])).toEqual([[320, 0, 1], [519, 2, 5]]);
     expect(run(['chunks', '--tokenizer', MINI_DIR, '--encoder', '3', 'x']).code).toBe(2);
+  });
+
+  it('reads the prompt from stdin', () => {
+    const result = JSON.parse(run(['chunks', '--tokenizer', MINI_DIR], 'cat, dog\n').stdout) as { tokenCount: number };
+    expect(result.tokenCount).toBe(3);
   });
 
   it('runs --jsonl prompts in one process', () => {
