@@ -3,17 +3,9 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { TOKEN_COUNT_METHOD, type TokenCountParams, type TokenCountResult } from './protocol';
+import { CHUNK_TOKENS, tokenCountLabel } from './tokenLabel';
 
-const CHUNK = 75;
 const DEBOUNCE_MS = 120;
-
-/** The status bar text: `42/75 · 1 chunk`, `~80/150 · 2 chunks`, `Negative 12/75 · 1 chunk`. */
-export function tokenCountLabel(result: TokenCountResult): string {
-  const chunks = Math.max(1, result.chunks);
-  const count = `${result.estimated ? '~' : ''}${result.tokenCount}/${chunks * CHUNK}`;
-  const label = `${count} · ${chunks} ${chunks === 1 ? 'chunk' : 'chunks'}`;
-  return result.prompt === 'negative' ? `Negative ${label}` : label;
-}
 
 export class TokenCountStatus implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
@@ -118,7 +110,7 @@ export class TokenCountStatus implements vscode.Disposable {
       return;
     }
     const items = result.breakdown.map((c) => ({
-      label: `Chunk ${c.chunk}: ${result.estimated ? '~' : ''}${c.tokens}/${CHUNK} tokens`,
+      label: `Chunk ${c.chunk}: ${result.estimated ? '~' : ''}${c.tokens}/${CHUNK_TOKENS} tokens`,
       detail: c.text,
     }));
     await vscode.window.showQuickPick(items, {

@@ -172,6 +172,9 @@ async function main() {
   mkdirSync(results, { recursive: true });
   await buildAll();
   if (values['build-only']) return;
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not at ${CHROMIUM}: install it (Debian: apt-get install -y chromium libkrb5-dev) or set TAGSMITH_CHROMIUM.`);
+  }
   ensureCodeServer();
   const outcomes = [];
   for (const phase of phases) {
