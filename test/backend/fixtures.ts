@@ -17,14 +17,27 @@ export function makeTinyModel(options: Omit<Partial<TestModelOptions>, 'vocab'> 
   return dir;
 }
 
-let worker: Promise<string> | undefined;
+let bundles: Promise<{ worker: string; cli: string }> | undefined;
 
-/** Bundles backend/worker.ts once, inside node_modules so the bundle resolves onnxruntime-node. */
-export function workerBundle(): Promise<string> {
-  worker ??= (async () => {
-    const out = join(REPO, 'node_modules', '.cache', 'tagsmith-backend-test', `worker-${process.pid}.js`);
-    await build({ entryPoints: [join(REPO, 'backend/worker.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', external: ['onnxruntime-node'], logLevel: 'silent' });
-    return out;
+/**
+ * Bundles backend/worker.ts and cli/main.ts once, side by side as in dist/ (the CLI finds worker.js beside
+ * itself), inside node_modules so the bundles resolve onnxruntime-node.
+ */
+function buildBundles(): Promise<{ worker: string; cli: string }> {
+  bundles ??= (async () => {
+    const dir = join(REPO, 'node_modules', '.cache', 'tagsmith-backend-test', String(process.pid));
+    const options = { bundle: true, platform: 'node', format: 'cjs', external: ['onnxruntime-node'], logLevel: 'silent' } as const;
+    await build({ ...options, entryPoints: [join(REPO, 'backend/worker.ts')], outfile: join(dir, 'worker.js') });
+    await build({ ...options, entryPoints: [join(REPO, 'cli/main.ts')], outfile: join(dir, 'cli.js') });
+    return { worker: join(dir, 'worker.js'), cli: join(dir, 'cli.js') };
   })();
-  return worker;
+  return bundles;
+}
+
+export async function workerBundle(): Promise<string> {
+  return (await buildBundles()).worker;
+}
+
+export async function cliBundle(): Promise<string> {
+  return (await buildBundles()).cli;
 }
