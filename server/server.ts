@@ -7,13 +7,17 @@ import {
   DidChangeConfigurationNotification,
   FileChangeType,
   TextDocumentSyncKind,
+  type CompletionList,
   type Connection,
   type InitializeParams,
   type InitializeResult,
+  type Position,
+  type Range,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { builtinProfiles, defaultProfile, findProfile } from '../core/profiles';
 import { Analysis, type FeatureContext } from './analysis';
+import { blockAround } from './blocks';
 import { codeActions } from './features/codeActions';
 import { complete, resolveCompletion } from './features/completion';
 import { diagnose } from './features/diagnostics';
@@ -75,6 +79,24 @@ export function startServer(connection: Connection): void {
     return analysis;
   };
 
+  // Completion parses only the block around the cursor unless the whole document is parsed already: its
+  // latency then does not grow with the file. Results are shifted back to document lines.
+  const blockAnalyses = new Map<string, { version: number; line: number; text: string; analysis: Analysis }>();
+  const localAnalysisOf = (uri: string, position: Position): { analysis: Analysis; line: number } | undefined => {
+    const document = documents.get(uri);
+    if (!document) return undefined;
+    const whole = analyses.get(uri);
+    if (whole && whole.version === document.version) return { analysis: whole.analysis, line: 0 };
+    const slice = blockAround(document, position.line);
+    if (!slice || slice.line === 0) return { analysis: analysisOf(uri)!, line: 0 };
+    const text = document.getText().slice(slice.start, slice.end);
+    const cached = blockAnalyses.get(uri);
+    if (cached && cached.line === slice.line && cached.text === text) return cached;
+    const local = { version: document.version, line: slice.line, text, analysis: new Analysis(text, resources.tokenSource) };
+    blockAnalyses.set(uri, local);
+    return local;
+  };
+
   const publish = (uri: string): void => {
     timers.delete(uri);
     guard('diagnostics', undefined, () => {
@@ -90,6 +112,7 @@ export function startServer(connection: Connection): void {
   };
   const refreshDiagnostics = (): void => {
     analyses.clear();
+    blockAnalyses.clear();
     if (pullDiagnostics) {
       if (diagnosticsRefresh) void connection.languages.diagnostics.refresh().catch(() => undefined);
     } else {
@@ -180,6 +203,7 @@ export function startServer(connection: Connection): void {
   connection.onDidCloseTextDocument(({ textDocument: t }) => {
     documents.delete(t.uri);
     analyses.delete(t.uri);
+    blockAnalyses.delete(t.uri);
     clearTimeout(timers.get(t.uri));
     timers.delete(t.uri);
     if (!pullDiagnostics) void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
@@ -187,8 +211,10 @@ export function startServer(connection: Connection): void {
 
   connection.onCompletion(({ textDocument, position }) =>
     guard('completion', null, () => {
-      const analysis = analysisOf(textDocument.uri);
-      return analysis ? complete(analysis, position, context()) : null;
+      const local = localAnalysisOf(textDocument.uri, position);
+      if (!local) return null;
+      const list = complete(local.analysis, { line: position.line - local.line, character: position.character }, context());
+      return local.line === 0 ? list : shiftCompletion(list, local.line);
     }),
   );
 
@@ -225,6 +251,24 @@ export function startServer(connection: Connection): void {
 
   connection.onShutdown(() => resources.dispose());
   connection.listen();
+}
+
+/** Moves the edits of a completion list computed on a block down to the block's place in the document. */
+function shiftCompletion(list: CompletionList, lines: number): CompletionList {
+  const shift = (range: Range): Range => ({
+    start: { line: range.start.line + lines, character: range.start.character },
+    end: { line: range.end.line + lines, character: range.end.character },
+  });
+  for (const item of list.items) {
+    const edit = item.textEdit;
+    if (edit && 'range' in edit) edit.range = shift(edit.range);
+    else if (edit) {
+      edit.insert = shift(edit.insert);
+      edit.replace = shift(edit.replace);
+    }
+    if (item.additionalTextEdits) item.additionalTextEdits = item.additionalTextEdits.map((e) => ({ ...e, range: shift(e.range) }));
+  }
+  return list;
 }
 
 function toPath(uri: string): string | undefined {

@@ -55,6 +55,21 @@ describe('the server over stdio', () => {
     expect(item?.detail).toBe('general · 4.4M posts · alias longhair');
   });
 
+  it('completes in a later block while the document is being edited, at the right lines', async () => {
+    const doc = fileUri(path.join(workspace, 'blocks.sdprompt'));
+    const opened = client.nextDiagnostics(doc);
+    client.open(doc, 'a\n---\nb\n---\n1boy, x');
+    await opened;
+    // Right after a change, before the debounced diagnostics parse the document: only the block is parsed.
+    void client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: doc, version: 2 },
+      contentChanges: [{ range: { start: { line: 4, character: 6 }, end: { line: 4, character: 7 } }, text: 'best qu' }],
+    });
+    const list = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri: doc }, position: { line: 4, character: 13 } })) as CompletionList;
+    const item = list.items.find((i) => i.label === 'best quality');
+    expect(item?.textEdit).toEqual({ range: { start: { line: 4, character: 6 }, end: { line: 4, character: 13 } }, newText: 'best quality' });
+  });
+
   it('answers tagsmith/tokenCount for the prompt under the cursor', async () => {
     const doc = fileUri(path.join(workspace, 't.sdprompt'));
     client.open(doc, '1boy, solo\nNegative prompt: lowres');
