@@ -41,7 +41,6 @@ export const settingKeys: SettingKey[] = [
   { key: 'NGMS', doc: 'Negative guidance minimum sigma.' },
   { key: 'Refiner', doc: 'Refiner checkpoint.' },
   { key: 'Refiner switch at', doc: 'Fraction of steps after which the refiner takes over.' },
-  { key: 'Denoising strength', doc: 'How much img2img changes the image (0–1).' },
   { key: 'Version', doc: 'Version of the webui that wrote the infotext.' },
   { key: 'Pad conds', doc: 'Whether conditionings were padded to the same length.' },
   { key: 'Downcast alphas_cumprod', doc: 'Compatibility option of A1111.' },
@@ -49,7 +48,7 @@ export const settingKeys: SettingKey[] = [
   { key: 'Schedule min sigma', doc: 'Minimum sigma of the schedule.' },
   { key: 'Schedule rho', doc: 'Rho of the Karras schedule.' },
   { key: 'Noise multiplier', doc: 'Extra noise multiplier for img2img.' },
-].filter((k, i, all) => all.findIndex((o) => o.key === k.key) === i);
+];
 
 /** Sampler names A1111 accepts in infotext, including the older names with the schedule in them. */
 export const samplerNames: string[] = [
