@@ -13,9 +13,11 @@ describe('activation', () => {
     const started = performance.now();
     const api = await ext.activate();
     const total = performance.now() - started;
+    const b = api.activationBreakdown;
     report(
-      `activation: ${api.activationMs.toFixed(1)} ms from loading the extension's code to activate() returning ` +
-        `(${api.activateBodyMs.toFixed(1)} ms inside activate()); ${total.toFixed(1)} ms around ext.activate() in the extension host`,
+      `activation: ${api.activationMs.toFixed(1)} ms from the extension's code starting to activate() returning ` +
+        `(VS Code's API object ${b.vscodeApiMs.toFixed(1)} ms, our modules ${b.modulesMs.toFixed(1)} ms, activate() ${b.activateMs.toFixed(1)} ms); ` +
+        `${total.toFixed(1)} ms around ext.activate() in the extension host`,
     );
     // A figure to report against the 150 ms goal, not a pass/fail check (tests never assert wall-clock times).
     assert.ok(api.activationMs > 0);
