@@ -1,5 +1,5 @@
 // Shared set-up for the backend tests: tiny model folders on disk and the render worker bundled for Node.
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,7 +26,7 @@ let bundles: Promise<{ worker: string; cli: string }> | undefined;
 function buildBundles(): Promise<{ worker: string; cli: string }> {
   bundles ??= (async () => {
     const dir = join(REPO, 'node_modules', '.cache', 'tagsmith-backend-test', String(process.pid));
-    const options = { bundle: true, platform: 'node', format: 'cjs', external: ['onnxruntime-node'], logLevel: 'silent' } as const;
+    const options: BuildOptions = { bundle: true, platform: 'node', format: 'cjs', external: ['onnxruntime-node'], logLevel: 'silent' };
     await build({ ...options, entryPoints: [join(REPO, 'backend/worker.ts')], outfile: join(dir, 'worker.js') });
     await build({ ...options, entryPoints: [join(REPO, 'cli/main.ts')], outfile: join(dir, 'cli.js') });
     return { worker: join(dir, 'worker.js'), cli: join(dir, 'cli.js') };
