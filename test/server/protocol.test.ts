@@ -270,7 +270,7 @@ describe('robustness: malformed traffic never kills the server', () => {
     await alive();
   });
 
-  it('handles a 10 MB document', { timeout: 120_000 }, async () => {
+  it('handles a 10 MB document', { timeout: 240_000 }, async () => {
     const uri = 'file:///huge.sdprompt';
     const block = '1boy, solo, black hair, (looking at viewer:1.1), best quality, year 2023\nNegative prompt: lowres, worst quality\nSteps: 28, Sampler: Euler a, Size: 832x1216\n---\n';
     const text = block.repeat(Math.ceil(10_000_000 / block.length));
