@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { constant, encodeModel, newGraph, node, valueInfo, type FloatType, type Graph } from './onnxGraph';
 import { SDXL_LATENT_RGB } from './preview';
 
-export const TINY_UNET = { sampleScale: 0.875, contextScale: 0.125, pooledScale: 0.0625 } as const;
+const TINY_UNET = { sampleScale: 0.875, contextScale: 0.125, pooledScale: 0.0625 } as const;
 const EMBED_ROWS = 256;
 
 export interface TestModelOptions {

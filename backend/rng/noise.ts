@@ -29,10 +29,6 @@ export class ImageNoise {
   }
 }
 
-export function latentShape(width: number, height: number): [channels: number, h: number, w: number] {
-  return [4, height / 8, width / 8];
-}
-
 /** Successive noise draws of a batch; may be computed ahead on another thread. */
 export interface NoiseStream {
   next(): Promise<Float32Array>;
