@@ -22,7 +22,7 @@ describe('the server over stdio', () => {
     uri = fileUri(path.join(workspace, 'a.sdprompt'));
     client = await startClient({ workspaceFolder: workspace, settings: { tagFiles: ['${workspaceFolder}/tags/tags.csv'] } });
     await client.waitForLog(/tags\.csv: 11 tags indexed/);
-  });
+  }, 60_000);
   afterAll(async () => {
     await client?.stop();
   });
@@ -164,7 +164,7 @@ describe('every feature over the wire', () => {
     client = await startClient({ settings: { tagFiles: [fixtureTags] } });
     await client.waitForLog(/Settings applied: .*1 tag files/);
     client.open(uri, text);
-  });
+  }, 60_000);
   afterAll(async () => {
     await client?.stop();
   });
@@ -225,7 +225,7 @@ describe('robustness: malformed traffic never kills the server', () => {
     writeFileSync(path.join(dir, 'partly.csv'), 'good_tag,0,5,\nbad_tag,zero,5,\n');
     client = await startClient({ settings: { tagFiles: [path.join(dir, 'missing.csv'), path.join(dir, 'notcsv.csv'), path.join(dir, 'partly.csv')] } });
     await client.waitForLog(/Settings applied/);
-  });
+  }, 60_000);
   afterAll(async () => {
     await client?.stop();
   });
