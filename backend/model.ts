@@ -151,7 +151,8 @@ async function createSession(file: string, ep: ExecutionProvider): Promise<ort.I
     });
   } catch (error) {
     const message = (error as Error).message ?? String(error);
-    throw new ModelError(`${file}: ONNX Runtime cannot load it: ${message}${ep !== 'cpu' ? `\n${providerHint(ep)}` : ''}`);
+    if (ep !== 'cpu') throw new ModelError(`${file}: ONNX Runtime cannot load it with the "${ep}" execution provider: ${message}\n${providerHint(ep)}`);
+    throw new ModelError(`${file}: ONNX Runtime cannot load it: ${message}`);
   }
 }
 
