@@ -1,4 +1,5 @@
 // Small timing helpers shared by the benchmark suites: medians and percentiles, never means.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 export interface BenchSuite {
@@ -46,4 +47,31 @@ export function fmtMs(ms: number): string {
 
 export function report(label: string, value: string, goal?: string): void {
   console.log(`  ${label.padEnd(58)} ${value}${goal ? `   (goal ${goal})` : ''}`);
+}
+
+/**
+ * Milliseconds this thread has run on a CPU (Linux /proc schedstat), or undefined elsewhere. Unlike wall
+ * time it leaves out time spent waiting for a CPU, which on a shared machine can dwarf the work itself.
+ */
+export function threadCpuMs(): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ');
+    return Number(fields[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `fn` `runs` times after `warmup` runs; returns each run's main-thread CPU milliseconds (empty where unavailable). */
+export function cpuRuns(fn: () => void, runs: number, warmup = 1): number[] {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const before = threadCpuMs();
+    fn();
+    const after = threadCpuMs();
+    if (before === undefined || after === undefined) return [];
+    times.push(after - before);
+  }
+  return times;
 }
