@@ -241,7 +241,7 @@ export class ClipTokenizer {
   /** Cleans and encodes any text exactly as the reference tokenizer does. */
   private encodeGeneral(text: string, ids: number[]): void {
     if (this.cleanup === 'open_clip') {
-      this.scanCleaned(openClipClean(text), ids, null, 0, 0);
+      this.scanCleaned(openClipClean(text), ids, null, 0);
       return;
     }
     // HF splits special-token strings off first; each other piece is cleaned on its own.
@@ -249,41 +249,32 @@ export class ClipTokenizer {
     if (this.splitPattern && text.includes('<')) {
       this.splitPattern.lastIndex = 0;
       for (let m = this.splitPattern.exec(text); m !== null; m = this.splitPattern.exec(text)) {
-        this.scanCleaned(hfClean(text.slice(last, m.index)), ids, null, 0, 0);
+        this.scanCleaned(hfClean(text.slice(last, m.index)), ids, null, 0);
         ids.push(this.splitSpecials.get(m[0])!);
         last = m.index + m[0].length;
       }
     }
-    this.scanCleaned(hfClean(last === 0 ? text : text.slice(last)), ids, null, 0, 0);
+    this.scanCleaned(hfClean(last === 0 ? text : text.slice(last)), ids, null, 0);
   }
 
   /**
-   * Runs the pre-tokenizer over cleaned text. With `offsets`, the text must equal the original at `base`
-   * (lower-cased, same length) and offsets are exact, or `wordEnd > 0` and every token gets [base, wordEnd].
+   * Runs the pre-tokenizer over cleaned text. With `offsets`, the text must be the original from `base` on
+   * (lower-cased, same length), and each token gets its exact range.
    */
-  private scanCleaned(cleaned: string, ids: number[], offsets: number[] | null, base: number, wordEnd: number): void {
+  private scanCleaned(cleaned: string, ids: number[], offsets: number[] | null, base: number): void {
     const pattern = this.pattern;
     pattern.lastIndex = 0;
     for (let m = pattern.exec(cleaned); m !== null; m = pattern.exec(cleaned)) {
       const piece = m[0];
       const special = this.patternSpecials.get(piece);
-      const before = ids.length;
       if (special !== undefined) {
         ids.push(special);
-      } else {
-        const tokens = this.model.bpe.word(piece);
-        for (let k = 0; k < tokens.ids.length; k++) ids.push(tokens.ids[k]!);
-        if (offsets && wordEnd === 0) {
-          pushExactOffsets(piece, tokens.bytes, base + m.index, offsets);
-          continue;
-        }
+        if (offsets) offsets.push(base + m.index, base + m.index + piece.length);
+        continue;
       }
-      if (offsets) {
-        for (let k = before; k < ids.length; k++) {
-          if (wordEnd > 0) offsets.push(base, wordEnd);
-          else offsets.push(base + m.index, base + m.index + piece.length);
-        }
-      }
+      const tokens = this.model.bpe.word(piece);
+      for (let k = 0; k < tokens.ids.length; k++) ids.push(tokens.ids[k]!);
+      if (offsets) pushExactOffsets(piece, tokens.bytes, base + m.index, offsets);
     }
   }
 
@@ -316,16 +307,16 @@ export class ClipTokenizer {
       if (asTyped) {
         const exactIds: number[] = [];
         const exactOffsets: number[] = [];
-        this.scanCleaned(lowered, exactIds, exactOffsets, from, 0);
+        this.scanCleaned(lowered, exactIds, exactOffsets, from);
         if (sameTail(wordIds, before, exactIds)) {
-          wordOffsets.push(...exactOffsets);
+          for (const offset of exactOffsets) wordOffsets.push(offset);
           continue;
         }
       }
       for (let k = before; k < wordIds.length; k++) wordOffsets.push(from, to);
     }
     if (wordIds.length === ids.length && wordIds.every((id, k) => id === ids[k])) {
-      offsets.push(...wordOffsets);
+      for (const offset of wordOffsets) offsets.push(offset);
     } else {
       for (let k = 0; k < ids.length; k++) offsets.push(0, text.length);
     }

@@ -139,6 +139,14 @@ describe.skipIf(!HAS_REAL_CLIP)('CLIP tokenizer, real vocabulary', () => {
       expect(ids.every((id) => Number.isInteger(id) && id >= 0 && id < 49408)).toBe(true);
     }
   });
+
+  it('gives offsets for a megabyte of text too', () => {
+    for (const text of ['caf\u00e9 \ufb01 '.repeat(100_000), 'x'.repeat(1 << 20), '\u00e9'.repeat(1 << 18)]) {
+      const { ids, offsets } = tok().encodeWithOffsets(text);
+      expect(offsets).toHaveLength(ids.length);
+      expect(offsets.every(([s, e]) => s >= 0 && e > s && e <= text.length)).toBe(true);
+    }
+  });
 });
 
 describe('CLIP tokenizer, fixture vocabulary', () => {
