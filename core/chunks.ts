@@ -20,6 +20,11 @@ export const CHUNK_LENGTH = 75;
 /** A1111's default `comma_padding_backtrack`. */
 export const COMMA_BACKTRACK = 20;
 
+/** The M of A1111's "N/M" counter (`get_target_prompt_token_count`): N rounded up to whole chunks, at least 75. */
+export function targetTokenCount(tokenCount: number): number {
+  return Math.ceil(Math.max(tokenCount, 1) / CHUNK_LENGTH) * CHUNK_LENGTH;
+}
+
 /** What chunking needs from a tokenizer (ClipTokenizer provides it). */
 export interface ChunkTokenizer {
   /** Appends the ids of `text` and, flat, each one's [start, end) in `text` (as encodeWithOffsets). */

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isBreak, weightedRuns } from '../../core/attention';
-import { promptChunks } from '../../core/chunks';
+import { promptChunks, targetTokenCount } from '../../core/chunks';
 import { fromDir, HAS_REAL_CLIP, MINI_DIR, realTokenizer } from './helpers';
 
 const realisticTokenizer2 = () => realTokenizer().withCleanup('open_clip');
@@ -196,6 +196,12 @@ describe.skipIf(!HAS_REAL_CLIP)('promptChunks (A1111 tokenize_line), real vocabu
     const result = chunks(text);
     expect(result.tokens.map((t) => text.slice(t.start, t.end))).toEqual(['a', ',', 'red', 'cat', ',', '\\(', 'dog', '\\)']);
     expect(result.tokens.map((t) => t.weight)).toEqual([1, 1, 1.2, 1.2, 1, 1, 1, 1]);
+  });
+});
+
+describe('targetTokenCount (the M of N/M)', () => {
+  it('rounds up to whole chunks of 75, at least one', () => {
+    expect([0, 1, 75, 76, 150, 151, 230].map(targetTokenCount)).toEqual([75, 75, 75, 150, 150, 225, 300]);
   });
 });
 
