@@ -28,3 +28,27 @@ export function blockAround(document: TextDocument, line: number): BlockSlice | 
     end: end < last ? document.offsetAt({ line: end + 1, character: 0 }) : document.getText().length,
   };
 }
+
+/** Every block of a text, in order, as core/parse splits them (the lines between `---` lines). */
+export function splitBlocks(text: string): BlockSlice[] {
+  const blocks: BlockSlice[] = [];
+  let line = 0;
+  let blockLine = 0;
+  let blockStart = 0;
+  let at = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', at);
+    const end = nl < 0 ? text.length : nl;
+    const content = text.charCodeAt(end - 1) === 13 && end > at ? text.slice(at, end - 1) : text.slice(at, end);
+    if (content.startsWith('---') && SEPARATOR.test(content)) {
+      if (at > blockStart) blocks.push({ line: blockLine, start: blockStart, end: at });
+      blockLine = line + 1;
+      blockStart = nl < 0 ? text.length : nl + 1;
+    }
+    if (nl < 0) break;
+    at = nl + 1;
+    line++;
+  }
+  if (text.length > blockStart) blocks.push({ line: blockLine, start: blockStart, end: text.length });
+  return blocks;
+}

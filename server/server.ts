@@ -9,6 +9,7 @@ import {
   TextDocumentSyncKind,
   type CompletionList,
   type Connection,
+  type Diagnostic,
   type InitializeParams,
   type InitializeResult,
   type Position,
@@ -17,10 +18,10 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { builtinProfiles, defaultProfile, findProfile } from '../core/profiles';
 import { Analysis, type FeatureContext } from './analysis';
+import { BlockDiagnostics } from './blockDiagnostics';
 import { blockAround } from './blocks';
 import { codeActions } from './features/codeActions';
 import { complete, resolveCompletion } from './features/completion';
-import { diagnose } from './features/diagnostics';
 import { formatting } from './features/formatting';
 import { hover } from './features/hover';
 import { inlayHints } from './features/inlayHints';
@@ -97,13 +98,22 @@ export function startServer(connection: Connection): void {
     return local;
   };
 
+  const blockDiagnostics = new BlockDiagnostics();
+  const diagnosticsOf = (uri: string): Diagnostic[] => {
+    const document = documents.get(uri);
+    return document ? blockDiagnostics.diagnose(document.getText(), uri, context(), resources.tokenSource) : [];
+  };
   const publish = (uri: string): void => {
     timers.delete(uri);
     guard('diagnostics', undefined, () => {
+      if (!pullDiagnostics && documents.has(uri)) void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics: diagnosticsOf(uri) });
+    });
+  };
+  /** Counts the tags of an open document for workspace-tag completion (on open and on save). */
+  const recordTags = (uri: string): void => {
+    guard('workspace tags', undefined, () => {
       const analysis = analysisOf(uri);
-      if (!analysis) return;
-      resources.recordTags(uri, analysis.doc);
-      if (!pullDiagnostics) void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics: diagnose(analysis, context(), uri) });
+      if (analysis) resources.recordTags(uri, analysis.doc);
     });
   };
   const schedule = (uri: string, delay = DIAGNOSTICS_DELAY_MS): void => {
@@ -113,6 +123,7 @@ export function startServer(connection: Connection): void {
   const refreshDiagnostics = (): void => {
     analyses.clear();
     blockAnalyses.clear();
+    blockDiagnostics.clear();
     if (pullDiagnostics) {
       if (diagnosticsRefresh) void connection.languages.diagnostics.refresh().catch(() => undefined);
     } else {
@@ -152,7 +163,7 @@ export function startServer(connection: Connection): void {
       .filter((p): p is string => p !== undefined);
     return {
       capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         completionProvider: { triggerCharacters: [',', ' ', '(', '[', '<', ':'], resolveProvider: true },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
@@ -190,7 +201,9 @@ export function startServer(connection: Connection): void {
   connection.onDidOpenTextDocument(({ textDocument: t }) => {
     documents.set(t.uri, TextDocument.create(t.uri, t.languageId, t.version, t.text));
     schedule(t.uri, 0);
+    recordTags(t.uri);
   });
+  connection.onDidSaveTextDocument(({ textDocument: t }) => recordTags(t.uri));
   connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => {
     const document = documents.get(t.uri);
     if (!document) {
@@ -204,6 +217,7 @@ export function startServer(connection: Connection): void {
     documents.delete(t.uri);
     analyses.delete(t.uri);
     blockAnalyses.delete(t.uri);
+    blockDiagnostics.forget(t.uri);
     clearTimeout(timers.get(t.uri));
     timers.delete(t.uri);
     if (!pullDiagnostics) void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
@@ -237,8 +251,7 @@ export function startServer(connection: Connection): void {
 
   connection.languages.diagnostics.on(({ textDocument }) =>
     guard('diagnostics', { kind: 'full' as const, items: [] }, () => {
-      const analysis = analysisOf(textDocument.uri);
-      return { kind: 'full' as const, items: analysis ? diagnose(analysis, context(), textDocument.uri) : [] };
+      return { kind: 'full' as const, items: diagnosticsOf(textDocument.uri) };
     }),
   );
 

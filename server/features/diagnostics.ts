@@ -43,7 +43,7 @@ export function diagnose(analysis: Analysis, ctx: FeatureContext, uri: string): 
   };
   const straddle = severityOf(TOKEN_RULES.chunkStraddle);
   const count = severityOf(TOKEN_RULES.tokenCount);
-  if (!straddle && !count) return diagnostics;
+  if (!straddle && !count) return sortByPosition(diagnostics);
   for (const block of doc.blocks) {
     for (const section of [block.prompt, block.negative]) {
       if (!section || section.tags.length === 0) continue;
@@ -73,5 +73,10 @@ export function diagnose(analysis: Analysis, ctx: FeatureContext, uri: string): 
       }
     }
   }
-  return diagnostics;
+  return sortByPosition(diagnostics);
+}
+
+function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic): number => d.range.start.line * 1e6 + d.range.start.character;
+  return diagnostics.sort((a, b) => key(a) - key(b));
 }

@@ -1,6 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { blockAround } from '../../server/blocks';
+import { BlockDiagnostics } from '../../server/blockDiagnostics';
+import { blockAround, splitBlocks } from '../../server/blocks';
+import { diagnose } from '../../server/features/diagnostics';
+import { estimatedTokens } from '../../server/tokens';
+import { analyse, context } from './helpers';
 
 const doc = (text: string): TextDocument => TextDocument.create('file:///b.sdprompt', 'sdprompt', 1, text);
 
@@ -17,5 +22,53 @@ describe('the block around a line', () => {
     expect(blockAround(doc(text), 2)).toBeUndefined();
     expect(blockAround(doc(text), 6)).toBeUndefined();
     expect(blockAround(doc(text), 99)).toEqual({ line: 7, start: 56, end: 60 });
+  });
+});
+
+describe('splitting a document into blocks', () => {
+  it('cuts at separator lines only, as core/parse does', () => {
+    const text = '1boy\nSteps: 28\n---\n# note\nsolo\n--- \r\nlast\n---\n';
+    expect(splitBlocks(text).map((b) => [b.line, text.slice(b.start, b.end)])).toEqual([
+      [0, '1boy\nSteps: 28\n'],
+      [3, '# note\nsolo\n'],
+      [6, 'last\n'],
+    ]);
+    expect(splitBlocks('')).toEqual([]);
+    expect(splitBlocks('a ---\n----\nb').map((b) => b.line)).toEqual([0]);
+  });
+});
+
+describe('diagnostics block by block', () => {
+  const ctx = context();
+  const uri = 'file:///blocks.sdprompt';
+  const text = '1boy, best qualty\n---\n1boy, 1boy\nSteps: 28, Size: 833x1216\n---\nsolo';
+
+  it('equal what the whole document gives', () => {
+    const whole = diagnose(analyse(text), ctx, uri);
+    expect(new BlockDiagnostics().diagnose(text, uri, ctx, estimatedTokens)).toEqual(whole);
+    expect(whole.map((d) => [d.code, d.range.start.line])).toEqual([['near-miss', 0], ['duplicate-tag', 2], ['size-not-multiple-of-8', 3]]);
+  });
+
+  it('check again only the block that changed', () => {
+    const blocks = new BlockDiagnostics();
+    blocks.diagnose(text, uri, ctx, estimatedTokens);
+    const edited = text.replace('1boy, 1boy', '1boy, solo');
+    const again = blocks.diagnose(edited, uri, ctx, estimatedTokens);
+    expect(again).toEqual(diagnose(analyse(edited), ctx, uri));
+    expect(again.map((d) => d.code)).toEqual(['near-miss', 'size-not-multiple-of-8']);
+  });
+});
+
+describe('diagnostics block by block (property)', () => {
+  it('equal the whole document’s for any document', () => {
+    const piece = fc.constantFrom('1boy', 'best qualty', 'best quality', 'worst quality', ', ', ',', ' ', '\n', '\r\n', '---', '--- ', '\n---\n', '(', ')', '[', ':1.2', 'BREAK', 'year 2030', '# c', 'Negative prompt:', 'Steps: 28, Size: 833x1216', '\ufeff', 'x '.repeat(40));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
+        const text = pieces.join('');
+        const ctx = context();
+        expect(new BlockDiagnostics().diagnose(text, 'file:///p', ctx, estimatedTokens)).toEqual(diagnose(analyse(text), ctx, 'file:///p'));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
