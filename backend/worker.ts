@@ -1,6 +1,7 @@
 // The render worker: owns the ONNX Runtime sessions and runs renders off the main thread, because
 // session.run blocks its thread for the whole call. One render at a time; stop requests arrive through
 // shared memory so they are seen between steps even while the thread is busy.
+import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadModel, type LoadedModel } from './model';
 import { txt2img, InterruptError } from './pipeline';
@@ -23,8 +24,9 @@ function pollStop(stop: Int32Array, id: number, controller: AbortController): vo
 
 async function main(): Promise<void> {
   const stop = new Int32Array(init.stop);
-  // This same file, started with another role, draws noise ahead on a helper thread.
-  const noiseThread = new NoiseThread(__filename, NOISE_ROLE);
+  // This same file, started with another role, draws noise ahead on a helper thread, so it overlaps the UNet.
+  // With two cores or fewer that thread only competes with ONNX Runtime's own threads: noise is drawn here.
+  const noiseThread = availableParallelism() >= 4 ? new NoiseThread(__filename, NOISE_ROLE) : undefined;
   let model: LoadedModel;
   let chunker: PromptChunker;
   try {
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
   let queue = Promise.resolve();
   port.on('message', (message: ToWorker | { type: 'close' }) => {
     if (message.type === 'close') {
-      queue = queue.then(() => model.dispose()).then(() => noiseThread.terminate()).then(() => port.close());
+      queue = queue.then(() => model.dispose()).then(() => noiseThread?.terminate()).then(() => port.close());
       return;
     }
     const { id, request } = message;
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
       try {
         const result = await txt2img(model, chunker, request, {
           signal: controller.signal,
-          noise: noiseThread.factory,
+          noise: noiseThread?.factory,
           onProgress: (progress) => {
             send({ type: 'progress', id, progress });
             pollStop(stop, id, controller);
