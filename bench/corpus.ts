@@ -40,8 +40,12 @@ export function realisticTags(limit = 20000): string[] {
 export function realisticPrompt(next: () => number, tags = realisticTags(), min = 15, max = 40): string {
   const count = min + Math.floor(next() * (max - min + 1));
   const parts: string[] = [];
+  const used = new Set<string>();
   for (let i = 0; i < count; i++) {
     const tag = tags[Math.floor(Math.pow(next(), 2) * tags.length)]!;
+    // A real prompt names each tag once.
+    if (used.has(tag)) continue;
+    used.add(tag);
     const r = next();
     parts.push(r < 0.08 ? `(${tag}:${(0.8 + next() * 0.6).toFixed(1)})` : r < 0.12 ? `(${tag})` : r < 0.14 ? `[${tag}]` : tag);
   }

@@ -338,14 +338,19 @@ function collect(src: string, section: PromptSection): void {
   // Iterative: brackets may nest deeper than the call stack.
   // Multipliers as a linked list from the innermost bracket out, shared by everything inside it.
   type Chain = { value: number; outer: Chain | null } | null;
+  const NONE: number[] = [];
   const toArray = (chain: Chain): number[] => {
+    if (!chain) return NONE;
     const out: number[] = [];
-    for (let c = chain; c; c = c.outer) out.push(c.value);
+    for (let c: Chain = chain; c; c = c.outer) out.push(c.value);
     return out;
   };
-  const stack: Array<{ node: SyntaxNode; multipliers: Chain }> = [{ node: section.node, multipliers: null }];
-  while (stack.length > 0) {
-    const { node, multipliers } = stack.pop()!;
+  // Depth-first without recursion (brackets may nest deeper than the call stack), two parallel stacks.
+  const nodes: SyntaxNode[] = [section.node];
+  const chains: Chain[] = [null];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const multipliers = chains.pop()!;
     if (!isBranch(node)) {
       if (node.kind === 'comment' || node.kind === 'extra-network') blank(node.start, node.end);
       if (node.kind === 'extra-network') section.extraNetworks.push(parseExtraNetwork(src, node, section.kind));
@@ -368,7 +373,10 @@ function collect(src: string, section: PromptSection): void {
         if (!isBranch(c) && c.kind !== 'whitespace' && c.kind !== 'newline' && c.kind !== 'comment') blank(c.start, c.end);
       }
     }
-    for (let k = node.children.length - 1; k >= 0; k--) stack.push({ node: node.children[k]!, multipliers: inner });
+    for (let k = node.children.length - 1; k >= 0; k--) {
+      nodes.push(node.children[k]!);
+      chains.push(inner);
+    }
   }
 
   let masked = src.slice(section.contentStart, section.contentEnd);
