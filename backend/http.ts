@@ -88,9 +88,10 @@ export class BackendServer {
         else send(res, 500, { error: 'InternalError', detail: (error as Error).message ?? String(error) });
       });
     });
-    // A request that never finishes its headers or body must not hold a socket forever.
+    // Headers must arrive within 10 s and bodies within bodyTimeoutMs (readBody); the response of a render may
+    // take as long as the render, so Node's overall request timeout is off.
     this.server.headersTimeout = 10_000;
-    this.server.requestTimeout = 0; // renders can be long; the body itself is capped in size
+    this.server.requestTimeout = 0;
   }
 
   async listen(): Promise<{ host: string; port: number }> {

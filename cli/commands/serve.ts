@@ -69,6 +69,10 @@ Options:
     const tokenFile = resolve(io.cwd, values['token-file'] ?? resolve(homedir(), '.tagsmith', 'serve-token'));
     const token = writeTokenFile(tokenFile);
     const log = (line: string) => io.stderr(`tagsmith serve: ${line}\n`);
+    // The server stays up: a stray error is logged, never fatal.
+    const onStray = (error: unknown) => log(`internal error: ${(error as Error)?.stack ?? String(error)}`);
+    process.on('uncaughtException', onStray);
+    process.on('unhandledRejection', onStray);
 
     const renderer = lazyRenderer(modelDir, { ep });
     const server = new BackendServer({ renderer, modelDir, token, host: values.host, port, maxQueue: queue, rng, log });
@@ -95,6 +99,8 @@ Options:
     log('shutting down');
     await server.close();
     await renderer.close();
+    process.off('uncaughtException', onStray);
+    process.off('unhandledRejection', onStray);
     return 0;
   },
 };
