@@ -81,6 +81,8 @@ export class ClipTokenizer {
   /** HF only: special-token strings split off before clean-up (exact case). */
   private readonly splitSpecials: ReadonlyMap<string, number>;
   private readonly splitPattern: RegExp | undefined;
+  /** A character every split special starts with, if they share one. */
+  private readonly splitHint: string | undefined;
 
   /** @internal use loadClipTokenizer */
   constructor(
@@ -104,6 +106,8 @@ export class ClipTokenizer {
       }
     }
     this.splitSpecials = split;
+    const firsts = new Set([...split.keys()].map((token) => token[0]));
+    this.splitHint = firsts.size === 1 ? [...firsts][0] : undefined;
     this.splitPattern = split.size > 0 ? new RegExp([...split.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g') : undefined;
   }
 
@@ -139,7 +143,7 @@ export class ClipTokenizer {
   /** Token ids of `text`, without start and end tokens. */
   encode(text: string): number[] {
     const ids: number[] = [];
-    if (isPlainAscii(text)) this.scanAscii(text, ids, null);
+    if (isPlainAscii(text)) this.encodeAscii(text, ids, null);
     else this.encodeGeneral(text, ids);
     return ids;
   }
@@ -159,17 +163,43 @@ export class ClipTokenizer {
    * `offsets` (offsets into `text`). For callers that encode many runs (chunking).
    */
   encodeInto(text: string, ids: number[], offsets: number[]): void {
-    if (isPlainAscii(text)) this.scanAscii(text, ids, offsets);
+    if (isPlainAscii(text)) this.encodeAscii(text, ids, offsets);
     else this.encodeGeneralWithOffsets(text, ids, offsets);
   }
 
   // ---- the fast path: printable ASCII without '&' -------------------------------------------------------
 
-  /** Splits, lower-cases and encodes ASCII text in one pass; `offsets` (flat start,end pairs) when wanted. */
-  private scanAscii(text: string, ids: number[], offsets: number[] | null): void {
-    const n = text.length;
+  /** The fast path; HF's special-token split first, as on the general path (`_<|endoftext|>` is `_` and eos). */
+  private encodeAscii(text: string, ids: number[], offsets: number[] | null): void {
+    if (!this.splitPattern || !this.mayHoldSplitSpecial(text)) {
+      this.scanAscii(text, 0, text.length, ids, offsets);
+      return;
+    }
+    const pattern = this.splitPattern;
+    pattern.lastIndex = 0;
+    let last = 0;
+    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+      this.scanAscii(text, last, m.index, ids, offsets);
+      ids.push(this.splitSpecials.get(m[0])!);
+      if (offsets) offsets.push(m.index, m.index + m[0].length);
+      last = m.index + m[0].length;
+    }
+    this.scanAscii(text, last, text.length, ids, offsets);
+  }
+
+  /** Whether `text` can contain one of HF's split special tokens (a cheap test before the regex). */
+  private mayHoldSplitSpecial(text: string): boolean {
+    return this.splitHint === undefined || text.includes(this.splitHint);
+  }
+
+  /**
+   * Splits, lower-cases and encodes text[from, to) of ASCII text in one pass; `offsets` (flat start, end
+   * pairs into `text`) when wanted.
+   */
+  private scanAscii(text: string, from: number, to: number, ids: number[], offsets: number[] | null): void {
+    const n = to;
     const cache = this.model.asciiWords;
-    let i = 0;
+    let i = from;
     while (i < n) {
       const c = text.charCodeAt(i);
       if (c <= 0x20) {
@@ -182,17 +212,17 @@ export class ClipTokenizer {
       if (isAsciiLetter(c)) {
         // [\p{L}]+ : a run of letters, lower-cased.
         lower = true;
-        for (let d = text.charCodeAt(j); isAsciiLetter(d); d = text.charCodeAt(++j)) hash = hashStep(hash, d | 0x20);
+        for (let d = text.charCodeAt(j); j < n && isAsciiLetter(d); d = text.charCodeAt(++j)) hash = hashStep(hash, d | 0x20);
       } else if (c < 0x30 || c > 0x39) {
         if (c === 0x27) {
           const length = contractionLength(text, i);
-          if (length > 0) {
+          if (length > 0 && i + length <= n) {
             this.emitWord(text.slice(i, i + length).toLowerCase(), i, ids, offsets);
             i += length;
             continue;
           }
         } else if (c === 0x3c) {
-          const special = this.asciiSpecialAt(text, i);
+          const special = this.asciiSpecialAt(text, i, n);
           if (special) {
             ids.push(special[1]);
             if (offsets) offsets.push(i, i + special[0].length);
@@ -202,7 +232,7 @@ export class ClipTokenizer {
         }
         // [^\s\p{L}\p{N}]+ : a run of other characters, as they are.
         hash = hashStep(HASH_START, c);
-        for (let d = text.charCodeAt(j); isAsciiPunct(d); d = text.charCodeAt(++j)) hash = hashStep(hash, d);
+        for (let d = text.charCodeAt(j); j < n && isAsciiPunct(d); d = text.charCodeAt(++j)) hash = hashStep(hash, d);
       } else {
         hash = hashStep(HASH_START, c); // [\p{N}] : one digit
       }
@@ -220,10 +250,10 @@ export class ClipTokenizer {
     }
   }
 
-  private asciiSpecialAt(text: string, at: number): [string, number] | undefined {
+  private asciiSpecialAt(text: string, at: number, end: number): [string, number] | undefined {
     for (const entry of this.patternSpecials) {
       const s = entry[0];
-      if (at + s.length <= text.length && text.slice(at, at + s.length).toLowerCase() === s) return entry;
+      if (at + s.length <= end && text.slice(at, at + s.length).toLowerCase() === s) return entry;
     }
     return undefined;
   }
@@ -246,7 +276,7 @@ export class ClipTokenizer {
     }
     // HF splits special-token strings off first; each other piece is cleaned on its own.
     let last = 0;
-    if (this.splitPattern && text.includes('<')) {
+    if (this.splitPattern && this.mayHoldSplitSpecial(text)) {
       this.splitPattern.lastIndex = 0;
       for (let m = this.splitPattern.exec(text); m !== null; m = this.splitPattern.exec(text)) {
         this.scanCleaned(hfClean(text.slice(last, m.index)), ids, null, 0);

@@ -124,6 +124,33 @@ describe.skipIf(!HAS_REAL_CLIP)('CLIP tokenizer, real vocabulary', () => {
     expect(tok().encode(' \t\n\u3000\u00a0 ')).toEqual([]);
   });
 
+  it('splits ASCII text the same on the hand-written fast path as with the CLIP pattern (random text)', () => {
+    // A leading NUL sends the text down the general path (ftfy, then the regex) and is removed there.
+    const ascii = fc.string({ unit: fc.constantFrom(...'aZ9 \t\n\'sSlLdDtTmMrReEvV,.:()[]<>|!_-\\'.split(''), '<|endoftext|>', '<|STARTOFTEXT|>', "'re", "'LL", '<|', '|>', '<|startoftext', 'endoftext|>'), maxLength: 60 });
+    fc.assert(
+      fc.property(ascii, (text) => {
+        expect(tok().encode(text)).toEqual(tok().encode(`\u0000${text}`));
+        const openClip = tok().withCleanup('open_clip');
+        expect(openClip.encode(text)).toEqual(openClip.encode(`\u0000${text}`));
+        const fast = tok().encodeWithOffsets(text);
+        expect(fast.offsets.every(([s, e]) => s >= 0 && e > s && e <= text.length)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('never throws and stays in the vocabulary on any string (random text)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (text) => {
+        const { ids, offsets } = tok().encodeWithOffsets(text);
+        expect(ids.every((id) => Number.isInteger(id) && id >= 0 && id < 49408)).toBe(true);
+        expect(offsets).toHaveLength(ids.length);
+        expect(tok().withCleanup('open_clip').encode(text).every((id) => id >= 0 && id < 49408)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('survives a megabyte of text of every kind', () => {
     const kinds = [
       '(masterpiece:1.2), 1girl, '.repeat(40_000),
