@@ -1,0 +1,85 @@
+// The render history of a workspace: an index (`history.json`) beside the saved PNGs in the preview folder,
+// newest first. The PNGs are the truth: an entry whose PNG is gone is dropped. Pure: text in, text out.
+
+export interface HistoryEntry {
+  /** File-name-like id, also the PNG's name without `.png`. */
+  id: string;
+  /** The `.sdprompt` document, as a URI string. */
+  document: string;
+  /** Index of the block in the document, and its first line when rendered (to find it again). */
+  blockIndex: number;
+  line: number;
+  /** blockFingerprint() of the block as rendered. */
+  fingerprint: string;
+  /** The block's first words, for the list. */
+  title: string;
+  seed: number;
+  width: number;
+  height: number;
+  steps: number;
+  sampler: string;
+  cfgScale: number;
+  /** Milliseconds from the request to the image. */
+  renderMs: number;
+  /** ISO time of the render. */
+  created: string;
+  /** A1111 infotext of the image (also in its PNG). */
+  infotext: string;
+  draft: boolean;
+}
+
+export const HISTORY_FILE = 'history.json';
+export const MAX_ENTRIES = 200;
+
+/** The id (and PNG name) of a render made at `date` with `seed`: sortable, unique enough, safe as a file name. */
+export function entryId(date: Date, seed: number, salt: number): string {
+  const stamp = date.toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\.\d+Z$/, '');
+  return `${stamp}-${seed}-${salt.toString(36)}`;
+}
+
+const FIELDS: Record<keyof HistoryEntry, 'string' | 'number' | 'boolean'> = {
+  id: 'string', document: 'string', blockIndex: 'number', line: 'number', fingerprint: 'string', title: 'string',
+  seed: 'number', width: 'number', height: 'number', steps: 'number', sampler: 'string', cfgScale: 'number',
+  renderMs: 'number', created: 'string', infotext: 'string', draft: 'boolean',
+};
+
+function isEntry(value: unknown): value is HistoryEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  for (const [key, type] of Object.entries(FIELDS)) if (typeof v[key] !== type) return false;
+  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(v.id as string);
+}
+
+/**
+ * The entries of an index file, newest first, keeping only well-formed ones whose PNG (`<id>.png`) is among
+ * `pngs`. A damaged file gives an empty history rather than an error: the PNGs stay where they are.
+ */
+export function parseHistory(text: string | undefined, pngs: ReadonlySet<string>): HistoryEntry[] {
+  if (!text) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const list = (json as { entries?: unknown })?.entries;
+  if (!Array.isArray(list)) return [];
+  const seen = new Set<string>();
+  const entries = list.filter((e): e is HistoryEntry => isEntry(e) && pngs.has(`${e.id}.png`) && !seen.has(e.id) && (seen.add(e.id), true));
+  return entries.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+}
+
+/** The history with `entry` first, at most `max` entries; also the ids pushed out (whose PNGs may be deleted). */
+export function addEntry(entries: readonly HistoryEntry[], entry: HistoryEntry, max = MAX_ENTRIES): { entries: HistoryEntry[]; dropped: string[] } {
+  const all = [entry, ...entries.filter((e) => e.id !== entry.id)];
+  return { entries: all.slice(0, max), dropped: all.slice(max).map((e) => e.id) };
+}
+
+export function serializeHistory(entries: readonly HistoryEntry[]): string {
+  return JSON.stringify({ version: 1, entries }, null, 1) + '\n';
+}
+
+/** The newest render of block `blockIndex` of `document`, if any. */
+export function lastRender(entries: readonly HistoryEntry[], document: string, blockIndex: number): HistoryEntry | undefined {
+  return entries.find((e) => e.document === document && e.blockIndex === blockIndex);
+}
