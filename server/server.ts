@@ -32,6 +32,7 @@ import { Resources, type Log } from './resources';
 import { defaultSettings, readSettings, type ServerSettings } from './settings';
 
 const DIAGNOSTICS_DELAY_MS = 150;
+const MAX_TAG_COUNT_CHARS = 2_000_000;
 
 export function startServer(connection: Connection): void {
   const documents = new Map<string, TextDocument>();
@@ -109,8 +110,11 @@ export function startServer(connection: Connection): void {
       if (!pullDiagnostics && documents.has(uri)) void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics: diagnosticsOf(uri) });
     });
   };
-  /** Counts the tags of an open document for workspace-tag completion (on open and on save). */
+  /** Counts the tags of an open document for workspace-tag completion (soon after open, and on save);
+   * documents too big for the workspace scan are left out, as there. */
   const recordTags = (uri: string): void => {
+    const document = documents.get(uri);
+    if (!document || document.getText().length > MAX_TAG_COUNT_CHARS) return;
     guard('workspace tags', undefined, () => {
       const analysis = analysisOf(uri);
       if (analysis) resources.recordTags(uri, analysis.doc);
@@ -201,7 +205,7 @@ export function startServer(connection: Connection): void {
   connection.onDidOpenTextDocument(({ textDocument: t }) => {
     documents.set(t.uri, TextDocument.create(t.uri, t.languageId, t.version, t.text));
     schedule(t.uri, 0);
-    recordTags(t.uri);
+    setTimeout(() => recordTags(t.uri), 1000).unref();
   });
   connection.onDidSaveTextDocument(({ textDocument: t }) => recordTags(t.uri));
   connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => {
