@@ -1,0 +1,79 @@
+// The builtin backend manager with the real `tagsmith serve` and the tiny model: lazy start on a free port
+// with a fresh token, a render through the A1111 client, restart after the process dies, a clean stop (no
+// process left), and an invalid model folder whose message reaches the user as the backend wrote it.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { A1111Client, PreviewError } from '../../client/preview/api';
+import { BuiltinBackend } from '../../client/preview/builtin';
+import { cliBundle, makeTinyModel } from '../backend/fixtures';
+
+const BODY = { prompt: '1boy', negative_prompt: '', steps: 3, cfg_scale: 5, width: 64, height: 64, seed: 9, sampler_name: 'Euler a', batch_size: 1, save_images: false, send_images: true } as const;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const backends: BuiltinBackend[] = [];
+afterEach(async () => {
+  await Promise.all(backends.splice(0).map((b) => b.stop()));
+});
+
+describe('builtin backend', () => {
+  it('starts once, renders, restarts after it dies, and leaves no process when stopped', async () => {
+    const log: string[] = [];
+    const backend = new BuiltinBackend({ cliPath: await cliBundle(), modelPath: makeTinyModel({ vocab: 'fixture' }), executionProvider: 'cpu', log: (l) => log.push(l) });
+    backends.push(backend);
+    expect(backend.running).toBe(false); // nothing before the first render
+    const first = await backend.ensure();
+    expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(first.url).not.toBe('http://127.0.0.1:7861'); // a free port, not the default
+    expect(first.token.length).toBeGreaterThanOrEqual(40);
+    expect(await backend.ensure()).toBe(first); // once per window
+
+    const result = await new A1111Client(first.url, { kind: 'bearer', token: first.token }).render(BODY);
+    expect(Buffer.from(result.png.subarray(1, 4)).toString()).toBe('PNG');
+    expect(result.seed).toBe(9);
+    expect(result.infotext).toContain('Seed: 9');
+    expect(await new A1111Client(first.url).samplers().catch((e: PreviewError) => e.kind)).toBe('auth');
+
+    process.kill(first.pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(backend.running).toBe(false);
+    const second = await backend.ensure();
+    expect(second.pid).not.toBe(first.pid);
+    expect(second.token).not.toBe(first.token); // a fresh token each start
+    expect((await new A1111Client(second.url, { kind: 'bearer', token: second.token }).render(BODY)).seed).toBe(9);
+
+    await backend.stop();
+    expect(alive(second.pid)).toBe(false);
+    expect(log.join('\n')).toContain('shutting down');
+  }, 120_000);
+
+  it("an invalid model folder: the backend's own message", async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tagsmith-not-a-model-'));
+    const backend = new BuiltinBackend({ cliPath: await cliBundle(), modelPath: empty, executionProvider: 'cpu', log: () => undefined });
+    backends.push(backend);
+    const { url, token } = await backend.ensure();
+    const error = await new A1111Client(url, { kind: 'bearer', token }).render(BODY).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreviewError);
+    expect((error as PreviewError).kind).toBe('server');
+    expect((error as PreviewError).message).toContain(empty);
+    expect((error as PreviewError).message).toMatch(/model_index\.json/);
+  }, 120_000);
+
+  it('an execution provider that is not installed stops the start with the reason', async () => {
+    const backend = new BuiltinBackend({ cliPath: await cliBundle(), modelPath: makeTinyModel({ vocab: 'fixture' }), executionProvider: 'coreml', log: () => undefined });
+    backends.push(backend);
+    const error = (await backend.ensure().catch((e: unknown) => e)) as PreviewError;
+    expect(error).toBeInstanceOf(PreviewError);
+    expect(error.message).toMatch(/^The builtin backend stopped: .*coreml/i);
+    expect(backend.running).toBe(false);
+  }, 120_000);
+});
