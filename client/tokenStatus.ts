@@ -17,6 +17,8 @@ export class TokenCountStatus implements vscode.Disposable {
   private readonly listeners = new Set<() => void>();
 
   private client: LanguageClient | undefined;
+  /** The document whose count is shown. */
+  private shownFor: string | undefined;
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('tagsmith.tokenCount', vscode.StatusBarAlignment.Right, 100);
@@ -71,6 +73,8 @@ export class TokenCountStatus implements vscode.Disposable {
       this.show(undefined);
       return;
     }
+    // A count of another document must not stay on screen while this one is asked for.
+    if (this.shownFor !== editor.document.uri.toString()) this.show(undefined);
     const source = (this.pending = new vscode.CancellationTokenSource());
     try {
       const params: TokenCountParams = {
@@ -78,15 +82,16 @@ export class TokenCountStatus implements vscode.Disposable {
         position: { line: editor.selection.active.line, character: editor.selection.active.character },
       };
       const result = await client.sendRequest<TokenCountResult | null>(TOKEN_COUNT_METHOD, params, source.token);
-      if (!source.token.isCancellationRequested) this.show(result ?? undefined);
+      if (!source.token.isCancellationRequested) this.show(result ?? undefined, editor.document.uri.toString());
     } catch (error) {
       // A cancelled or failed count hides the item; the server logs its own errors.
       if (!source.token.isCancellationRequested) this.show(undefined);
     }
   }
 
-  private show(result: TokenCountResult | undefined): void {
+  private show(result: TokenCountResult | undefined, uri?: string): void {
     this.last = result;
+    this.shownFor = result ? uri : undefined;
     if (!result || result.prompt === null) {
       this.item.hide();
     } else {

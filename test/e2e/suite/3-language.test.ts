@@ -1,7 +1,7 @@
 // Language features served by the Tagsmith language server, as VS Code shows them.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAll, extension, openEditor, report, waitFor, workspaceUri } from './util';
+import { api, closeAll, extension, openEditor, report, waitFor, workspaceUri } from './util';
 
 function labelOf(item: vscode.CompletionItem): string {
   return typeof item.label === 'string' ? item.label : item.label.label;
@@ -16,7 +16,7 @@ function hoverText(hovers: vscode.Hover[]): string {
 
 describe('language features', () => {
   before(async () => {
-    assert.equal(await extension().exports.serverReady, true, 'the server runs');
+    assert.equal(await (await api()).serverReady, true, 'the server runs');
   });
   afterEach(closeAll);
 
@@ -67,7 +67,7 @@ describe('language features', () => {
   });
 
   it('shows the token count of the prompt under the cursor in the status bar', async () => {
-    const status = extension().exports.tokenStatus;
+    const status = (await api()).tokenStatus;
     const editor = await openEditor('1boy, solo, smile|\nNegative prompt: lowres');
     const result = await waitFor('a token count', () => (status.current?.prompt === 'prompt' ? status.current : undefined));
     // "1boy, solo, smile": 1boy → 1, boy? The count itself is the server's; the label must be well formed.
@@ -80,10 +80,12 @@ describe('language features', () => {
   });
 
   it('counts 2 chunks for a prompt over 75 tokens', async () => {
-    const status = extension().exports.tokenStatus;
+    const status = (await api()).tokenStatus;
     const long = Array.from({ length: 40 }, (_, i) => `tag${i}`).join(', ');
     await openEditor(`${long}|`);
-    const result = await waitFor('a 2-chunk count', () => (status.current && status.current.chunks >= 2 ? status.current : undefined));
+    const result = await waitFor('a 2-chunk count', () => (status.current && status.current.chunks >= 2 ? status.current : undefined)).catch((error: Error) => {
+      throw new Error(`${error.message}; the status shows ${JSON.stringify(status.current)} "${status.item.text}"`);
+    });
     assert.match(status.item.text, new RegExp(`^~?${result.tokenCount}/${result.chunks * 75} · ${result.chunks} chunks$`));
     assert.equal(result.breakdown.length, result.chunks);
   });

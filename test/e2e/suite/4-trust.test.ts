@@ -2,12 +2,12 @@
 // checked by the harness's "untrusted" phase in Restricted Mode).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { extension } from './util';
+import { api, extension } from './util';
 
 describe('settings and trust', () => {
-  it('tells the server the workspace is trusted and passes the workspace tag files', () => {
+  it('tells the server the workspace is trusted and passes the workspace tag files', async () => {
     assert.equal(vscode.workspace.isTrusted, true);
-    const options = extension().exports.initializationOptions();
+    const options = (await api()).initializationOptions();
     assert.equal(options.trusted, true);
     assert.deepEqual(options.settings.tagFiles, ['${workspaceFolder}/tags/e2e-tags.csv']);
   });

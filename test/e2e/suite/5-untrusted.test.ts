@@ -2,7 +2,7 @@
 // features work, but the workspace's own settings cannot point the server at files.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAll, extension, openEditor, waitFor } from './util';
+import { api, closeAll, extension, openEditor, waitFor } from './util';
 
 function labels(list: vscode.CompletionList): string[] {
   return list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
@@ -11,17 +11,17 @@ function labels(list: vscode.CompletionList): string[] {
 describe('untrusted workspace @untrusted', () => {
   before(async () => {
     await extension().activate();
-    assert.equal(await extension().exports.serverReady, true, 'the server runs in Restricted Mode too');
+    assert.equal(await (await api()).serverReady, true, 'the server runs in Restricted Mode too');
   });
   afterEach(closeAll);
 
-  it('is in Restricted Mode and tells the server so', () => {
+  it('is in Restricted Mode and tells the server so', async () => {
     assert.equal(vscode.workspace.isTrusted, false);
-    assert.equal(extension().exports.initializationOptions().trusted, false);
+    assert.equal((await api()).initializationOptions().trusted, false);
   });
 
-  it('does not pass the workspace value of tagsmith.tagFiles', () => {
-    assert.deepEqual(extension().exports.initializationOptions().settings.tagFiles, []);
+  it('does not pass the workspace value of tagsmith.tagFiles', async () => {
+    assert.deepEqual((await api()).initializationOptions().settings.tagFiles, []);
   });
 
   it('still completes card tags', async () => {
@@ -45,6 +45,7 @@ describe('untrusted workspace @untrusted', () => {
 
   it('still shows the token count', async () => {
     await openEditor('1boy, solo|');
-    await waitFor('a token count', () => extension().exports.tokenStatus.current ?? undefined);
+    const status = (await api()).tokenStatus;
+    await waitFor('a token count', () => status.current ?? undefined);
   });
 });

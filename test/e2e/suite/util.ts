@@ -12,6 +12,11 @@ export function extension(): vscode.Extension<TagsmithApi> {
   return ext;
 }
 
+/** The extension's API, activating it first when needed (so any test file can run alone). */
+export async function api(): Promise<TagsmithApi> {
+  return extension().activate();
+}
+
 /** Prints a figure into the test report (and the harness log). */
 export function report(line: string): void {
   console.log(`      ${line}`);
@@ -24,6 +29,8 @@ export function workspaceUri(): vscode.Uri {
   assert.ok(folder, 'the e2e workspace folder is open');
   return folder.uri;
 }
+
+let untitledCount = 0;
 
 /** Opens an untitled sdprompt editor with `marked` text; `|` is the cursor, or `[`…`]` the selection. */
 export async function openEditor(marked: string): Promise<vscode.TextEditor> {
@@ -42,14 +49,22 @@ export async function openEditor(marked: string): Promise<vscode.TextEditor> {
   } else {
     start = end = text.length;
   }
-  const doc = await vscode.workspace.openTextDocument({ language: 'sdprompt', content: text });
+  // A name of its own: VS Code reuses `Untitled-1` once it is closed, and a late close of the old
+  // document must not be taken for a close of the new one.
+  const uri = vscode.Uri.parse(`untitled:e2e-${++untitledCount}-${Date.now()}.sdprompt`);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(uri, new vscode.Position(0, 0), text);
+  assert.ok(await vscode.workspace.applyEdit(edit), 'the text was put into the new document');
+  assert.equal(doc.languageId, 'sdprompt');
   const editor = await vscode.window.showTextDocument(doc);
+  await waitFor('the new editor to be active', () => (vscode.window.activeTextEditor?.document === doc ? true : undefined));
   editor.selection = new vscode.Selection(doc.positionAt(start), doc.positionAt(end));
   return editor;
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `ms`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -59,6 +74,10 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
   }
 }
 
+/** Closes every editor without saving (closing a changed untitled editor would ask to save it). */
 export async function closeAll(): Promise<void> {
+  for (let i = 0; i < 50 && vscode.window.visibleTextEditors.length > 0; i++) {
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
