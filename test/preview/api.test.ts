@@ -20,7 +20,8 @@ const LIVE = Buffer.from('\x89PNG live preview').toString('base64');
 
 function standIn(auth: { basic?: [string, string]; bearer?: string }): Promise<StandIn> {
   const state: StandIn = { url: '', server: undefined as unknown as Server, requests: [], mode: 'ok' };
-  let job: { step: number; total: number; timer?: NodeJS.Timeout; interrupted: boolean } | undefined;
+  interface Job { step: number; total: number; timer?: NodeJS.Timeout; interrupted: boolean }
+  let job: Job | undefined;
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -56,7 +57,8 @@ function standIn(auth: { basic?: [string, string]; bearer?: string }): Promise<S
         if (state.mode === 'oom') return send(res, 500, { error: 'OutOfMemoryError', detail: 'CUDA out of memory. Tried to allocate 2.00 GiB' });
         if (state.mode === 'invalid') return send(res, 422, { detail: [{ loc: ['body', 'width'], msg: 'must be a multiple of 8', type: 'value_error' }] });
         if (state.mode === 'busy') return send(res, 429, { error: 'TooManyRequests', detail: 'a render is running' });
-        const current = (job = { step: 0, total: b.steps, interrupted: false });
+        const current: Job = { step: 0, total: b.steps, interrupted: false };
+        job = current;
         // One step every 20 ms; an interrupt ends the job after the current step, as A1111 does.
         current.timer = setInterval(() => {
           if (!current.interrupted) current.step++;
