@@ -45,6 +45,8 @@ export function startServer(connection: Connection): void {
   let pullDiagnostics = false;
   let diagnosticsRefresh = false;
   let dynamicConfiguration = false;
+  /** Settings given at start-up, for clients that neither answer workspace/configuration nor push them. */
+  let initialSettings: unknown;
 
   const log: Log = {
     info: (m) => connection.console.info(m),
@@ -136,7 +138,7 @@ export function startServer(connection: Connection): void {
   };
 
   const loadSettings = async (pushed?: unknown): Promise<void> => {
-    let raw = pushed;
+    let raw = pushed ?? initialSettings;
     if (pullConfiguration) {
       try {
         raw = await connection.workspace.getConfiguration({ section: 'tagsmith' });
@@ -161,7 +163,9 @@ export function startServer(connection: Connection): void {
     dynamicConfiguration = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     pullDiagnostics = caps.textDocument?.diagnostic !== undefined;
     diagnosticsRefresh = caps.workspace?.diagnostics?.refreshSupport === true;
-    trusted = (params.initializationOptions as { trusted?: boolean } | undefined)?.trusted !== false;
+    const options = params.initializationOptions as { trusted?: boolean; tagsmith?: unknown; settings?: { tagsmith?: unknown } } | undefined;
+    trusted = options?.trusted !== false;
+    initialSettings = options?.tagsmith ?? options?.settings?.tagsmith;
     workspaceFolders = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []))
       .map((f) => toPath(f.uri))
       .filter((p): p is string => p !== undefined);

@@ -136,6 +136,15 @@ describe('settings', () => {
     }
   });
 
+  it('takes settings from initializationOptions when the client cannot be asked for them', async () => {
+    const client = await startClient({ capabilities: {}, initializationOptions: { tagsmith: { tagFiles: [fixtureTags] } } });
+    try {
+      expect(await client.waitForLog(/Settings applied/)).toMatch(/1 tag files/);
+    } finally {
+      await client.stop();
+    }
+  });
+
   it('rebuilds a tag file when it changes on disk', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tagsmith-watch-'));
     const file = path.join(dir, 'mine.csv');
