@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { promptChunks } from '../core/chunks';
 import { loadClipTokenizer, type ClipTokenizer } from '../core/tokenizer/index';
 import { realisticPrompt, realisticTags, rng } from './corpus';
-import { fmtMs, median, report, timeRuns, type BenchSuite } from './util';
+import { cpuRuns, fmtMs, median, report, timeRuns, type BenchSuite } from './util';
 
 const CLIP_DIR = resolve(__dirname, '../../shared/data/clip');
 const PROMPTS = 10_000;
@@ -32,9 +32,9 @@ export const tokenizerBench: BenchSuite = {
 
     // Wall-clock times include time spent waiting for a CPU when other processes load the machine; the
     // main-thread CPU times beside them do not.
-    const firstCpu = cpuRuns(load, 1);
+    const firstCpu = cpuRuns(load, 1, 0);
     const loads = timeRuns(load, 9, 0);
-    const loadCpu = cpuRuns(load, 9);
+    const loadCpu = cpuRuns(load, 9, 0);
     if (firstCpu.length > 0) report('load real vocabulary (in memory), first, main-thread CPU', fmtMs(firstCpu[0]!));
     report('load real vocabulary (vocab.json + merges.txt in memory), wall, median of 9', fmtMs(median(loads)), '< 100 ms');
     if (loadCpu.length > 0) report('load real vocabulary, main-thread CPU, median of 9', fmtMs(median(loadCpu)), '< 100 ms');
@@ -64,10 +64,10 @@ export const tokenizerBench: BenchSuite = {
     const kitCpu: number[] = [];
     for (let r = 0; r < 9; r++) {
       oursRuns.push(timeRuns(encodeAll, 1, 0)[0]!);
-      oursCpu.push(...cpuRuns(encodeAll, 1));
+      oursCpu.push(...cpuRuns(encodeAll, 1, 0));
       if (kitoken) {
         kitRuns.push(timeRuns(kitAll, 1, 0)[0]!);
-        kitCpu.push(...cpuRuns(kitAll, 1));
+        kitCpu.push(...cpuRuns(kitAll, 1, 0));
       }
     }
     const warm = median(oursRuns);
@@ -101,11 +101,11 @@ export const tokenizerBench: BenchSuite = {
     offsetsAll();
     chunkAll();
     const withOffsets = median(timeRuns(offsetsAll, 5, 0));
-    const withOffsetsCpu = cpuRuns(offsetsAll, 5);
+    const withOffsetsCpu = cpuRuns(offsetsAll, 5, 0);
     report(`tokenize with offsets (encodeWithOffsets), wall, median of 5`, `${mtoks(tokens, withOffsets)} tokens/s`);
     if (withOffsetsCpu.length > 0) report(`tokenize with offsets, per main-thread CPU second`, `${mtoks(tokens, median(withOffsetsCpu))} tokens/s`);
     const chunked = median(timeRuns(chunkAll, 5, 0));
-    const chunkedCpu = cpuRuns(chunkAll, 5);
+    const chunkedCpu = cpuRuns(chunkAll, 5, 0);
     report(`A1111 chunks (attention + tokens + offsets), ${PROMPTS} prompts, wall`, `${fmtMs(chunked)}, ${Math.round(PROMPTS / (chunked / 1000)).toLocaleString('en')} prompts/s`);
     if (chunkedCpu.length > 0) {
       const ms = median(chunkedCpu);
@@ -113,86 +113,3 @@ export const tokenizerBench: BenchSuite = {
     }
   },
 };
-
-/**
- * Milliseconds this thread has run on a CPU (Linux /proc schedstat), or undefined elsewhere. Unlike wall
- * time it leaves out time spent waiting for a CPU, which on a shared machine can dwarf the work itself.
- */
-function threadCpuMs(): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ');
-    return Number(fields[0]) / 1e6;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Runs `fn` `runs` times; returns each run's main-thread CPU milliseconds (empty where unavailable). */
-function cpuRuns(fn: () => void, runs: number): number[] {
-  const times: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const before = threadCpuMs();
-    fn();
-    const after = threadCpuMs();
-    if (before === undefined || after === undefined) return [];
-    times.push(after - before);
-  }
-  return times;
-}
-
-function mtoks(tokens: number, ms: number): string {
-  return `${(tokens / (ms / 1000) / 1e6).toFixed(2)} M`;
-}
-
-function equalIds(a: Uint32Array, b: number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/**
- * kitoken from node_modules, at run time (a require esbuild leaves alone, so its .wasm stays beside it),
- * fed the Hugging Face tokenizer.json equivalent of vocab.json + merges.txt. Undefined when not installed.
- */
-function loadKitoken(files: Record<string, string>): KitokenInstance | undefined {
-  let Kitoken: { from_tokenizers(data: Uint8Array): KitokenInstance };
-  try {
-    ({ Kitoken } = createRequire(join(process.cwd(), 'package.json'))('kitoken/node') as { Kitoken: typeof Kitoken });
-  } catch {
-    return undefined;
-  }
-  const pattern = "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+";
-  const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
-  const definition = {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: [special(49406, '<|startoftext|>'), special(49407, '<|endoftext|>')],
-    normalizer: { type: 'Sequence', normalizers: [{ type: 'NFC' }, { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }, { type: 'Lowercase' }] },
-    pre_tokenizer: {
-      type: 'Sequence',
-      pretokenizers: [
-        { type: 'Split', pattern: { Regex: pattern }, behavior: 'Removed', invert: true },
-        { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
-      ],
-    },
-    post_processor: null,
-    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: '<|endoftext|>',
-      continuing_subword_prefix: '',
-      end_of_word_suffix: '</w>',
-      fuse_unk: false,
-      vocab: JSON.parse(files['vocab.json']!) as unknown,
-      merges: files['merges.txt']!.trim().split('\n').slice(1, 48895),
-    },
-  };
-  try {
-    return Kitoken.from_tokenizers(new TextEncoder().encode(JSON.stringify(definition)));
-  } catch (error) {
-    console.log(`  (kitoken could not load the CLIP tokenizer: ${String(error)})`);
-    return undefined;
-  }
-}
