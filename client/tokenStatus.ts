@@ -107,7 +107,7 @@ export class TokenCountStatus implements vscode.Disposable {
     for (const listener of [...this.listeners]) listener();
   }
 
-  /** Lists the chunks of the last count in a quick pick; picking one selects its text in the editor. */
+  /** Lists the chunks of the last count, with their text, in a quick pick. */
   async showBreakdown(): Promise<void> {
     const result = this.last;
     if (!result || result.breakdown.length === 0) {

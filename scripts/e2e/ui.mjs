@@ -82,6 +82,16 @@ export async function runUiChecks({ page, results, prefix = 'ui', basic = false 
     await shot('problems');
   });
 
+  await check('clicking the token count lists the prompt\'s 75-token chunks', async () => {
+    await page.keyboard.press('Escape');
+    await editor.locator('.view-line', { hasText: 'looking at viewer' }).first().click();
+    await statusItem.click();
+    const picker = page.locator('.quick-input-widget', { hasText: 'Chunk 1' });
+    await picker.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await shot('token-chunks');
+    await page.keyboard.press('Escape');
+  });
+
   return report(failures);
 }
 
