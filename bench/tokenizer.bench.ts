@@ -113,3 +113,60 @@ export const tokenizerBench: BenchSuite = {
     }
   },
 };
+
+function mtoks(tokens: number, ms: number): string {
+  return `${(tokens / (ms / 1000) / 1e6).toFixed(2)} M`;
+}
+
+function equalIds(a: Uint32Array, b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * kitoken from node_modules, at run time (a require esbuild leaves alone, so its .wasm stays beside it),
+ * fed the Hugging Face tokenizer.json equivalent of vocab.json + merges.txt. Undefined when not installed.
+ */
+function loadKitoken(files: Record<string, string>): KitokenInstance | undefined {
+  let Kitoken: { from_tokenizers(data: Uint8Array): KitokenInstance };
+  try {
+    ({ Kitoken } = createRequire(join(process.cwd(), 'package.json'))('kitoken/node') as { Kitoken: typeof Kitoken });
+  } catch {
+    return undefined;
+  }
+  const pattern = "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+";
+  const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const definition = {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [special(49406, '<|startoftext|>'), special(49407, '<|endoftext|>')],
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'NFC' }, { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }, { type: 'Lowercase' }] },
+    pre_tokenizer: {
+      type: 'Sequence',
+      pretokenizers: [
+        { type: 'Split', pattern: { Regex: pattern }, behavior: 'Removed', invert: true },
+        { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+      ],
+    },
+    post_processor: null,
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<|endoftext|>',
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '</w>',
+      fuse_unk: false,
+      vocab: JSON.parse(files['vocab.json']!) as unknown,
+      merges: files['merges.txt']!.trim().split('\n').slice(1, 48895),
+    },
+  };
+  try {
+    return Kitoken.from_tokenizers(new TextEncoder().encode(JSON.stringify(definition)));
+  } catch (error) {
+    console.log(`  (kitoken could not load the CLIP tokenizer: ${String(error)})`);
+    return undefined;
+  }
+}
