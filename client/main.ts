@@ -13,6 +13,7 @@ import {
 import type * as LanguageClientModule from './languageClient';
 import type { TagsmithInitializationOptions } from './protocol';
 import { TokenCountStatus } from './tokenStatus';
+import { registerPreview } from './preview';
 
 /** What activate() returns: used by the e2e tests, and by anyone who wants to look inside. */
 export interface TagsmithApi {
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext, load: LoadTimes): Tag
     vscode.commands.registerCommand('tagsmith.showTokenBreakdown', () => tokenStatus.showBreakdown()),
     vscode.commands.registerCommand('tagsmith.restartServer', () => client?.restart()),
   );
+  registerPreview(context); // client/preview: Render Preview, the preview panel, CodeLens and hover thumbnails
 
   const serverReady = new Promise<boolean>((resolve) => {
     setTimeout(() => resolve(startServer(context, tokenStatus)), 0);
