@@ -36,4 +36,6 @@ export interface FeatureContext {
   workspaceTags: ReadonlyMap<string, number>;
   /** LoRA names (file names without `.safetensors`) from the LoRA folders. */
   loraNames: readonly string[];
+  /** The client runs VS Code's editor commands (`editor.action.triggerSuggest`); others would reject them. */
+  vscodeCommands?: boolean;
 }

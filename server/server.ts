@@ -45,6 +45,7 @@ export function startServer(connection: Connection): void {
   let pullDiagnostics = false;
   let diagnosticsRefresh = false;
   let dynamicConfiguration = false;
+  let vscodeCommands = false;
   /** Settings given at start-up, for clients that neither answer workspace/configuration nor push them. */
   let initialSettings: unknown;
 
@@ -71,6 +72,7 @@ export function startServer(connection: Connection): void {
     dictionaries: resources.dictionaries,
     workspaceTags: resources.workspaceTags,
     loraNames: resources.loraNames,
+    vscodeCommands,
   });
 
   const analysisOf = (uri: string): Analysis | undefined => {
@@ -159,6 +161,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const caps = params.capabilities;
+    vscodeCommands = /visual studio code|vscode|code-server|codium|cursor/i.test(params.clientInfo?.name ?? '');
     pullConfiguration = caps.workspace?.configuration === true;
     dynamicConfiguration = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     pullDiagnostics = caps.textDocument?.diagnostic !== undefined;

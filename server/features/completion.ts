@@ -257,7 +257,7 @@ function completeExtraNetwork(analysis: Analysis, offset: number, m: RegExpExecA
     // `<lo|`: the network types.
     const range = lspRange(doc, offset - m[1]!.length, offset);
     for (const type of ['lora', 'hypernet']) {
-      items.push({ label: type, kind: CompletionItemKind.Module, textEdit: { range, newText: `${type}:` }, command: retrigger });
+      items.push({ label: type, kind: CompletionItemKind.Module, textEdit: { range, newText: `${type}:` }, ...(ctx.vscodeCommands ? { command: retrigger } : {}) });
     }
     return { isIncomplete: false, items };
   }

@@ -134,4 +134,9 @@ describe('completion of extra networks', () => {
     expect(newText(item('1boy, <lora:an|', 'animeboy_style', ctx))).toBe('animeboy_style:${1:1}>');
     expect(newText(item('1boy, <lora:an|:0.5>', 'animeboy_style', ctx))).toBe('animeboy_style');
   });
+
+  it('offers the network types, asking VS Code (only) to suggest again', () => {
+    expect(item('1boy, <lo|', 'lora').command).toBeUndefined();
+    expect(item('1boy, <lo|', 'lora', context({ vscodeCommands: true })).command).toEqual({ title: 'Suggest', command: 'editor.action.triggerSuggest' });
+  });
 });
