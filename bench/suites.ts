@@ -2,6 +2,7 @@
 import type { BenchSuite } from './util';
 import { backendBench } from './backend.bench';
 import { parseBench } from './parse.bench';
+import { previewBench } from './preview.bench';
 import { serverBench } from './server.bench';
 import { tokenizerBench } from './tokenizer.bench';
 
@@ -10,4 +11,5 @@ export const suites: BenchSuite[] = [
   backendBench,
   serverBench,
   tokenizerBench,
+  previewBench,
 ];

@@ -125,7 +125,7 @@ export class A1111Client {
   }
 
   /**
-   * Renders `body`, polling progress every `pollMs` for `onProgress` while it runs. Aborting `signal` sends
+   * Renders `body`, polling progress every `pollMs` (default 100: a tiny-model render at 1024x1024 takes ~0.3 s, so 250 ms often saw no live image) for `onProgress` while it runs. Aborting `signal` sends
    * /interrupt and waits (a little) for the server to stop; the render then ends with a 'cancelled' error.
    */
   async render(body: Txt2ImgBody, options: { signal?: AbortSignal; pollMs?: number; onProgress?: (p: Progress) => void } = {}): Promise<RenderResult> {
@@ -144,7 +144,7 @@ export class A1111Client {
       let lastStep = -1;
       let lastImage: string | undefined;
       while (!done && !signal?.aborted) {
-        await new Promise((r) => setTimeout(r, options.pollMs ?? 250));
+        await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
         if (done || signal?.aborted) break;
         try {
           const p = await this.progress();
