@@ -35,6 +35,9 @@ export const rules = {
   sizeNotTrained: rule('size-not-trained', 'hint', 'Size {value} is not a trained size of {model} ({sizes})', 'A Size other than the sizes the model was trained on.'),
   stepsOutOfRange: rule('steps-out-of-range', 'warning', "Steps '{value}' must be a whole number from 1 to 150", 'Steps outside 1–150.'),
   cfgOutOfRange: rule('cfg-out-of-range', 'warning', "CFG scale '{value}' must be a number from 1 to 30", 'CFG scale outside 1–30.'),
+  // Token checks: core declares them, the language server applies them (they need a tokenizer's counts).
+  chunkStraddle: rule('chunk-straddle', 'warning', "'{tag}' straddles the boundary of chunks {from} and {to}{estimate}: its tokens are encoded apart. Move it, or add BREAK before it.", 'A tag whose tokens fall into two 75-token chunks.'),
+  tokenCount: rule('token-count', 'info', '{section} uses {chunks} chunks: {count}/{capacity} tokens{estimate}', 'The token count of a prompt that needs more than one chunk.'),
   unknownSampler: rule('unknown-sampler', 'warning', "Unknown sampler '{value}'{suggestion}", 'A sampler name A1111 does not know.'),
 } satisfies Record<string, Rule>;
 

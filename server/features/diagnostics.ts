@@ -2,15 +2,10 @@
 // straddles a 75-token chunk boundary, and the token count of a prompt that needs more than one chunk.
 
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver';
-import { checkDocument, type Severity } from '../../core/checks';
+import { checkDocument, formatMessage, rules, type Rule, type Severity } from '../../core/checks';
 import type { Analysis, FeatureContext } from '../analysis';
 import { CHUNK_LENGTH } from '../tokens';
 import { lspRange } from './locate';
-
-export const TOKEN_RULES = {
-  chunkStraddle: { code: 'chunk-straddle', defaultSeverity: 'warning' as Severity },
-  tokenCount: { code: 'token-count', defaultSeverity: 'info' as Severity },
-};
 
 const LSP_SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -37,12 +32,12 @@ export function diagnose(analysis: Analysis, ctx: FeatureContext, uri: string): 
       ...(d.data ? { data: d.data } : {}),
     });
   }
-  const severityOf = (rule: { code: string; defaultSeverity: Severity }): Severity | undefined => {
+  const severityOf = (rule: Rule): Severity | undefined => {
     const override = ctx.settings.severity[rule.code];
     return override === 'off' ? undefined : (override ?? rule.defaultSeverity);
   };
-  const straddle = severityOf(TOKEN_RULES.chunkStraddle);
-  const count = severityOf(TOKEN_RULES.tokenCount);
+  const straddle = severityOf(rules.chunkStraddle);
+  const count = severityOf(rules.tokenCount);
   if (!straddle && !count) return sortByPosition(diagnostics);
   for (const block of doc.blocks) {
     for (const section of [block.prompt, block.negative]) {
@@ -55,9 +50,9 @@ export function diagnose(analysis: Analysis, ctx: FeatureContext, uri: string): 
           diagnostics.push({
             range: lspRange(doc, tag.node.start, tag.node.end),
             severity: LSP_SEVERITY[straddle],
-            code: TOKEN_RULES.chunkStraddle.code,
+            code: rules.chunkStraddle.code,
             source: 'tagsmith',
-            message: `'${tag.value}' straddles the boundary of chunks ${chunk + 1} and ${chunk + 2}${estimate}: its tokens are encoded apart. Move it, or add BREAK before it.`,
+            message: formatMessage(rules.chunkStraddle.message, { tag: tag.value, from: chunk + 1, to: chunk + 2, estimate }),
           });
         }
       }
@@ -66,9 +61,15 @@ export function diagnose(analysis: Analysis, ctx: FeatureContext, uri: string): 
         diagnostics.push({
           range: lspRange(doc, first.start, first.end),
           severity: LSP_SEVERITY[count],
-          code: TOKEN_RULES.tokenCount.code,
+          code: rules.tokenCount.code,
           source: 'tagsmith',
-          message: `${name} uses ${tokens.chunks.length} chunks: ${tokens.tokenCount}/${Math.ceil(tokens.tokenCount / CHUNK_LENGTH) * CHUNK_LENGTH} tokens${estimate}`,
+          message: formatMessage(rules.tokenCount.message, {
+            section: name,
+            chunks: tokens.chunks.length,
+            count: tokens.tokenCount,
+            capacity: Math.ceil(tokens.tokenCount / CHUNK_LENGTH) * CHUNK_LENGTH,
+            estimate,
+          }),
         });
       }
     }
