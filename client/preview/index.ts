@@ -177,7 +177,7 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
           token.onCancellationRequested(() => abort.abort());
           progress.report({ message: `waiting for the backend… (${body.width}×${body.height}, ${body.steps} steps)` });
           let done = 0;
-          return client.render(body, {
+          const result = await client.render(body, {
             signal: abort.signal,
             onProgress: (p) => {
               api.lastProgress.push({ step: p.step, total: p.total });
@@ -187,6 +187,10 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
               if (p.image) panel.live(p.image, p.step, p.total);
             },
           });
+          // The last steps often end between two polls: the finished render is the last step.
+          api.lastProgress.push({ step: body.steps, total: body.steps });
+          progress.report({ increment: 100 - done, message: `step ${body.steps}/${body.steps}` });
+          return result;
         },
       );
       const entry = store.add(result.png, {
@@ -209,7 +213,7 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
   }
 
   async function onPanelMessage(message: WebviewMessage, store: PreviewStore): Promise<void> {
-    if (message.type === 'ready') return;
+    if (message.type === 'ready' || message.type === 'shown') return;
     const entry = store.find(message.id);
     if (!entry) return;
     const uri = vscode.Uri.parse(entry.document);

@@ -6,7 +6,8 @@ export type EntryAction = 'rerender' | 'copySeed' | 'copyInfotext' | 'reveal' | 
 
 export const ENTRY_ACTIONS: readonly EntryAction[] = ['rerender', 'copySeed', 'copyInfotext', 'reveal', 'open', 'gotoBlock'];
 
-export type WebviewMessage = { type: 'ready' } | { type: EntryAction; id: string };
+/** `shown`: the page displayed that entry's image (it loaded), so tests and logs know what the user sees. */
+export type WebviewMessage = { type: 'ready' } | { type: EntryAction | 'shown'; id: string };
 
 /** History ids are file-name-like: what history.ts makes, nothing that could be a path. */
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
@@ -17,7 +18,7 @@ export function validateMessage(message: unknown, knownIds: ReadonlySet<string>)
   const m = message as Record<string, unknown>;
   const keys = Object.keys(m);
   if (m.type === 'ready') return keys.length === 1 ? { type: 'ready' } : undefined;
-  if (typeof m.type !== 'string' || !(ENTRY_ACTIONS as readonly string[]).includes(m.type)) return undefined;
+  if (typeof m.type !== 'string' || !(m.type === 'shown' || (ENTRY_ACTIONS as readonly string[]).includes(m.type))) return undefined;
   if (keys.length !== 2 || typeof m.id !== 'string' || !ID.test(m.id) || !knownIds.has(m.id)) return undefined;
-  return { type: m.type as EntryAction, id: m.id };
+  return { type: m.type as EntryAction | 'shown', id: m.id };
 }

@@ -29,6 +29,8 @@ export class PreviewPanel {
   private store: PreviewStore | undefined;
   /** The last state posted, for tests and for re-showing. */
   lastState: { current?: string; status?: string; error?: string; historyIds: string[] } = { historyIds: [] };
+  /** The entry whose image the page last reported as loaded and shown. */
+  shownId: string | undefined;
 
   constructor(private readonly onMessage: (message: WebviewMessage, store: PreviewStore) => void) {}
 
@@ -42,7 +44,7 @@ export class PreviewPanel {
     if (this.panel && this.store?.folder !== store.folder) this.panel.dispose();
     this.store = store;
     if (this.panel) {
-      this.panel.reveal(vscode.ViewColumn.Beside, true);
+      this.panel.reveal(undefined, true);
       return;
     }
     const panel = vscode.window.createWebviewPanel('tagsmith.preview', 'Tagsmith Preview', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
@@ -63,9 +65,14 @@ export class PreviewPanel {
         for (const m of this.pending.splice(0)) void panel.webview.postMessage(m);
         return;
       }
+      if (message.type === 'shown') {
+        this.shownId = message.id;
+        return;
+      }
       if (this.store) this.onMessage(message, this.store);
     });
     panel.onDidDispose(() => {
+      this.shownId = undefined;
       if (this.panel === panel) this.panel = undefined;
     });
   }
@@ -153,7 +160,7 @@ h3 { font-weight: 600; margin: 14px 0 6px; border-top: 1px solid var(--vscode-pa
     current = h.id;
     const main = $('main');
     main.replaceChildren(
-      el('img', { src: h.src, alt: h.title, title: 'Open the PNG', onclick: () => vscode.postMessage({ type: 'open', id: h.id }) }),
+      el('img', { src: h.src, alt: h.title, title: 'Open the PNG', onclick: () => vscode.postMessage({ type: 'open', id: h.id }), onload: () => vscode.postMessage({ type: 'shown', id: h.id }) }),
       el('div', { className: 'meta', textContent: h.title + ' — Seed ' + h.seed + ', ' + h.size + ', ' + h.steps + ' steps, ' + h.sampler + ', CFG ' + h.cfgScale + ', ' + h.seconds + ' s' + (h.draft ? ' (draft)' : '') }),
       el('div', {}, [
         button('Re-render with a new seed', 'rerender', h.id),

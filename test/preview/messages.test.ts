@@ -6,7 +6,7 @@ const known = new Set(['20261125-102233-42-a']);
 describe('validateMessage', () => {
   it('accepts the messages the panel sends', () => {
     expect(validateMessage({ type: 'ready' }, known)).toEqual({ type: 'ready' });
-    for (const type of ['rerender', 'copySeed', 'copyInfotext', 'reveal', 'open', 'gotoBlock']) {
+    for (const type of ['rerender', 'copySeed', 'copyInfotext', 'reveal', 'open', 'gotoBlock', 'shown']) {
       expect(validateMessage({ type, id: '20261125-102233-42-a' }, known)).toEqual({ type, id: '20261125-102233-42-a' });
     }
   });

@@ -1,0 +1,94 @@
+// Previews in a real VS Code: the builtin backend (tagsmith serve from the extension's dist/, started by the
+// extension) renders a block with the tiny test model; the progress reaches the last step, the image is saved
+// and shown in the preview panel; a long render is cancelled and the backend stops working on it.
+// Runs last (file order), so the suite's final screenshot shows the preview panel with the image.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { A1111Client } from '../../../client/preview/api';
+import type { PreviewApi } from '../../../client/preview';
+import { api, extension, report, waitFor, workspaceUri } from './util';
+
+describe('previews', () => {
+  let preview: PreviewApi;
+  const config = () => vscode.workspace.getConfiguration('tagsmith');
+
+  before(async () => {
+    await api();
+    const model = mkdtempSync(path.join(tmpdir(), 'tagsmith-e2e-model-'));
+    execFileSync(process.execPath, [path.join(extension().extensionPath, 'dist', 'cli.js'), 'make-test-model', model], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    await config().update('backend', 'builtin', vscode.ConfigurationTarget.Global);
+    await config().update('modelPath', model, vscode.ConfigurationTarget.Global);
+    preview = (await vscode.commands.executeCommand('tagsmith._previewApi')) as PreviewApi;
+    assert.ok(preview, 'the preview API is there');
+  });
+
+  after(async () => {
+    await config().update('modelPath', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('backend', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  async function openBlock(name: string, text: string): Promise<vscode.TextDocument> {
+    const file = path.join(workspaceUri().fsPath, name);
+    writeFileSync(file, text);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    return doc;
+  }
+
+  it('cancels a long render: the render ends as cancelled and the backend stops sampling', async () => {
+    const doc = await openBlock('long.sdprompt', '1boy, solo\nSteps: 150, Size: 2048x2048, Seed: 7\n');
+    const rendering = preview.render(doc.uri, 0);
+    await waitFor('the first steps of the long render', () => (preview.lastProgress.some((p) => p.step >= 2) ? true : undefined), 60_000);
+    const cancelledAt = Date.now();
+    preview.cancel();
+    assert.equal(await rendering, undefined);
+    assert.equal(preview.lastError?.kind, 'cancelled');
+    const { url, token } = await preview.builtin!.ensure();
+    const client = new A1111Client(url, { kind: 'bearer', token });
+    await waitFor('the backend to be idle', async () => ((await client.progress()).total === 0 ? true : undefined), 10_000);
+    const last = preview.lastProgress[preview.lastProgress.length - 1]!;
+    assert.ok(last.step < 150, `stopped at step ${last.step} of 150`);
+    report(`preview: cancelled at step ${last.step}/150, backend idle ${Date.now() - cancelledAt} ms after Cancel`);
+  });
+
+  it('renders the block under the cursor with the tiny model: progress to the end, the image in the panel', async () => {
+    const doc = await openBlock('preview.sdprompt', '# e2e\n1boy, solo, smile\nNegative prompt: lowres\nSteps: 28, Size: 1024x1024, Seed: 42\n');
+    const editor = vscode.window.activeTextEditor!;
+    editor.selection = new vscode.Selection(2, 3, 2, 3);
+    const started = Date.now();
+    const entry = (await vscode.commands.executeCommand('tagsmith.renderPreview')) as Awaited<ReturnType<PreviewApi['render']>>;
+    assert.ok(entry, `a render came back (${preview.lastError?.message ?? ''})`);
+    report(`preview: command to image, tiny model 1024x1024 28 steps, first render (backend already started): ${Date.now() - started} ms`);
+    assert.equal(entry.seed, 42);
+    assert.deepEqual([entry.width, entry.height, entry.steps], [1024, 1024, 28]);
+    assert.equal(entry.document, doc.uri.toString());
+    assert.match(entry.infotext, /^1boy, solo, smile\nNegative prompt: lowres\nSteps: 28, Sampler: Euler a, CFG scale: 5, Seed: 42, Size: 1024x1024/);
+    assert.deepEqual(preview.lastProgress[preview.lastProgress.length - 1], { step: 28, total: 28 });
+    const png = path.join(workspaceUri().fsPath, '.tagsmith', 'previews', `${entry.id}.png`);
+    assert.ok(existsSync(png), `${png} was saved`);
+    assert.ok(preview.panel.visible, 'the preview panel is open');
+    assert.equal(preview.panel.lastState.current, entry.id);
+    assert.ok(preview.panel.lastState.historyIds.includes(entry.id));
+    // The webview page itself loaded the saved PNG (through asWebviewUri) and says it shows it.
+    await waitFor('the panel page to show the image', () => (preview.panel.shownId === entry.id ? true : undefined), 20_000);
+    // The CodeLens above the block says it was rendered, and after an edit that it changed since.
+    const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri)) as vscode.CodeLens[];
+    const titles = lenses.map((l) => l.command?.title ?? '');
+    assert.ok(titles.includes('▶ Render'), titles.join(' | '));
+    assert.ok(titles.some((t) => t.startsWith('rendered ') && t.includes('seed 42')), titles.join(' | '));
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(1, 0), 'blue eyes, ');
+    await vscode.workspace.applyEdit(edit);
+    const after = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri)) as vscode.CodeLens[];
+    assert.ok(after.some((l) => l.command?.title.startsWith('changed since its render')), after.map((l) => l.command?.title).join(' | '));
+    // Leave the file as it was and the panel showing the image for the suite's final screenshot.
+    const undo = new vscode.WorkspaceEdit();
+    undo.delete(doc.uri, new vscode.Range(1, 0, 1, 'blue eyes, '.length));
+    await vscode.workspace.applyEdit(undo);
+    await doc.save();
+  });
+});
