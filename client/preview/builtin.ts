@@ -7,6 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PreviewError } from './api';
 
+/** Preloaded into the server: checks every second that its parent process still exists. */
+const PARENT_WATCH =
+  "const parent = process.ppid; setInterval(() => { try { process.kill(parent, 0); } catch { process.kill(process.pid, 'SIGTERM'); } }, 1000).unref();";
+
 export interface BuiltinOptions {
   /** dist/cli.js of the extension. */
   cliPath: string;
@@ -55,8 +59,10 @@ export class BuiltinBackend {
     const { cliPath, modelPath, executionProvider, log } = this.options;
     this.tokenDir = mkdtempSync(join(tmpdir(), 'tagsmith-preview-'));
     const tokenFile = join(this.tokenDir, 'token');
-    const args = [cliPath, 'serve', '--model', modelPath, '--port', '0', '--ep', executionProvider, '--token-file', tokenFile, '--queue', '1'];
-    log(`starting: ${args.join(' ')}`);
+    // The server stops itself (SIGTERM, its clean shutdown) when this process is gone, however it went:
+    // a crashed or killed extension host must not leave a backend holding the model in memory.
+    const args = ['--import', `data:text/javascript,${encodeURIComponent(PARENT_WATCH)}`, cliPath, 'serve', '--model', modelPath, '--port', '0', '--ep', executionProvider, '--token-file', tokenFile, '--queue', '1'];
+    log(`starting: tagsmith ${args.slice(3).join(' ')}`);
     const child = spawn(this.options.nodePath ?? process.execPath, args, {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -67,6 +67,7 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
     const modelPath = config().get<string>('modelPath', '').trim();
     if (!modelPath) {
       void offerSetting(MODEL_HELP, 'tagsmith.modelPath');
+      api.lastError = new PreviewError('unreachable', MODEL_HELP);
       return undefined;
     }
     builtin ??= new BuiltinBackend({ cliPath: '', modelPath: '', executionProvider: 'cpu', log });
@@ -127,8 +128,11 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
     api.lastError = undefined;
     if (!vscode.workspace.isTrusted) {
       // Restricted Mode: nothing is executed and no backend is contacted.
-      const choice = await vscode.window.showWarningMessage('Rendering previews is off in Restricted Mode: trust this workspace to render.', 'Manage Workspace Trust');
-      if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+      // Not awaited: the command must not wait for the user to dismiss a notification.
+      void vscode.window.showWarningMessage('Rendering previews is off in Restricted Mode: trust this workspace to render.', 'Manage Workspace Trust').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+      api.lastError = new PreviewError('unreachable', 'Restricted Mode');
       return undefined;
     }
     if (running) {

@@ -77,3 +77,39 @@ describe('builtin backend', () => {
     expect(backend.running).toBe(false);
   }, 120_000);
 });
+
+describe('builtin backend when the extension host dies', () => {
+  it('the server stops by itself once its parent process is killed (no orphan)', async () => {
+    // A stand-in extension host: a Node process that starts the backend with BuiltinBackend, prints its pid, waits.
+    const { build } = await import('esbuild');
+    const { execPath } = process;
+    const dir = mkdtempSync(join(tmpdir(), 'tagsmith-host-'));
+    const host = join(dir, 'host.js');
+    await build({
+      stdin: {
+        contents: `import { BuiltinBackend } from ${JSON.stringify(join(__dirname, '../../client/preview/builtin'))};
+          new BuiltinBackend({ cliPath: process.argv[2], modelPath: process.argv[3], executionProvider: 'cpu', log: () => {} })
+            .ensure().then((b) => console.log('PID ' + b.pid), (e) => { console.error(e.message); process.exit(1); });
+          setInterval(() => {}, 1000);`,
+        resolveDir: dir, loader: 'ts',
+      },
+      bundle: true, platform: 'node', format: 'cjs', outfile: host, logLevel: 'silent',
+    });
+    const { spawn } = await import('node:child_process');
+    const parent = spawn(execPath, [host, await cliBundle(), makeTinyModel({ vocab: 'fixture' })], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const pid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      parent.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /PID (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      parent.on('exit', (code) => reject(new Error(`host exited ${code}`)));
+    });
+    expect(alive(pid)).toBe(true);
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pid)).toBe(false);
+  }, 120_000);
+});

@@ -12,6 +12,28 @@ import { A1111Client } from '../../../client/preview/api';
 import type { PreviewApi } from '../../../client/preview';
 import { api, extension, report, waitFor, workspaceUri } from './util';
 
+describe('previews without a model', () => {
+  it('say exactly what to set and how to export a model, and start no backend', async () => {
+    await api();
+    const preview = (await vscode.commands.executeCommand('tagsmith._previewApi')) as PreviewApi;
+    await vscode.workspace.getConfiguration('tagsmith').update('modelPath', undefined, vscode.ConfigurationTarget.Global);
+    const doc = await vscode.workspace.openTextDocument({ language: 'sdprompt', content: '1boy\n' });
+    assert.equal(await preview.render(doc.uri, 0), undefined);
+    assert.match(preview.lastError?.message ?? '', /Set "tagsmith\.modelPath".*optimum-cli export onnx.*"Local rendering"/s);
+    assert.equal(preview.builtin?.running ?? false, false);
+  });
+
+  it('in Restricted Mode the render command executes nothing @untrusted', async () => {
+    await api();
+    const preview = (await vscode.commands.executeCommand('tagsmith._previewApi')) as PreviewApi;
+    assert.equal(vscode.workspace.isTrusted, false);
+    const doc = await vscode.workspace.openTextDocument({ language: 'sdprompt', content: '1boy\nSteps: 4, Size: 64x64\n' });
+    assert.equal(await preview.render(doc.uri, 0), undefined);
+    assert.equal(preview.lastError?.message, 'Restricted Mode');
+    assert.equal(preview.builtin, undefined, 'no backend was created');
+  });
+});
+
 describe('previews', () => {
   let preview: PreviewApi;
   const config = () => vscode.workspace.getConfiguration('tagsmith');
