@@ -109,6 +109,9 @@ export class BuiltinBackend {
           this.starting = undefined;
           this.removeTokenDir();
         }
+        if (/Cannot find module 'onnxruntime-node'/.test(stderrTail)) {
+          return fail(`This installation of Tagsmith has no ONNX Runtime (the universal VSIX carries no native code): install the VSIX for your platform (tagsmith-<version>@${process.platform}-${process.arch}.vsix), or set "tagsmith.backend" to "url" and use a running A1111-compatible server.`);
+        }
         const why = stderrTail.trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-3).join(' ').replace(/^tagsmith( serve)?: /, '');
         fail(why ? `The builtin backend stopped: ${why}` : `The builtin backend stopped (${signal ?? `exit code ${code}`}).`);
       });

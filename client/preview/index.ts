@@ -317,8 +317,8 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
     }),
     vscode.commands.registerCommand('tagsmith.setBackendAuth', () => setAuth()),
     vscode.commands.registerCommand('tagsmith.showPreviewLog', () => output.show()),
-    // For the e2e tests: the preview's state, through the command API (not declared in package.json).
-    vscode.commands.registerCommand('tagsmith._previewApi', () => api),
+    // For the e2e tests: the preview's state. A private command (leading underscore: VS Code never lists it).
+    vscode.commands.registerCommand('_tagsmith.previewApi', () => api),
     vscode.languages.registerCodeLensProvider({ language: 'sdprompt' }, lenses),
     vscode.languages.registerHoverProvider({ language: 'sdprompt' }, hover),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -120,7 +120,8 @@ describe('url mode against an A1111 stand-in', () => {
     expect(post.authorization).toBe('Basic YW5uOnA6c3Mgd8O2cmQ=');
     expect(s.requests.every((r) => r.authorization === post.authorization)).toBe(true);
     expect(seen.length).toBeGreaterThan(0);
-    expect(seen.every((p) => p.total === 10 && p.step >= 1 && p.step <= 10 && p.image === LIVE)).toBe(true);
+    expect(seen.every((p) => p.total === 10 && p.step >= 0 && p.step <= 10 && p.image === (p.step === 0 ? undefined : LIVE))).toBe(true);
+    expect(seen.some((p) => p.image === LIVE)).toBe(true);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.step).toBeGreaterThanOrEqual(seen[i - 1]!.step);
   });
 

@@ -113,3 +113,21 @@ describe('builtin backend when the extension host dies', () => {
     expect(alive(pid)).toBe(false);
   }, 120_000);
 });
+
+describe('builtin backend from the universal VSIX (no onnxruntime-node)', () => {
+  it('says to install the platform VSIX or use url mode', async () => {
+    // dist/cli.js and worker.js copied where no node_modules is above them, as in the universal VSIX.
+    const { copyFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'tagsmith-universal-'));
+    const cli = await cliBundle();
+    copyFileSync(cli, join(dir, 'cli.js'));
+    copyFileSync(join(cli, '..', 'worker.js'), join(dir, 'worker.js'));
+    const backend = new BuiltinBackend({ cliPath: join(dir, 'cli.js'), modelPath: makeTinyModel({ vocab: 'fixture' }), executionProvider: 'cpu', log: () => undefined });
+    backends.push(backend);
+    const error = (await backend.ensure().catch((e: unknown) => e)) as PreviewError;
+    expect(error).toBeInstanceOf(PreviewError);
+    expect(error.message).toContain('no ONNX Runtime');
+    expect(error.message).toContain(`@${process.platform}-${process.arch}.vsix`);
+    expect(error.message).toContain('"tagsmith.backend" to "url"');
+  }, 120_000);
+});

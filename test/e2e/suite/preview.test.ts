@@ -15,7 +15,7 @@ import { api, extension, report, waitFor, workspaceUri } from './util';
 describe('previews without a model', () => {
   it('say exactly what to set and how to export a model, and start no backend', async () => {
     await api();
-    const preview = (await vscode.commands.executeCommand('tagsmith._previewApi')) as PreviewApi;
+    const preview = (await vscode.commands.executeCommand('_tagsmith.previewApi')) as PreviewApi;
     await vscode.workspace.getConfiguration('tagsmith').update('modelPath', undefined, vscode.ConfigurationTarget.Global);
     const doc = await vscode.workspace.openTextDocument({ language: 'sdprompt', content: '1boy\n' });
     assert.equal(await preview.render(doc.uri, 0), undefined);
@@ -25,7 +25,7 @@ describe('previews without a model', () => {
 
   it('in Restricted Mode the render command executes nothing @untrusted', async () => {
     await api();
-    const preview = (await vscode.commands.executeCommand('tagsmith._previewApi')) as PreviewApi;
+    const preview = (await vscode.commands.executeCommand('_tagsmith.previewApi')) as PreviewApi;
     assert.equal(vscode.workspace.isTrusted, false);
     const doc = await vscode.workspace.openTextDocument({ language: 'sdprompt', content: '1boy\nSteps: 4, Size: 64x64\n' });
     assert.equal(await preview.render(doc.uri, 0), undefined);
@@ -44,7 +44,7 @@ describe('previews', () => {
     execFileSync(process.execPath, [path.join(extension().extensionPath, 'dist', 'cli.js'), 'make-test-model', model], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
     await config().update('backend', 'builtin', vscode.ConfigurationTarget.Global);
     await config().update('modelPath', model, vscode.ConfigurationTarget.Global);
-    preview = (await vscode.commands.executeCommand('tagsmith._previewApi')) as PreviewApi;
+    preview = (await vscode.commands.executeCommand('_tagsmith.previewApi')) as PreviewApi;
     assert.ok(preview, 'the preview API is there');
   });
 
@@ -102,6 +102,10 @@ describe('previews', () => {
     const titles = lenses.map((l) => l.command?.title ?? '');
     assert.ok(titles.includes('▶ Render'), titles.join(' | '));
     assert.ok(titles.some((t) => t.startsWith('rendered ') && t.includes('seed 42')), titles.join(' | '));
+    // Hovering the block's first line shows the last render's thumbnail.
+    const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 2))) as vscode.Hover[];
+    const hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.ok(hoverText.includes(`${entry.id}.png`) && hoverText.includes('<img'), hoverText);
     const edit = new vscode.WorkspaceEdit();
     edit.insert(doc.uri, new vscode.Position(1, 0), 'blue eyes, ');
     await vscode.workspace.applyEdit(edit);
