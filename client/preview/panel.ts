@@ -104,7 +104,11 @@ export class PreviewPanel {
     this.post({ type: 'status', text: this.lastState.status });
   }
 
+  /** Live preview frames sent to the page since the panel was created. */
+  liveFrames = 0;
+
   live(imageBase64: string, step: number, total: number): void {
+    this.liveFrames++;
     // Backends send PNG (ours) or JPEG/WebP (A1111 live previews); the page only gets a data: URL of an image type.
     const mime = imageBase64.startsWith('iVBOR') ? 'image/png' : imageBase64.startsWith('/9j/') ? 'image/jpeg' : 'image/webp';
     this.post({ type: 'live', src: `data:${mime};base64,${imageBase64}`, step, total });

@@ -63,8 +63,11 @@ describe('previews', () => {
 
   it('cancels a long render: the render ends as cancelled and the backend stops sampling', async () => {
     const doc = await openBlock('long.sdprompt', '1boy, solo\nSteps: 150, Size: 2048x2048, Seed: 7\n');
+    const framesBefore = preview.panel.liveFrames;
     const rendering = preview.render(doc.uri, 0);
     await waitFor('the first steps of the long render', () => (preview.lastProgress.some((p) => p.step >= 2) ? true : undefined), 60_000);
+    // The backend's live preview (every 5 steps) reaches the panel while sampling.
+    await waitFor('a live preview frame in the panel', () => (preview.panel.liveFrames > framesBefore ? true : undefined), 60_000);
     const cancelledAt = Date.now();
     preview.cancel();
     assert.equal(await rendering, undefined);
