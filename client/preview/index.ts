@@ -38,7 +38,7 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
   let builtin: BuiltinBackend | undefined;
   let running: AbortController | undefined;
   const lensChanged = new vscode.EventEmitter<void>();
-  const panel = new PreviewPanel((message, store) => void onPanelMessage(message, store));
+  const panel = new PreviewPanel((message, store) => onPanelMessage(message, store));
 
   const config = () => vscode.workspace.getConfiguration('tagsmith');
 

@@ -114,10 +114,21 @@ describe('previews', () => {
     await vscode.workspace.applyEdit(edit);
     const after = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri)) as vscode.CodeLens[];
     assert.ok(after.some((l) => l.command?.title.startsWith('changed since its render')), after.map((l) => l.command?.title).join(' | '));
-    // Leave the file as it was and the panel showing the image for the suite's final screenshot.
     const undo = new vscode.WorkspaceEdit();
     undo.delete(doc.uri, new vscode.Range(1, 0, 1, 'blue eyes, '.length));
     await vscode.workspace.applyEdit(undo);
+
+    // The panel's buttons, as the page sends them (validated like any message from it): re-render with a new
+    // seed, then copy that seed into the block's settings line. A forged message is refused.
+    assert.equal(await preview.panel.receive({ type: 'reveal', id: '../../etc/passwd' }), false);
+    assert.equal(await preview.panel.receive({ type: 'rerender', id: entry.id }), true);
+    const newest = preview.panel.lastState.current!;
+    assert.notEqual(newest, entry.id, 'a new render was made');
+    const seed = Number(/-(\d+)-[0-9a-z]+$/.exec(newest)![1]);
+    assert.equal(await preview.panel.receive({ type: 'copySeed', id: newest }), true);
+    assert.match(doc.getText(), new RegExp(`^Steps: 28, Size: 1024x1024, Seed: ${seed}$`, 'm'));
+    // Leave the file as it was and the panel showing the image for the suite's final screenshot.
+    await vscode.commands.executeCommand('workbench.action.files.revert');
     await doc.save();
   });
 });
