@@ -12,7 +12,7 @@ import { seedEdit } from './edits';
 import { lastRender, type HistoryEntry } from './history';
 import type { WebviewMessage } from './messages';
 import { PreviewPanel } from './panel';
-import { blockFingerprint, buildTxt2img, DRAFT, type Txt2ImgBody } from './request';
+import { buildTxt2img, DRAFT, requestFingerprint, type Txt2ImgBody } from './request';
 import { PreviewStore } from './store';
 
 const AUTH_SECRET = 'tagsmith.backendAuth';
@@ -155,14 +155,14 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
     }
     const line = document.positionAt(block.node.start).line;
     const draft = config().get<boolean>('preview.draft', false);
-    const built = buildTxt2img(block, findProfile(config().get<string>('profile')), draft ? DRAFT : undefined);
+    const profile = findProfile(config().get<string>('profile'));
+    const built = buildTxt2img(block, profile, draft ? DRAFT : undefined);
     if (!built.body) {
       void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(document.uri)}:${line + 1}: cannot render this block — ${built.problems.join('; ')}`);
       return undefined;
     }
     const body: Txt2ImgBody = seed !== undefined ? { ...built.body, seed } : built.body;
-    const settingsText = block.settings ? text.slice(block.settings.node.start, block.settings.node.end) : '';
-    const fingerprint = blockFingerprint(body.prompt, body.negative_prompt, settingsText);
+    const fullSize = buildTxt2img(block, profile, undefined).body ?? body;
     const title = (body.prompt.split('\n')[0] ?? '').slice(0, 60) || `block ${block.index + 1}`;
     const store = storeFor(document.uri);
 
@@ -198,7 +198,8 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
         },
       );
       const entry = store.add(result.png, {
-        document: document.uri.toString(), blockIndex: block.index, line, fingerprint, title, seed: result.seed, width: body.width, height: body.height,
+        document: document.uri.toString(), blockIndex: block.index, line, title,
+        fingerprint: requestFingerprint(fullSize, seed === undefined && fullSize.seed === -1 ? -1 : result.seed), seed: result.seed, width: body.width, height: body.height,
         steps: body.steps, sampler: body.sampler_name, cfgScale: body.cfg_scale, renderMs: Math.round(result.ms),
         infotext: result.infotext ?? '', draft,
       });
@@ -260,9 +261,8 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
     if (!vscode.workspace.isTrusted) return { changed: false };
     const entry = lastRender(storeFor(document.uri).entries(), document.uri.toString(), block.index);
     if (!entry) return { changed: false };
-    const text = document.getText();
-    const settingsText = block.settings ? text.slice(block.settings.node.start, block.settings.node.end) : '';
-    return { entry, changed: blockFingerprint(block.prompt?.text ?? '', block.negative?.text ?? '', settingsText) !== entry.fingerprint };
+    const body = buildTxt2img(block, findProfile(config().get<string>('profile')), undefined).body;
+    return { entry, changed: !body || requestFingerprint(body, body.seed) !== entry.fingerprint };
   }
 
   const lenses: vscode.CodeLensProvider = {

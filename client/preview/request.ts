@@ -117,3 +117,13 @@ export function blockFingerprint(prompt: string, negative: string, settingsLine:
   }
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
+
+/**
+ * What a render of a block stands for, to tell later whether the block still renders the same: the full-size
+ * request's fields (draft mode left out) with `seed` — the block's own seed, the seed actually used when the
+ * render overrode it (Re-render with a new seed), or -1 for a block without a seed.
+ */
+export function requestFingerprint(body: Txt2ImgBody, seed: number): string {
+  const settings = JSON.stringify([body.steps, body.cfg_scale, body.width, body.height, body.sampler_name, body.scheduler ?? '', seed]);
+  return blockFingerprint(body.prompt, body.negative_prompt, settings);
+}

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from '../../core/parse';
 import { defaultProfile } from '../../core/profiles';
-import { blockFingerprint, buildTxt2img, DRAFT, draftSize } from '../../client/preview/request';
+import { blockFingerprint, buildTxt2img, DRAFT, draftSize, requestFingerprint } from '../../client/preview/request';
 
 const block = (text: string, i = 0) => parseDocument(text).blocks[i]!;
 
@@ -66,5 +66,23 @@ describe('blockFingerprint', () => {
     expect(blockFingerprint('1boy', 'lowre', 'Steps: 28')).not.toBe(a);
     expect(blockFingerprint('1boy', 'lowres', 'Steps: 29')).not.toBe(a);
     expect(blockFingerprint('1boy\u0000lowres', '', 'Steps: 28')).not.toBe(blockFingerprint('1boy', '\u0000lowres', 'Steps: 28'));
+  });
+});
+
+describe('requestFingerprint', () => {
+  const body = (text: string) => buildTxt2img(block(text), defaultProfile, undefined).body!;
+  it('is the same for blocks that send the same request, whatever their spelling', () => {
+    // Settings written out equal to the profile's defaults, spaced differently: the same request.
+    expect(requestFingerprint(body('1boy\nSteps: 28,  CFG scale: 5, Size: 1024x1024\n'), -1)).toBe(requestFingerprint(body('1boy\n'), -1));
+  });
+  it('differs with any field or the seed', () => {
+    const base = requestFingerprint(body('1boy\nSeed: 42\n'), 42);
+    expect(requestFingerprint(body('1boy\nSeed: 43\n'), 43)).not.toBe(base);
+    expect(requestFingerprint(body('1boy\nSeed: 42, Steps: 20\n'), 42)).not.toBe(base);
+    expect(requestFingerprint(body('1boy\nSeed: 42, Sampler: Euler\n'), 42)).not.toBe(base);
+    expect(requestFingerprint(body('1boy\nSeed: 42, Size: 832x1216\n'), 42)).not.toBe(base);
+    expect(requestFingerprint(body('1boys\nSeed: 42\n'), 42)).not.toBe(base);
+    // A re-render with seed 7 of that block matches the block once Seed: 7 is copied into it.
+    expect(requestFingerprint(body('1boy\nSeed: 42\n'), 7)).toBe(requestFingerprint(body('1boy\nSeed: 7\n'), 7));
   });
 });

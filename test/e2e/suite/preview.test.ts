@@ -127,6 +127,9 @@ describe('previews', () => {
     const seed = Number(/-(\d+)-[0-9a-z]+$/.exec(newest)![1]);
     assert.equal(await preview.panel.receive({ type: 'copySeed', id: newest }), true);
     assert.match(doc.getText(), new RegExp(`^Steps: 28, Size: 1024x1024, Seed: ${seed}$`, 'm'));
+    // With the seed of the newest render in it, the block again renders what that image shows.
+    const now = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri)) as vscode.CodeLens[];
+    assert.ok(now.some((l) => l.command?.title.includes(`seed ${seed}`) && l.command.title.startsWith('rendered ')), now.map((l) => l.command?.title).join(' | '));
     // Leave the file as it was and the panel showing the image for the suite's final screenshot.
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await doc.save();
