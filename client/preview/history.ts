@@ -1,5 +1,9 @@
 // The render history of a workspace: an index (`history.json`) beside the saved PNGs in the preview folder,
-// newest first. The PNGs are the truth: an entry whose PNG is gone is dropped. Pure: text in, text out.
+// newest first. The PNGs are the truth: an entry whose PNG is gone is dropped, and a PNG the index lacks
+// (index lost or damaged) comes back from its infotext, unlinked from any block. Pure: text in, text out.
+import { parseDocument } from '../../core/parse';
+import { defaultProfile } from '../../core/profiles';
+import { buildTxt2img } from './request';
 
 export interface HistoryEntry {
   /** File-name-like id, also the PNG's name without `.png`. */
@@ -82,4 +86,26 @@ export function serializeHistory(entries: readonly HistoryEntry[]): string {
 /** The newest render of block `blockIndex` of `document`, if any. */
 export function lastRender(entries: readonly HistoryEntry[], document: string, blockIndex: number): HistoryEntry | undefined {
   return entries.find((e) => e.document === document && e.blockIndex === blockIndex);
+}
+
+/** The time an id was made, from its stamp (`20261125-102233-…`), as ISO; undefined for other names. */
+export function idTime(id: string): string | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-/.exec(id);
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z` : undefined;
+}
+
+/**
+ * An entry for a saved PNG the index does not know, from the A1111 infotext in the PNG: the image and its
+ * settings come back; the link to a document and block does not (document '', blockIndex -1).
+ */
+export function entryFromInfotext(id: string, infotext: string): HistoryEntry | undefined {
+  const created = idTime(id);
+  const block = parseDocument(infotext).blocks[0];
+  const body = block && buildTxt2img(block, defaultProfile, undefined).body;
+  if (!created || !body) return undefined;
+  return {
+    id, document: '', blockIndex: -1, line: 0, fingerprint: '', title: (body.prompt.split('\n')[0] ?? '').slice(0, 60), seed: body.seed,
+    width: body.width, height: body.height, steps: body.steps, sampler: body.sampler_name, cfgScale: body.cfg_scale, renderMs: 0, created,
+    infotext, draft: false,
+  };
 }

@@ -221,6 +221,11 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
     if (message.type === 'ready' || message.type === 'shown') return;
     const entry = store.find(message.id);
     if (!entry) return;
+    if (!entry.document && ['rerender', 'copySeed', 'gotoBlock'].includes(message.type)) {
+      // Rebuilt from its PNG after the history index was lost: the image has no block any more.
+      void vscode.window.showInformationMessage('This render is not linked to a block any more (its history entry was rebuilt from the PNG). Use "Copy infotext" or New Prompt from PNG.');
+      return;
+    }
     const uri = vscode.Uri.parse(entry.document);
     switch (message.type) {
       case 'rerender':

@@ -2,7 +2,9 @@
 // Node fs, no `vscode`: the folder path comes from the caller.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addEntry, entryId, HISTORY_FILE, parseHistory, serializeHistory, type HistoryEntry } from './history';
+import { inflateSync } from 'node:zlib';
+import { a1111Parameters, readPngText } from '../../core/png/readText';
+import { addEntry, entryFromInfotext, entryId, HISTORY_FILE, MAX_ENTRIES, parseHistory, serializeHistory, type HistoryEntry } from './history';
 
 export class PreviewStore {
   private cache: HistoryEntry[] | undefined;
@@ -20,7 +22,21 @@ export class PreviewStore {
     } catch {
       text = undefined;
     }
-    return (this.cache = parseHistory(text, pngs));
+    const entries = parseHistory(text, pngs);
+    // PNGs the index lacks (it was lost, or another window wrote it): back from their infotext, newest first.
+    const known = new Set(entries.map((e) => `${e.id}.png`));
+    const orphans = [...pngs].filter((f) => !known.has(f)).sort().reverse().slice(0, MAX_ENTRIES);
+    for (const file of orphans) {
+      try {
+        const infotext = a1111Parameters(readPngText(readFileSync(join(this.folder, file)), (d) => inflateSync(d)));
+        const entry = infotext ? entryFromInfotext(file.slice(0, -4), infotext) : undefined;
+        if (entry) entries.push(entry);
+      } catch {
+        // Not a readable PNG: leave it out of the history.
+      }
+    }
+    entries.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+    return (this.cache = entries.slice(0, MAX_ENTRIES));
   }
 
   pngPath(id: string): string {
