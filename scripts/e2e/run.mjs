@@ -145,7 +145,8 @@ async function runSuite(trusted) {
     const timeout = setTimeout(() => exit('timeout'), 300_000);
     const code = await exited;
     clearTimeout(timeout);
-    await page.screenshot({ path: path.join(results, trusted ? 'suite-end.png' : 'suite-untrusted-end.png') }).catch(() => {});
+    // The preview suite runs last and leaves its panel open, so the trusted run's last shot shows a render.
+    await page.screenshot({ path: path.join(results, trusted ? 'suite-end-preview.png' : 'suite-untrusted-end.png') }).catch(() => {});
     console.log(existsSync(log) ? readFileSync(log, 'utf8') : '(the suite wrote no report)');
     if (code === 'timeout') {
       console.error('The suite did not finish within 5 minutes. code-server said:\n' + server.output().slice(-4000));
