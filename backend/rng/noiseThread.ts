@@ -1,7 +1,7 @@
 // Draws the ancestral noise on a helper thread, one draw ahead, so that A1111-exact noise (65,536 Philox
 // normals per 1024x1024 image and step) is computed while the UNet runs instead of between steps.
 import { Worker, type MessagePort } from 'node:worker_threads';
-import { ImageNoise, type NoiseStream, type NoiseStreamFactory, type RngSource } from './noise';
+import { ImageNoise, type NoiseStreamFactory, type RngSource } from './noise';
 
 /** workerData that makes backend/worker.ts serve noise instead of renders. */
 export const NOISE_ROLE = 'tagsmith-noise';

@@ -57,11 +57,6 @@ function isAlnum(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code > 127;
 }
 
-/** A field ends at a comma, a quote, a line end or the end of the text. */
-function isFieldEnd(code: number): boolean {
-  return code === 44 || code === 34 || code === 10 || code === 13 || Number.isNaN(code);
-}
-
 function fnv(text: string, start: number, end: number): number {
   let h = 0x811c9dc5 | 0;
   for (let k = start; k < end; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
@@ -302,7 +297,7 @@ export class TagIndex {
   }
 
   private tagAt(t: number): DictionaryTag {
-    const { text, nameStart, nameEnd, aliasStart, aliasEnd, category, postCount } = this.table;
+    const { text, nameStart, nameEnd, category, postCount } = this.table;
     const aliases: string[] = [];
     this.forEachAlias(t, (a) => aliases.push(text.slice(a, this.aliasEnd(a, t))));
     return { name: text.slice(nameStart[t]!, nameEnd[t]!), category: category[t]!, postCount: postCount[t]!, aliases };

@@ -4,7 +4,7 @@
 
 import { attentionPieces } from '../attention';
 import { PY_DIGIT, PY_SPACE, PY_WORD, isPySpaceCode, isPyWordChar, pyFloat } from '../pyre';
-import { isBranch, type Branch, type ExtraNetwork, type Leaf, type LeafKind, type ParseProblem, type PromptSection, type Range, type Section, type SyntaxNode, type Tag } from './tree';
+import { isBranch, type Branch, type ExtraNetwork, type Leaf, type LeafKind, type ParseProblem, type PromptSection, type Range, type Section, type SyntaxNode } from './tree';
 
 const WEIGHT = new RegExp(`:[${PY_SPACE}]*([+-]?[.${PY_DIGIT}]+)[${PY_SPACE}]*\\)`, 'uy');
 // A1111's extra networks: <(\w+):([^>]+)>, removed from the prompt before anything else reads it.

@@ -188,7 +188,7 @@ describe('properties', () => {
         for (const leaf of leaves(section.node)) {
           if (leaf.end <= lead) continue;
           outputOffset.set(leaf.start, out);
-          out += contributes(text, leaf);
+          out += contributes(leaf);
         }
         for (const tag of section.tags) {
           const at = outputOffset.get(tag.node.start)!;
@@ -201,7 +201,7 @@ describe('properties', () => {
 });
 
 /** Characters a leaf adds to A1111's output text: brackets and weights are consumed, escapes give one. */
-function contributes(text: string, leaf: Leaf): number {
+function contributes(leaf: Leaf): number {
   switch (leaf.kind) {
     case 'open-paren':
     case 'close-paren':

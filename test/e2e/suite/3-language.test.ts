@@ -1,7 +1,7 @@
 // Language features served by the Tagsmith language server, as VS Code shows them.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, closeAll, extension, openEditor, report, waitFor, workspaceUri } from './util';
+import { api, closeAll, openEditor, report, waitFor, workspaceUri } from './util';
 
 function labelOf(item: vscode.CompletionItem): string {
   return typeof item.label === 'string' ? item.label : item.label.label;
