@@ -66,9 +66,7 @@ export function findBreaks(text: string): Array<[number, number]> {
   for (;;) {
     const at = text.indexOf('BREAK', searchFrom);
     if (at < 0) break;
-    const before = at > 0 ? charBefore(text, at) : undefined;
-    const after = charAt(text, at + 5);
-    if (isPyWordChar(before) || isPyWordChar(after)) {
+    if (!isBreakWordAt(text, at)) {
       searchFrom = at + 1;
       continue;
     }
@@ -81,6 +79,13 @@ export function findBreaks(text: string): Array<[number, number]> {
     searchFrom = end;
   }
   return found;
+}
+
+/** True when the `BREAK` at `at` stands as a word of its own: Python's `\bBREAK\b`, which looks at whole
+ * code points (a letter outside the BMP is one character, not two surrogates). */
+export function isBreakWordAt(text: string, at: number): boolean {
+  const before = at > 0 ? charBefore(text, at) : undefined;
+  return !isPyWordChar(before) && !isPyWordChar(charAt(text, at + 5));
 }
 
 function charBefore(text: string, index: number): string {

@@ -2,8 +2,8 @@
 // networks. Tokens follow A1111's re_attention; effective weights come from core/attention itself, so the
 // tree and A1111 can never disagree.
 
-import { attentionPieces } from '../attention';
-import { PY_DIGIT, PY_SPACE, PY_WORD, isPySpaceCode, isPyWordChar, pyFloat } from '../pyre';
+import { attentionPieces, isBreakWordAt } from '../attention';
+import { PY_DIGIT, PY_SPACE, PY_WORD, isPySpaceCode, pyFloat } from '../pyre';
 import { isBranch, type Branch, type ExtraNetwork, type Leaf, type LeafKind, type ParseProblem, type PromptSection, type Range, type Section, type SyntaxNode } from './tree';
 
 const WEIGHT = new RegExp(`:[${PY_SPACE}]*([+-]?[.${PY_DIGIT}]+)[${PY_SPACE}]*\\)`, 'uy');
@@ -144,7 +144,7 @@ export function parsePromptSection(
     const run = src.slice(from, to);
     for (let k = run.indexOf('BREAK'); k >= 0; k = run.indexOf('BREAK', k + 1)) {
       const at = from + k;
-      if (isPyWordChar(at > 0 ? src[at - 1] : undefined) || isPyWordChar(src[at + 5])) continue;
+      if (!isBreakWordAt(src, at)) continue;
       pushText(cursor, at);
       flush();
       emit(leaf('break', at, at + 5));

@@ -115,6 +115,9 @@ describe('prompt syntax', () => {
     expect(kinds('[a:b]')).toContain('deemphasis');
     expect(p.extraNetworks.map((n) => [n.type, n.name, n.args])).toEqual([['lora', 'style_x', ['0.8']], ['hypernet', 'h', ['1']]]);
     expect(p.breaks).toHaveLength(1);
+    // A letter outside the BMP (two UTF-16 units) before BREAK is a word character to Python's \b too.
+    expect(prompt('\u{1D400}BREAK x').breaks).toHaveLength(0);
+    expect(prompt('\u{1D400} BREAK x').breaks).toHaveLength(1);
     // Prompt editing does not weight its tags; A1111 resolves it before reading attention.
     expect(p.tags.filter((t) => ['cat', 'dog', 'to', 'from', 'a', 'b', 'c'].includes(t.value)).every((t) => t.weight === 1)).toBe(true);
   });
