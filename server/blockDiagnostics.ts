@@ -4,7 +4,7 @@
 
 import type { Diagnostic, Range } from 'vscode-languageserver';
 import { Analysis, type FeatureContext } from './analysis';
-import { splitBlocks } from './blocks';
+import { splitBlocks } from '../core/parse/blocks';
 import { diagnose } from './features/diagnostics';
 import type { TokenSource } from './tokens';
 

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkDocument, type CheckDiagnostic } from '../../core/checks/index';
-import { parseDocument } from '../../core/parse/index';
+import { parseDocument, splitBlocks } from '../../core/parse/index';
 import { builtinProfiles, findProfile } from '../../core/profiles/index';
 import { LineIndex } from '../../core/text/lineIndex';
 import { UsageError, type Command } from '../command';
@@ -162,24 +162,22 @@ export function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
   return undefined;
 }
 
-const SEPARATOR_LINE = /^---[ \t]*\r?$/gm;
-
 /**
- * Parses and checks `text` a few blocks at a time: checks never look across blocks, so the diagnostics
- * are the same as for the whole document, and a 50 MB file never holds its whole tree in memory.
+ * Parses and checks `text` about a megabyte of blocks at a time: checks never look across blocks, so the
+ * diagnostics are the same as for the whole document, and a 50 MB file never holds its whole tree in memory.
+ * Each piece after the first starts at a separator line, so a BOM is only ever read at the very start.
  */
 function checkInPieces(text: string, profile: ReturnType<typeof findProfile>, onDiagnostic: (d: CheckDiagnostic) => void): void {
   const PIECE = 1 << 20;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.length;
-    if (text.length - start > PIECE) {
-      SEPARATOR_LINE.lastIndex = start + PIECE;
-      const m = SEPARATOR_LINE.exec(text);
-      if (m) end = m.index;
-    }
+  const check = (start: number, end: number): void => {
     const doc = parseDocument(text.slice(start, end));
     for (const d of checkDocument(doc, profile)) onDiagnostic({ ...d, start: d.start + start, end: d.end + start });
-    start = end;
+  };
+  let start = 0;
+  for (const block of splitBlocks(text)) {
+    if (block.end - start < PIECE) continue;
+    check(start, block.end);
+    start = block.end;
   }
+  if (start < text.length) check(start, text.length);
 }

@@ -2,6 +2,7 @@
 // block A1111 infotext — prompt, `Negative prompt:`, settings line. Never throws; always lossless.
 
 import { LineIndex } from '../text/lineIndex';
+import { SEPARATOR_LINE } from './blocks';
 import { parsePromptSection } from './prompt';
 import { isSettingsLine, parseSettingsLine } from './settings';
 import type { Block, Branch, Leaf, Range } from './tree';
@@ -21,7 +22,6 @@ interface Line {
   end: number;
 }
 
-const SEPARATOR = /^---[ \t]*$/;
 const COMMENT = /^[ \t]*#/;
 const NEGATIVE = /^[ \t]*Negative prompt:/;
 const BLANK = /^\s*$/;
@@ -43,7 +43,7 @@ export function parseDocument(text: string): SdDocument {
   };
   for (const line of lines) {
     const content = text.slice(line.start, line.contentEnd);
-    if (SEPARATOR.test(content)) {
+    if (SEPARATOR_LINE.test(content)) {
       endGroup();
       root.children.push({ kind: 'separator', start: line.start, end: line.contentEnd });
       pushNewline(root, line);
