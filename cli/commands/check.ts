@@ -1,7 +1,7 @@
 // `tagsmith check PATH...`: parses and checks .sdprompt files, one line per diagnostic.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkDocument, type CheckDiagnostic } from '../../core/checks/index';
 import { parseDocument, splitBlocks } from '../../core/parse/index';
@@ -79,7 +79,7 @@ Exit codes: 0 no errors, 1 at least one error, 2 usage error or unreadable file.
 function expand(path: string, cwd: string, stderr: (t: string) => void, onError: () => void): string[] {
   let stats;
   try {
-    stats = statSync(join(cwd, path) === path ? path : path.startsWith('/') ? path : join(cwd, path));
+    stats = statSync(resolve(cwd, path));
   } catch (error) {
     stderr(`tagsmith check: ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (error as Error).message}\n`);
     onError();
