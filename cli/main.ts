@@ -21,7 +21,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     return verb ? 0 : 2;
   }
   if (verb === '--version' || verb === '-v') {
-    io.stdout(`${process.env.TAGSMITH_VERSION ?? '0.1.0'}\n`);
+    io.stdout(`${TAGSMITH_VERSION}\n`);
     return 0;
   }
   const command = commands.find((c) => c.name === verb);

@@ -1,9 +1,10 @@
 // Bundles the extension, the language server, the CLI and the benchmarks with esbuild.
 // Native code (onnxruntime-node) and the `vscode` module stay external.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = {
   bundle: true,
   platform: 'node',
@@ -14,6 +15,7 @@ const common = {
   legalComments: 'none',
   external: ['vscode', 'onnxruntime-node'],
   logLevel: 'warning',
+  define: { TAGSMITH_VERSION: JSON.stringify(version) },
 };
 
 const entries = [

@@ -13,7 +13,7 @@ const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(`${USAGE}\n`);
 } else if (args.includes('--version')) {
-  process.stdout.write(`${process.env.TAGSMITH_VERSION ?? '0.1.0'}\n`);
+  process.stdout.write(`${TAGSMITH_VERSION}\n`);
 } else if (!args.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'))) {
   process.stderr.write(`tagsmith-server: say how to talk to the editor\n\n${USAGE}\n`);
   process.exitCode = 2;

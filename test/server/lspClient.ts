@@ -11,6 +11,7 @@ import {
   StreamMessageWriter,
   type ClientCapabilities,
   type Diagnostic,
+  type InitializeResult,
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 
@@ -68,6 +69,8 @@ export interface LspClient {
   /** The latest published diagnostics per URI. */
   diagnostics: Map<string, Diagnostic[]>;
   settings: Record<string, unknown>;
+  /** What the server answered to initialize. */
+  initializeResult: InitializeResult;
   /** Resolves with the next publishDiagnostics for `uri` (optionally one that satisfies `accept`). */
   nextDiagnostics(uri: string, accept?: (d: Diagnostic[]) => boolean): Promise<Diagnostic[]>;
   /** Resolves when a log line matching `pattern` arrives (or has arrived). */
@@ -109,6 +112,7 @@ export async function startClient(options: StartOptions = {}): Promise<LspClient
     logs,
     diagnostics,
     settings: options.settings ?? {},
+    initializeResult: { capabilities: {} }, // replaced once the server answers initialize
     nextDiagnostics(uri, accept = () => true) {
       return new Promise((resolve) => diagnosticWaiters.push({ uri, accept, resolve }));
     },
@@ -164,13 +168,14 @@ export async function startClient(options: StartOptions = {}): Promise<LspClient
   connection.onRequest('workspace/diagnostic/refresh', () => null);
   connection.listen();
   const folder = options.workspaceFolder;
-  await connection.sendRequest('initialize', {
+  const initializeResult = await connection.sendRequest<InitializeResult>('initialize', {
     processId: process.pid,
     rootUri: folder ? fileUri(folder) : null,
     workspaceFolders: folder ? [{ uri: fileUri(folder), name: path.basename(folder) }] : null,
     capabilities: options.capabilities ?? pushCapabilities,
     initializationOptions: options.initializationOptions,
   });
+  client.initializeResult = initializeResult;
   await connection.sendNotification('initialized', {});
   return client;
 }
