@@ -1,6 +1,6 @@
 // `tagsmith check PATH...`: parses and checks .sdprompt files, one line per diagnostic.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkDocument, type CheckDiagnostic } from '../../core/checks/index';
@@ -56,63 +56,151 @@ Exit codes: 0 no errors, 1 at least one error, 2 usage error or unreadable file.
 
     const reports: FileReport[] = [];
     let unreadable = 0;
-    for (const file of positionals.flatMap((p) => expand(p, io.cwd, io.stderr, () => unreadable++))) {
+    const problem = (message: string) => {
+      io.stderr(`tagsmith check: ${message}\n`);
+      unreadable++;
+    };
+    for (const file of positionals.flatMap((p) => expand(p, io.cwd, problem))) {
       try {
-        reports.push(...checkFile(file, profile));
+        reports.push(...checkFile(file, resolve(io.cwd, file), profile));
       } catch (error) {
         if (!(error instanceof Unreadable)) throw error;
-        io.stderr(`tagsmith check: ${error.message}\n`);
-        unreadable++;
+        problem(error.message);
       }
     }
     if (values.format === 'json') {
       io.stdout(JSON.stringify(reports, null, 2) + '\n');
     } else {
-      for (const r of reports) io.stdout(`${r.file}:${r.line}:${r.column}: ${r.severity}: ${r.message} [${r.code}]\n`);
+      for (const r of reports) io.stdout(`${escapeName(r.file)}:${r.line}:${r.column}: ${r.severity}: ${r.message} [${r.code}]\n`);
     }
     if (unreadable > 0) return 2;
     return reports.some((r) => r.severity === 'error') ? 1 : 0;
   },
 };
 
-/** A path as given, or the *.sdprompt files under a folder, sorted. */
-function expand(path: string, cwd: string, stderr: (t: string) => void, onError: () => void): string[] {
+/**
+ * A file name as text output shows it: control characters (a newline could forge a diagnostic line, an escape
+ * sequence could drive the terminal) and bidirectional overrides are written as JSON-style escapes.
+ */
+export function escapeName(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const short: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return short[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+const errorText = (error: unknown): string => {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or folder';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ELOOP') return 'too many levels of symbolic links';
+  return (error as Error).message;
+};
+
+/** What a file that is not a regular file or folder is, for the message refusing it. */
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * A path as given, or the *.sdprompt files under a folder, sorted. Symbolic links inside a folder are followed
+ * (a linked folder once: folders are remembered by their real path, so a link loop ends); a folder that cannot
+ * be read and a broken link named *.sdprompt are reported through `problem` and the walk goes on.
+ */
+function expand(path: string, cwd: string, problem: (message: string) => void): string[] {
   let stats;
   try {
     stats = statSync(resolve(cwd, path));
   } catch (error) {
-    stderr(`tagsmith check: ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (error as Error).message}\n`);
-    onError();
+    problem(`${escapeName(path)}: ${errorText(error)}`);
     return [];
   }
   if (!stats.isDirectory()) return [path];
   const found: string[] = [];
+  const seen = new Set<string>();
   const visit = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const absolute = resolve(cwd, dir);
+    let entries;
+    try {
+      const real = realpathSync(absolute);
+      if (seen.has(real)) return;
+      seen.add(real);
+      entries = readdirSync(absolute, { withFileTypes: true });
+    } catch (error) {
+      problem(`${escapeName(dir)}: cannot read the folder (${errorText(error)}); its files were not checked`);
+      return;
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) visit(full);
-      else if (entry.isFile() && entry.name.endsWith('.sdprompt')) found.push(full);
+      let isDir = entry.isDirectory();
+      if (entry.isSymbolicLink()) {
+        try {
+          isDir = statSync(resolve(cwd, full)).isDirectory();
+        } catch (error) {
+          if (entry.name.endsWith('.sdprompt')) problem(`${escapeName(full)}: broken symbolic link (${errorText(error)})`);
+          continue;
+        }
+      }
+      // A *.sdprompt that is a pipe, device or socket is listed too: checkFile refuses it by name.
+      if (isDir) visit(full);
+      else if (entry.name.endsWith('.sdprompt')) found.push(full);
     }
   };
   visit(path);
   return found;
 }
 
-function checkFile(file: string, profile: ReturnType<typeof findProfile>): FileReport[] {
-  const shown = file;
-  let bytes: Buffer;
+/**
+ * Reads a regular file of at most MAX_BYTES. Devices, pipes and sockets are refused before anything is read
+ * (opened non-blocking, so a FIFO without a writer does not hang), the cap is checked on fstat's size, and
+ * no more than MAX_BYTES + 1 bytes are ever read, so a file that grows while read cannot exceed it either.
+ */
+function readCapped(shown: string, absolute: string): Buffer {
+  let fd: number;
   try {
-    const size = statSync(file).size;
-    if (size > MAX_BYTES) throw new Unreadable(`${shown}: file is ${(size / 1048576).toFixed(1)} MB; check reads .sdprompt files up to ${MAX_BYTES / 1048576} MB`);
-    bytes = readFileSync(file);
+    fd = openSync(absolute, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Unreadable(`${shown}: cannot read (${code === 'EISDIR' ? 'is a folder' : errorText(error)})`);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw new Unreadable(`${shown}: cannot read (is a folder)`);
+    if (!stats.isFile()) throw new Unreadable(`${shown}: ${kindOf(stats)}, not a regular file; check reads .sdprompt files only`);
+    const tooBig = (size: number) => new Unreadable(`${shown}: file is ${(size / 1048576).toFixed(1)} MB; check reads .sdprompt files up to ${MAX_BYTES / 1048576} MB`);
+    if (stats.size > MAX_BYTES) throw tooBig(stats.size);
+    // One byte more than fstat said, so growth since is seen; grown only in bounds, up to one byte past the cap.
+    let buffer = Buffer.allocUnsafe(stats.size + 1);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, MAX_BYTES + 1));
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) return buffer.subarray(0, length);
+      length += n;
+      if (length > MAX_BYTES) throw tooBig(length);
+    }
   } catch (error) {
     if (error instanceof Unreadable) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Unreadable(`${shown}: cannot read (${code === 'EISDIR' ? 'is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message})`);
+    throw new Unreadable(`${shown}: cannot read (${errorText(error)})`);
+  } finally {
+    closeSync(fd);
   }
+}
+
+function checkFile(file: string, absolute: string, profile: ReturnType<typeof findProfile>): FileReport[] {
+  const shown = file;
+  const bytes = readCapped(escapeName(file), absolute);
   const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new Unreadable(`${shown}: binary file (NUL byte at offset ${nul}), not a .sdprompt document`);
+  if (nul >= 0) throw new Unreadable(`${escapeName(shown)}: binary file (NUL byte at offset ${nul}), not a .sdprompt document`);
 
   const text = bytes.toString('utf8');
   const reports: FileReport[] = [];

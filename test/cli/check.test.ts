@@ -1,6 +1,6 @@
 // `tagsmith check` as users run it: the built dist/cli.js in a child process.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, ftruncateSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, closeSync, ftruncateSync, readdirSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
 
-function run(args: string[], cwd = ROOT, timeout = 60_000): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout });
+function run(args: string[], cwd = ROOT, timeout = 60_000, as?: { uid: number; gid: number }): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout, ...as });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -134,5 +134,86 @@ describe('tagsmith check', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).not.toMatch(/\n\s+at /);
     expect(run(['--help']).stdout).toContain('check');
+  });
+
+  it('refuses devices and named pipes by name, without reading them or hanging', () => {
+    if (process.platform === 'win32') return;
+    // /dev/zero used to be read until memory ran out; its stat size is 0, so the cap must also bound the read.
+    let r = run(['check', '/dev/zero'], ROOT, 20_000);
+    expect(r.stderr).toBe('tagsmith check: /dev/zero: a character device, not a regular file; check reads .sdprompt files only\n');
+    expect(r.code).toBe(2);
+    const dir = tempDir();
+    const fifo = join(dir, 'pipe.sdprompt');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // Without a writer, a blocking open of a FIFO never returns: the timeout would kill it (code null).
+    r = run(['check', fifo], ROOT, 20_000);
+    expect(r.stderr).toBe(`tagsmith check: ${fifo}: a named pipe, not a regular file; check reads .sdprompt files only\n`);
+    expect(r.code).toBe(2);
+    // Inside a folder too, and the other files are still checked.
+    writeFileSync(join(dir, 'ok.sdprompt'), 'a)\n');
+    r = run(['check', dir], ROOT, 20_000);
+    expect(r.stderr).toBe(`tagsmith check: ${fifo}: a named pipe, not a regular file; check reads .sdprompt files only\n`);
+    expect(r.stdout).toContain(`${join(dir, 'ok.sdprompt')}:1:2: error:`);
+    expect(r.code).toBe(2);
+  });
+
+  it('reports an unreadable subfolder by name and checks the rest, exit 2', () => {
+    if (process.platform === 'win32') return;
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    mkdirSync(join(dir, 'a'));
+    mkdirSync(join(dir, 'locked'));
+    writeFileSync(join(dir, 'a/x.sdprompt'), 'a)\n');
+    writeFileSync(join(dir, 'locked/y.sdprompt'), 'a)\n');
+    writeFileSync(join(dir, 'z.sdprompt'), 'b)\n');
+    chmodSync(join(dir, 'locked'), 0o000);
+    // root reads a mode-000 folder anyway: then the CLI runs as the unprivileged 'nobody' (uid 65534), for whom
+    // the mode holds. Skipped where neither makes the folder unreadable.
+    const root = process.getuid?.() === 0;
+    const as = root ? { uid: 65534, gid: 65534 } : undefined;
+    const probe = spawnSync(process.execPath, ['-e', `require('fs').readdirSync(${JSON.stringify(join(dir, 'locked'))})`], { ...as });
+    if (probe.status === 0) return; // the folder is still readable: nothing to test here
+    const r = run(['check', dir], ROOT, 20_000, as);
+    expect(r.stderr).toBe(`tagsmith check: ${join(dir, 'locked')}: cannot read the folder (permission denied); its files were not checked\n`);
+    expect(r.stdout).toBe(
+      `${join(dir, 'a/x.sdprompt')}:1:2: error: ')' closes nothing: A1111 reads it as text [stray-bracket]\n` +
+      `${join(dir, 'z.sdprompt')}:1:2: error: ')' closes nothing: A1111 reads it as text [stray-bracket]\n`,
+    );
+    expect(r.code).toBe(2);
+    chmodSync(join(dir, 'locked'), 0o755);
+  });
+
+  it('escapes control characters in file names, so a name cannot forge a diagnostic or drive the terminal', () => {
+    if (process.platform === 'win32') return;
+    const dir = tempDir();
+    const name = 'x\nforged.sdprompt:9:9: error: fake [x]\n\u001b[2Jy.sdprompt';
+    writeFileSync(join(dir, name), 'a)\n');
+    const r = run(['check', dir]);
+    const lines = r.stdout.split('\n').filter(Boolean);
+    expect(lines).toEqual([`${dir}/x\\nforged.sdprompt:9:9: error: fake [x]\\n\\u001b[2Jy.sdprompt:1:2: error: ')' closes nothing: A1111 reads it as text [stray-bracket]`]);
+    expect(r.stdout).not.toContain('\u001b');
+    // JSON keeps the name exact (JSON.stringify escapes it).
+    expect(JSON.parse(run(['check', '--format', 'json', dir]).stdout)[0].file).toBe(join(dir, name));
+    // Names in messages on stderr too.
+    const missing = run(['check', join(dir, 'gone\n\u001b.sdprompt')]);
+    expect(missing.stderr).toBe(`tagsmith check: ${dir}/gone\\n\\u001b.sdprompt: no such file or folder\n`);
+  });
+
+  it('follows symbolic links inside folders, once, and names broken ones', () => {
+    if (process.platform === 'win32') return;
+    const dir = tempDir();
+    const elsewhere = tempDir();
+    writeFileSync(join(elsewhere, 'real.sdprompt'), 'a)\n');
+    mkdirSync(join(elsewhere, 'sub'));
+    writeFileSync(join(elsewhere, 'sub/inner.sdprompt'), 'b)\n');
+    symlinkSync(join(elsewhere, 'real.sdprompt'), join(dir, 'linked.sdprompt'));
+    symlinkSync(join(elsewhere, 'sub'), join(dir, 'linkedsub'));
+    symlinkSync(dir, join(dir, 'loop')); // a link back up: must not recurse for ever
+    symlinkSync(join(dir, 'nothing-here'), join(dir, 'broken.sdprompt'));
+    const r = run(['check', dir], ROOT, 20_000);
+    expect(r.stderr).toBe(`tagsmith check: ${join(dir, 'broken.sdprompt')}: broken symbolic link (no such file or folder)\n`);
+    expect(r.stdout.split('\n').filter(Boolean).map((l) => l.split(':')[0])).toEqual([join(dir, 'linked.sdprompt'), join(dir, 'linkedsub/inner.sdprompt')]);
+    expect(r.code).toBe(2);
+    expect(readdirSync(dir)).toHaveLength(4);
   });
 });
