@@ -75,8 +75,13 @@ export class BackendServer {
   private readonly server: Server;
   private readonly queue: Job[] = [];
   private running: Job | undefined;
+  /** The renderer the running job renders on, so stopping it never opens a renderer. */
+  private active: RenderService | undefined;
+  /** Settles when the running job has ended. */
+  private runningDone: Promise<void> | undefined;
   private progress: { step: number; total: number; etaSeconds: number; preview?: string; started: number } | undefined;
   private interrupted = false;
+  private closing = false;
   private port = 0;
   private readonly modelName: string;
 
@@ -104,10 +109,26 @@ export class BackendServer {
     return { host, port: this.port };
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops listening, answers waiting jobs 503, cancels the running render and waits for it to end (at most
+   * `waitMs`; a render stops between steps, and encoding between chunks).
+   */
+  async close(waitMs = 1500): Promise<void> {
+    this.closing = true;
     for (const job of this.queue.splice(0)) send(job.res, 503, { error: 'ServerClosing', detail: 'the server is shutting down' });
+    if (this.running) {
+      this.running.gone = true;
+      this.active?.cancel();
+    }
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closed;
+    const done = this.runningDone;
+    if (done) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -186,7 +207,7 @@ export class BackendServer {
         await this.readBody(req);
         if (this.running) {
           this.interrupted = true;
-          (await this.options.renderer()).interrupt();
+          this.active?.interrupt();
         }
         return send(res, 200, {});
       case 'GET /sdapi/v1/samplers':
@@ -238,7 +259,7 @@ export class BackendServer {
       job.gone = true;
       const waiting = this.queue.indexOf(job);
       if (waiting >= 0) this.queue.splice(waiting, 1);
-      else if (this.running === job) void this.options.renderer().then((r) => r.cancel(), () => undefined);
+      else if (this.running === job) this.active?.cancel();
     });
     this.queue.push(job);
     this.pump();
@@ -252,8 +273,10 @@ export class BackendServer {
     this.running = job;
     this.interrupted = false;
     this.progress = { step: 0, total: job.request.steps, etaSeconds: 0, started: Date.now() };
-    void this.run(job).finally(() => {
+    this.runningDone = this.run(job).finally(() => {
       this.running = undefined;
+      this.active = undefined;
+      this.runningDone = undefined;
       this.pump();
     });
   }
@@ -263,6 +286,7 @@ export class BackendServer {
     try {
       const renderer = await this.options.renderer();
       if (job.gone) return;
+      this.active = renderer;
       const output = await renderer.render(request, {
         onProgress: (p) => {
           if (this.progress) Object.assign(this.progress, { step: p.step, total: p.total, etaSeconds: p.etaSeconds });
@@ -287,7 +311,7 @@ export class BackendServer {
       });
     } catch (error) {
       const cancelled = (error as { cancelled?: boolean }).cancelled === true;
-      this.options.log?.(cancelled ? 'render cancelled: the client disconnected' : `render failed: ${(error as Error).message}`);
+      this.options.log?.(cancelled ? `render cancelled: ${this.closing ? 'the server is shutting down' : 'the client disconnected'}` : `render failed: ${(error as Error).message}`);
       send(job.res, 500, { error: 'RenderError', detail: (error as Error).message ?? String(error) });
     }
   }

@@ -136,9 +136,10 @@ export class Renderer {
     return this.worker !== undefined;
   }
 
-  /** Releases the sessions and ends the worker. */
+  /** Cancels a running render, releases the sessions and ends the worker. */
   async close(): Promise<void> {
     const worker = this.worker;
+    this.cancel();
     this.worker = undefined;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

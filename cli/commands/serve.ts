@@ -1,8 +1,8 @@
 // `tagsmith serve`: the local SDXL backend behind an A1111-compatible HTTP API.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, UserError, type Command } from '../command';
 import { BackendServer } from '../../backend/http';
@@ -12,12 +12,62 @@ import { RNG_SOURCES, type RngSource } from '../../backend/rng/noise';
 
 export const DEFAULT_PORT = 7861;
 
-/** A fresh random token in a file only this user can read. */
-export function writeTokenFile(file: string): string {
+/** ~/.tagsmith/serve-token */
+export function defaultTokenFile(): string {
+  return resolve(homedir(), '.tagsmith', 'serve-token');
+}
+
+/**
+ * A fresh random token in a file only this user can read. Never written through a symbolic link: a link (or
+ * a folder, device, pipe) at the path is refused by name; the token goes into a new file created exclusively
+ * without following links (mode 0600), which is then renamed over the path, so a link planted in between is
+ * replaced, not followed. `privateDir` (the default ~/.tagsmith) makes the folder 0700 even when it existed.
+ */
+export function writeTokenFile(file: string, options: { privateDir?: boolean } = {}): string {
   const token = randomBytes(32).toString('base64url');
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, token + '\n', { mode: 0o600 });
-  chmodSync(file, 0o600); // an existing file keeps its old mode otherwise
+  const dir = dirname(file);
+  const fail = (what: string, error: unknown) => new UserError(`cannot ${what}: ${(error as Error).message}`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw fail(`create the token file's folder ${dir}`, error);
+  }
+  if (options.privateDir) {
+    const stats = lstatSync(dir);
+    if (stats.isSymbolicLink() || !stats.isDirectory()) throw new UserError(`${dir} is ${stats.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; refusing to keep the token there (make it a folder, or pass --token-file)`);
+    try {
+      if ((stats.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+    } catch (error) {
+      throw fail(`make ${dir} private (mode 0700)`, error);
+    }
+  }
+  let existing;
+  try {
+    existing = lstatSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fail(`write the token file ${file}`, error);
+  }
+  if (existing?.isSymbolicLink()) throw new UserError(`token file ${file} is a symbolic link; refusing to write the token through it (remove the link or pass another --token-file)`);
+  if (existing?.isDirectory()) throw new UsageError(`--token-file ${file} is a folder; give the path of a file`);
+  if (existing && !existing.isFile()) throw new UsageError(`--token-file ${file} is not a regular file`);
+  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+    try {
+      writeSync(fd, token + '\n');
+      if (process.platform !== 'win32') fchmodSync(fd, 0o600); // whatever the umask
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // not created, or already renamed
+    }
+    throw fail(`write the token file ${file}`, error);
+  }
   return token;
 }
 
@@ -66,8 +116,8 @@ Options:
       throw error;
     }
     const modelDir = resolve(io.cwd, values.model);
-    const tokenFile = resolve(io.cwd, values['token-file'] ?? resolve(homedir(), '.tagsmith', 'serve-token'));
-    const token = writeTokenFile(tokenFile);
+    const tokenFile = values['token-file'] !== undefined ? resolve(io.cwd, values['token-file']) : defaultTokenFile();
+    const token = writeTokenFile(tokenFile, { privateDir: values['token-file'] === undefined });
     const log = (line: string) => io.stderr(`tagsmith serve: ${line}\n`);
     // The server stays up: a stray error is logged, never fatal.
     const onStray = (error: unknown) => log(`internal error: ${(error as Error)?.stack ?? String(error)}`);
@@ -97,8 +147,15 @@ Options:
       process.once('SIGTERM', stop);
     });
     log('shutting down');
+    // The running render is cancelled and stops between steps; one step that does not end in time (a real
+    // model on a slow machine) must not keep the process: it exits anyway.
+    const deadline = setTimeout(() => {
+      log('the render did not stop within 2 s; exiting anyway');
+      process.exit(0);
+    }, 1900);
     await server.close();
     await renderer.close();
+    clearTimeout(deadline);
     process.off('uncaughtException', onStray);
     process.off('unhandledRejection', onStray);
     return 0;
