@@ -8,6 +8,7 @@ import { check } from './check';
 import { attention } from './attention';
 import { tokenize } from './tokenize';
 import { chunks } from './chunks';
+import { schedule } from './schedule';
 
 export const commands: Command[] = [
   makeTestModel,
@@ -18,4 +19,5 @@ export const commands: Command[] = [
   attention,
   tokenize,
   chunks,
+  schedule,
 ];
