@@ -3,7 +3,7 @@
 // multiplications, the same merging of equal neighbours. Every piece also keeps its source range so the
 // editor can map weights and tokens back to the text.
 
-import { PY_DIGIT, PY_SPACE, isPyWordChar, pyFloat } from './pyre';
+import { PY_DIGIT, PY_SPACE, isPySpaceCode, isPyWordChar, pyFloat } from './pyre';
 
 export type AttentionPair = [text: string, weight: number];
 
@@ -56,8 +56,6 @@ const ATTENTION_TOKEN = new RegExp(
   'gsu',
 );
 
-const PY_SPACE_CHAR = new RegExp(`[${PY_SPACE}]`, 'u');
-
 /** Finds A1111's `\s*\bBREAK\b\s*` matches in `text` (Python semantics), as [start, end) pairs. */
 export function findBreaks(text: string): Array<[number, number]> {
   const found: Array<[number, number]> = [];
@@ -71,9 +69,9 @@ export function findBreaks(text: string): Array<[number, number]> {
       continue;
     }
     let start = at;
-    while (start > lastEnd && PY_SPACE_CHAR.test(text[start - 1]!)) start--;
+    while (start > lastEnd && isPySpaceCode(text.charCodeAt(start - 1))) start--;
     let end = at + 5;
-    while (end < text.length && PY_SPACE_CHAR.test(text[end]!)) end++;
+    while (end < text.length && isPySpaceCode(text.charCodeAt(end))) end++;
     found.push([start, end]);
     lastEnd = end;
     searchFrom = end;
@@ -111,17 +109,50 @@ export function attentionPieces(text: string, problems?: AttentionProblem[], off
   const res: AttentionPiece[] = [];
   const round: number[] = [];
   const square: number[] = [];
+  // A1111's multiply_range(p, m) multiplies every entry from p to the end, so `((((x))))`-like nesting
+  // costs it depth x entries. Here the entries are kept as runs of neighbours that have been multiplied
+  // by the same factors so far (their `factor`, a product started at 1, in A1111's order); a
+  // multiplication touches runs, not entries, and neighbouring runs whose factors become equal merge.
+  // An entry's weight is its starting weight (1, or -1 for BREAK) times its run's factor: the same double
+  // as A1111's, as IEEE multiplication is exact under sign changes.
+  const runStart: number[] = [];
+  const runFactor: number[] = [];
   const multiplyRange = (from: number, multiplier: number): void => {
-    for (let p = from; p < res.length; p++) res[p]!.weight *= multiplier;
+    if (from >= res.length) return;
+    let k = runStart.length - 1;
+    while (runStart[k]! > from) k--;
+    if (runStart[k]! < from) {
+      k++;
+      runStart.splice(k, 0, from);
+      runFactor.splice(k, 0, runFactor[k - 1]!);
+    }
+    for (let r = k; r < runFactor.length; r++) runFactor[r] = runFactor[r]! * multiplier;
+    // Merge neighbours that now carry the same factor (from the run before the first one touched).
+    let w = Math.max(0, k - 1);
+    for (let r = w + 1; r < runFactor.length; r++) {
+      if (Object.is(runFactor[r], runFactor[w])) continue;
+      w++;
+      runStart[w] = runStart[r]!;
+      runFactor[w] = runFactor[r]!;
+    }
+    runStart.length = w + 1;
+    runFactor.length = w + 1;
+  };
+  const push = (piece: AttentionPiece): void => {
+    if (runFactor.length === 0 || !Object.is(runFactor[runFactor.length - 1], 1)) {
+      runStart.push(res.length);
+      runFactor.push(1);
+    }
+    res.push(piece);
   };
   const pushText = (chunk: string, at: number): void => {
     let cursor = 0;
     for (const [bStart, bEnd] of findBreaks(chunk)) {
-      res.push({ text: chunk.slice(cursor, bStart), weight: 1, start: at + cursor, end: at + bStart, verbatim: true });
-      res.push({ text: 'BREAK', weight: -1, start: at + bStart, end: at + bEnd, verbatim: false });
+      push({ text: chunk.slice(cursor, bStart), weight: 1, start: at + cursor, end: at + bStart, verbatim: true });
+      push({ text: 'BREAK', weight: -1, start: at + bStart, end: at + bEnd, verbatim: false });
       cursor = bEnd;
     }
-    res.push({ text: chunk.slice(cursor), weight: 1, start: at + cursor, end: at + chunk.length, verbatim: true });
+    push({ text: cursor === 0 ? chunk : chunk.slice(cursor), weight: 1, start: at + cursor, end: at + chunk.length, verbatim: true });
   };
 
   ATTENTION_TOKEN.lastIndex = 0;
@@ -129,8 +160,8 @@ export function attentionPieces(text: string, problems?: AttentionProblem[], off
     const token = m[0];
     const weight = m[1];
     const at = offset + m.index;
-    if (token.startsWith('\\')) {
-      res.push({ text: token.slice(1), weight: 1, start: at, end: at + token.length, verbatim: false });
+    if (token.charCodeAt(0) === 0x5c) {
+      push({ text: token.slice(1), weight: 1, start: at, end: at + token.length, verbatim: false });
     } else if (token === '(') {
       round.push(res.length);
     } else if (token === '[') {
@@ -151,6 +182,12 @@ export function attentionPieces(text: string, problems?: AttentionProblem[], off
     } else {
       pushText(token, at);
     }
+  }
+  for (let r = 0; r < runStart.length; r++) {
+    const factor = runFactor[r]!;
+    if (Object.is(factor, 1)) continue;
+    const end = r + 1 < runStart.length ? runStart[r + 1]! : res.length;
+    for (let p = runStart[r]!; p < end; p++) res[p]!.weight *= factor;
   }
   // Unclosed brackets are closed at the end: every round one first, then every square one, oldest first.
   closeAll(res, round, ROUND_MULTIPLIER);

@@ -26,8 +26,8 @@ export interface PromptTokens {
   tokenCount: number;
   chunks: Chunk[];
   estimated: boolean;
-  /** Tags with tokens in two chunks, with the chunk their first token is in. */
-  straddling: Array<{ tag: Tag; chunk: number }>;
+  /** Tags with tokens in two chunks, with the chunk their first token is in (and the tag's index in its section). */
+  straddling: Array<{ tag: Tag; chunk: number; tagIndex: number }>;
 }
 
 /** Counts the tokens and chunks of one prompt section of the document `src`. */
@@ -49,23 +49,42 @@ export function countPromptTokens(src: string, section: PromptSection, source: T
   const result = promptChunks(text, source.tokenizer);
   const base = section.contentStart;
   const chunks: Chunk[] = result.chunks.map(() => ({ tokens: 0, start: -1, end: -1 }));
-  const straddling: Array<{ tag: Tag; chunk: number }> = [];
-  let previous: { chunk: number; start: number } | undefined;
+  const straddling: Array<{ tag: Tag; chunk: number; tagIndex: number }> = [];
+  const tags = section.tags;
+  let previousChunk = -1;
+  let previousStart = base;
   for (const token of result.tokens) {
     const chunk = chunks[token.chunk]!;
     chunk.tokens++;
     if (chunk.start < 0) chunk.start = base + token.start;
     chunk.end = base + token.end;
-    if (previous && previous.chunk !== token.chunk) {
-      const before = previous.start;
-      const after = base + token.start;
-      const tag = section.tags.find((t) => t.node.start <= before && after < t.node.end);
-      if (tag) straddling.push({ tag, chunk: previous.chunk });
+    if (previousChunk >= 0 && previousChunk !== token.chunk) {
+      const index = tagStraddling(tags, previousStart, base + token.start);
+      if (index >= 0) straddling.push({ tag: tags[index]!, chunk: previousChunk, tagIndex: index });
     }
-    previous = { chunk: token.chunk, start: base + token.start };
+    previousChunk = token.chunk;
+    previousStart = base + token.start;
   }
-  for (const chunk of chunks) if (chunk.start < 0) chunk.start = chunk.end = previous?.start ?? base;
+  for (const chunk of chunks) if (chunk.start < 0) chunk.start = chunk.end = previousChunk >= 0 ? previousStart : base;
   return { tokenCount: result.tokenCount, chunks, estimated: source.estimated, straddling };
+}
+
+/**
+ * Index of the tag holding both the token starting at `before` and the one starting at `after`, or -1.
+ * Tags are in source order and do not overlap, so the only candidate is the last one starting at or
+ * before `before`: a binary search, where a search through the tags at every chunk edge costs
+ * chunks x tags.
+ */
+function tagStraddling(tags: readonly Tag[], before: number, after: number): number {
+  let lo = 0;
+  let hi = tags.length - 1;
+  if (hi < 0 || tags[0]!.node.start > before) return -1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (tags[mid]!.node.start <= before) lo = mid;
+    else hi = mid - 1;
+  }
+  return after < tags[lo]!.node.end ? lo : -1;
 }
 
 /** A count with offsets relative to the prompt's start, and straddling tags by their index. */
@@ -96,7 +115,7 @@ export function countPromptTokensCached(src: string, section: PromptSection, sou
       tokenCount: counted.tokenCount,
       estimated: counted.estimated,
       chunks: counted.chunks.map((c) => ({ tokens: c.tokens, start: c.start - base, end: c.end - base })),
-      straddling: counted.straddling.map((s) => ({ tagIndex: section.tags.indexOf(s.tag), chunk: s.chunk })),
+      straddling: counted.straddling.map((s) => ({ tagIndex: s.tagIndex, chunk: s.chunk })),
     };
     if (bySource.size >= CACHE_SIZE) bySource.delete(bySource.keys().next().value!);
   }
@@ -105,7 +124,7 @@ export function countPromptTokensCached(src: string, section: PromptSection, sou
     tokenCount: relative.tokenCount,
     estimated: relative.estimated,
     chunks: relative.chunks.map((c) => ({ tokens: c.tokens, start: c.start + base, end: c.end + base })),
-    straddling: relative.straddling.map((s) => ({ tag: section.tags[s.tagIndex]!, chunk: s.chunk })),
+    straddling: relative.straddling.map((s) => ({ tag: section.tags[s.tagIndex]!, chunk: s.chunk, tagIndex: s.tagIndex })),
   };
 }
 

@@ -37,8 +37,16 @@ interface Context {
   nearMissCache: Map<string, CardTagInfo | null>;
 }
 
+// The card index of a profile, built once: the server checks a document block by block.
+const cardIndexes = new WeakMap<Profile, Map<string, CardTagInfo>>();
+function cardsOf(profile: Profile): Map<string, CardTagInfo> {
+  let cards = cardIndexes.get(profile);
+  if (!cards) cardIndexes.set(profile, (cards = cardTagIndex(profile)));
+  return cards;
+}
+
 export function checkDocument(doc: SdDocument, profile: Profile, options: CheckOptions = {}): CheckDiagnostic[] {
-  const ctx: Context = { doc, profile, cards: cardTagIndex(profile), out: [], nearMissCache: new Map() };
+  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], nearMissCache: new Map() };
   for (const block of doc.blocks) checkBlock(ctx, block);
   ctx.out.sort((a, b) => a.start - b.start || a.end - b.end);
   return applySeverities(ctx.out, options.severity);
@@ -164,7 +172,14 @@ function checkTags(ctx: Context, section: PromptSection): void {
 }
 
 function reportMultiple(ctx: Context, tags: Tag[], group: string): void {
-  const distinct = tags.filter((t, i) => tags.findIndex((o) => normalizeTag(o.value) === normalizeTag(t.value)) === i);
+  // The first tag of each name, in order (a set, not a search per tag: tags x tags on a long prompt).
+  const names = new Set<string>();
+  const distinct = tags.filter((t) => {
+    const name = normalizeTag(t.value);
+    if (names.has(name)) return false;
+    names.add(name);
+    return true;
+  });
   for (const extra of distinct.slice(1)) {
     report(ctx, rules.multipleInGroup, extra.node.start, extra.node.end, { group, tag: distinct[0]!.value, other: extra.value }, {
       related: [{ start: distinct[0]!.node.start, end: distinct[0]!.node.end, message: `'${distinct[0]!.value}' is here` }],

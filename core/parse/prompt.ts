@@ -4,11 +4,10 @@
 
 import { attentionPieces, isBreakWordAt } from '../attention';
 import { PY_DIGIT, PY_SPACE, PY_WORD, isPySpaceCode, pyFloat } from '../pyre';
-import { isBranch, type Branch, type ExtraNetwork, type Leaf, type LeafKind, type ParseProblem, type PromptSection, type Range, type Section, type SyntaxNode } from './tree';
+import { isBranch, type Branch, type ExtraNetwork, type Leaf, type LeafKind, type ParseProblem, type PromptSection, type Range, type Section, type SyntaxNode, type Tag } from './tree';
 
 const WEIGHT = new RegExp(`:[${PY_SPACE}]*([+-]?[.${PY_DIGIT}]+)[${PY_SPACE}]*\\)`, 'uy');
 // A1111's extra networks: <(\w+):([^>]+)>, removed from the prompt before anything else reads it.
-const EXTRA_NETWORK = new RegExp(`<([${PY_WORD}]+):([^>]+)>`, 'uy');
 const EXTRA_NETWORK_START = new RegExp(`<[${PY_WORD}]+:`, 'uy');
 // lark's SIGNED_NUMBER, the step of prompt editing: [from:to:when]
 const EDIT_WHEN = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -153,6 +152,23 @@ export function parsePromptSection(
     pushText(cursor, to);
   };
 
+  // A1111's <(\w+):([^>]+)>: the name and its colon, then anything up to the first '>' after them. The
+  // next '>' is remembered, so a run of `<lora:` without one costs one search, not one per '<'.
+  let nextGt = -1;
+  /** End of the extra network starting at `at`; 0 where only its start `<name:` is there; -1 for neither. */
+  const extraNetworkEnd = (at: number): number => {
+    EXTRA_NETWORK_START.lastIndex = at;
+    const m = EXTRA_NETWORK_START.exec(src);
+    if (m === null || at + m[0].length > end) return -1;
+    const from = at + m[0].length;
+    if (nextGt !== Infinity && nextGt < from) {
+      nextGt = src.indexOf('>', from);
+      if (nextGt < 0) nextGt = Infinity;
+    }
+    return nextGt > from && nextGt < end ? nextGt + 1 : 0;
+  };
+  let networkEnd = -1;
+
   let commentIndex = 0;
   let i = labelEnd ?? start;
   if (labelEnd !== undefined) root.children.push(leaf('negative-label', start, labelEnd));
@@ -239,14 +255,12 @@ export function parsePromptSection(
       flush();
       emit(leaf('comma', i, i + 1));
       i++;
-    } else if (ch === '<' && matchAt(EXTRA_NETWORK, src, i, end)) {
+    } else if (ch === '<' && (networkEnd = extraNetworkEnd(i)) > 0) {
       flush();
-      EXTRA_NETWORK.lastIndex = i;
-      const m = EXTRA_NETWORK.exec(src)!;
-      emit(leaf('extra-network', i, i + m[0].length));
-      i += m[0].length;
+      emit(leaf('extra-network', i, networkEnd));
+      i = networkEnd;
     } else {
-      if (ch === '<' && matchAt(EXTRA_NETWORK_START, src, i, end)) {
+      if (ch === '<' && networkEnd === 0) {
         problems.push({ kind: 'unclosed-extra-network', start: i, end: i + 1, text: '<' });
       }
       // A run of plain text, spaces included; leading and trailing spaces become whitespace leaves.
@@ -278,12 +292,6 @@ export function parsePromptSection(
   return section;
 }
 
-function matchAt(re: RegExp, src: string, at: number, end: number): boolean {
-  re.lastIndex = at;
-  const m = re.exec(src);
-  return m !== null && at + m[0].length <= end;
-}
-
 function lastEnd(node: Branch): number {
   const last = node.children[node.children.length - 1];
   return last ? last.end : node.start;
@@ -293,10 +301,13 @@ function lastEnd(node: Branch): number {
 function buildText(src: string, section: PromptSection, commentLines: Range[]): void {
   const parts: Array<{ sourceStart: number; text: string }> = [];
   let lineStart = section.contentStart;
+  let comment = 0;
   while (lineStart <= section.contentEnd) {
     let lineEnd = src.indexOf('\n', lineStart);
     if (lineEnd < 0 || lineEnd > section.contentEnd) lineEnd = section.contentEnd;
-    const isComment = commentLines.some((c) => c.start === lineStart);
+    // Comment lines are sorted: one pointer walks them beside the lines.
+    while (comment < commentLines.length && commentLines[comment]!.start < lineStart) comment++;
+    const isComment = comment < commentLines.length && commentLines[comment]!.start === lineStart;
     if (!isComment) {
       const contentEnd = lineEnd > lineStart && src[lineEnd - 1] === '\r' && lineEnd < src.length && src[lineEnd] === '\n' ? lineEnd - 1 : lineEnd;
       parts.push({ sourceStart: lineStart, text: src.slice(lineStart, contentEnd) });
@@ -334,17 +345,9 @@ function collect(src: string, section: PromptSection): void {
   const blank = (s: number, e: number): void => {
     blanks.push([s - section.contentStart, e - section.contentStart]);
   };
-  const tagNodes: Array<{ node: Branch; multipliers: number[] }> = [];
-  // Iterative: brackets may nest deeper than the call stack.
-  // Multipliers as a linked list from the innermost bracket out, shared by everything inside it.
-  type Chain = { value: number; outer: Chain | null } | null;
-  const NONE: number[] = [];
-  const toArray = (chain: Chain): number[] => {
-    if (!chain) return NONE;
-    const out: number[] = [];
-    for (let c: Chain = chain; c; c = c.outer) out.push(c.value);
-    return out;
-  };
+  const tagNodes: Array<{ node: Branch; multipliers: Chain }> = [];
+  // Multipliers as a linked list from the innermost bracket out, shared by everything inside it; a tag
+  // turns its list into an array only when asked (copying it for every tag costs depth x tags).
   // Depth-first without recursion (brackets may nest deeper than the call stack), two parallel stacks.
   const nodes: SyntaxNode[] = [section.node];
   const chains: Chain[] = [null];
@@ -358,7 +361,7 @@ function collect(src: string, section: PromptSection): void {
       continue;
     }
     if (node.kind === 'tag') {
-      tagNodes.push({ node, multipliers: toArray(multipliers) });
+      tagNodes.push({ node, multipliers });
       continue;
     }
     let inner = multipliers;
@@ -381,22 +384,46 @@ function collect(src: string, section: PromptSection): void {
 
   let masked = src.slice(section.contentStart, section.contentEnd);
   if (blanks.length > 0) {
-    const chars = masked.split('');
-    for (const [s, e] of blanks) chars.fill(' ', s, e);
-    masked = chars.join('');
+    // Blanks come in tree order: sorted and not overlapping, except a comment inside an editing group.
+    blanks.sort((a, b) => a[0] - b[0]);
+    const parts: string[] = [];
+    let at = 0;
+    for (const [s, e] of blanks) {
+      if (e <= at) continue;
+      const from = Math.max(s, at);
+      parts.push(masked.slice(at, from), ' '.repeat(e - from));
+      at = e;
+    }
+    parts.push(masked.slice(at));
+    masked = parts.join('');
   }
   const pieces = attentionPieces(masked, undefined, section.contentStart).filter((p) => p.end > p.start);
   let p = 0;
   for (const { node, multipliers } of tagNodes) {
     while (p < pieces.length && pieces[p]!.end <= node.start) p++;
     const piece = pieces[p];
-    section.tags.push({
-      node,
-      value: tagValue(src, node),
-      section: section.kind,
-      weight: piece && piece.start <= node.start ? piece.weight : 1,
-      multipliers,
-    });
+    section.tags.push(new SectionTag(node, tagValue(src, node), section.kind, piece && piece.start <= node.start ? piece.weight : 1, multipliers));
+  }
+}
+
+type Chain = { value: number; outer: Chain } | null;
+const NO_MULTIPLIERS: readonly number[] = Object.freeze([]);
+
+/** A Tag whose multipliers stay a shared list until read. */
+class SectionTag implements Tag {
+  constructor(
+    readonly node: Branch,
+    readonly value: string,
+    readonly section: Section,
+    readonly weight: number,
+    private readonly chain: Chain,
+  ) {}
+
+  get multipliers(): number[] {
+    if (!this.chain) return NO_MULTIPLIERS as number[];
+    const out: number[] = [];
+    for (let c: Chain = this.chain; c; c = c.outer) out.push(c.value);
+    return out;
   }
 }
 

@@ -21,14 +21,40 @@ export function isSettingsLine(line: string, byPairs = true): boolean {
   return false;
 }
 
+// Where a match of PARAM can start: spaces, then a key of two or more characters that ends at a colon.
+const KEY_RUN = new RegExp(`[${PY_WORD}][${PY_WORD} \\-/]+`, 'uy');
+const SPACES = new RegExp(`[${PY_SPACE}]*`, 'uy');
+
+/**
+ * The matches of PARAM in `line`, as `re.finditer` gives them, in linear time. A key cannot hold a colon,
+ * so every start inside a run of key characters fails alike unless the run ends at a colon: such a run
+ * is skipped whole, where a plain regex search would rescan it from each of its characters.
+ */
 function* paramMatches(line: string): Generator<RegExpExecArray> {
-  const re = new RegExp(PARAM.source, 'gu');
-  for (let m = re.exec(line); m !== null; m = re.exec(line)) {
-    if (m[0].length === 0) {
-      re.lastIndex++;
+  const re = new RegExp(PARAM.source, 'uy');
+  let p = 0;
+  while (p < line.length) {
+    SPACES.lastIndex = p;
+    const q = p + SPACES.exec(line)![0].length;
+    KEY_RUN.lastIndex = q;
+    const key = KEY_RUN.exec(line);
+    if (!key) {
+      p = q + 1;
+      continue;
+    }
+    const r = q + key[0].length;
+    if (line.charCodeAt(r) !== 0x3a) {
+      p = r;
+      continue;
+    }
+    re.lastIndex = p;
+    const m = re.exec(line);
+    if (!m || m[0].length === 0) {
+      p++;
       continue;
     }
     yield m;
+    p = m.index + m[0].length;
   }
 }
 

@@ -65,6 +65,15 @@ export class LineIndex {
     let i = this.lineStarts[line]!;
     if (i === 0 && this.text.charCodeAt(0) === 0xfeff && clamped > 0) i = 1;
     let column = 0;
+    if (clamped - i > CHECKPOINT_EVERY) {
+      // A long line: start from the last checkpoint at or before the offset instead of the line's start.
+      const points = this.checkpoints(line, i);
+      let k = Math.floor((clamped - i) / CHECKPOINT_EVERY);
+      if (k >= points.length / 2) k = points.length / 2 - 1;
+      while (k > 0 && points[2 * k]! > clamped) k--;
+      i = points[2 * k]!;
+      column = points[2 * k + 1]!;
+    }
     while (i < clamped) {
       const code = this.text.charCodeAt(i);
       const pair = code >= 0xd800 && code <= 0xdbff && i + 1 < clamped && (this.text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
@@ -73,4 +82,46 @@ export class LineIndex {
     }
     return { line, character: column };
   }
+
+  private readonly lineCheckpoints = new Map<number, Int32Array>();
+
+  /**
+   * For a long line, [offset, column] at the first character boundary at or after every CHECKPOINT_EVERY
+   * code units, from one walk of the line: each display position then walks at most that far, where
+   * walking from the line's start for every diagnostic costs diagnostics x line length.
+   */
+  private checkpoints(line: number, from: number): Int32Array {
+    let points = this.lineCheckpoints.get(line);
+    if (points) return points;
+    const end = this.lineContentEnd(line);
+    points = new Int32Array(2 * (Math.floor((end - from) / CHECKPOINT_EVERY) + 1));
+    let i = from;
+    let column = 0;
+    let k = 0;
+    let next = from;
+    while (k < points.length / 2) {
+      if (i >= next || i >= end) {
+        points[2 * k] = i;
+        points[2 * k + 1] = column;
+        k++;
+        next = from + k * CHECKPOINT_EVERY;
+        if (i >= end) {
+          // Past the end: the remaining checkpoints repeat the last.
+          for (; k < points.length / 2; k++) {
+            points[2 * k] = i;
+            points[2 * k + 1] = column;
+          }
+          break;
+        }
+      }
+      const code = this.text.charCodeAt(i);
+      const pair = code >= 0xd800 && code <= 0xdbff && i + 1 < end && (this.text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+      i += pair ? 2 : 1;
+      column++;
+    }
+    this.lineCheckpoints.set(line, points);
+    return points;
+  }
 }
+
+const CHECKPOINT_EVERY = 256;

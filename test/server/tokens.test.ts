@@ -67,3 +67,17 @@ describe.skipIf(!existsSync(path.join(clipDir, 'vocab.json')))('counts with the 
     expect(counted.straddling[0]!.chunk).toBe(0);
   });
 });
+
+describe('chunk edges on a long prompt', () => {
+  it('finds the tag straddling every chunk edge, as a search through all tags would', () => {
+    // Tags longer than a chunk, so no comma is within the backtrack (20 tokens) of an edge, so chunk edges fall inside them.
+    const text = Array.from({ length: 400 }, (_, i) => `tag${i} ` + 'word '.repeat(100)).join(', ');
+    const result = count(text);
+    const section = analyse(text).doc.blocks[0]!.prompt!;
+    expect(result.chunks.length).toBeGreaterThan(100);
+    expect(result.straddling.length).toBeGreaterThan(50);
+    for (const s of result.straddling) {
+      expect(section.tags[s.tagIndex]!.node.start).toBe(s.tag.node.start);
+    }
+  });
+});
