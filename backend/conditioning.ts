@@ -26,6 +26,24 @@ export interface Conditioning {
 
 export const CONTEXT_WIDTH = 2048;
 export const POOLED_WIDTH = 1280;
+/**
+ * Chunks a prompt may need: what a render holds grows with them (every chunk is 77 x 2048 floats of context
+ * and its share of each encoder's hidden states), so the prompt, not the limits, would bound memory otherwise.
+ * 40 chunks are 3,000 tokens, far beyond what SDXL prompts use.
+ */
+export const MAX_CHUNKS = 40;
+/** Chunks per encoder run: bounds the encoders' working memory and lets encoding stop between runs. */
+export const ENCODE_BATCH = 4;
+
+/** A prompt the renderer refuses (too many chunks, emphasis that overflows): answered 422 naming the field. */
+export class PromptError extends Error {
+  constructor(readonly field: 'prompt' | 'negative_prompt', message: string) {
+    super(message);
+  }
+}
+
+/** Largest float32: a multiplier beyond it is Infinity once in a tensor. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Runs one encoder on all chunks in one batch; returns per-chunk penultimate states and the pooled output. */
 async function runEncoder(encoder: EncoderInfo, chunks: PromptChunk[], pooledName?: string): Promise<{ hidden: Float32Array; pooled?: Float32Array }> {
@@ -66,8 +84,36 @@ export function chunkCount(chunker: PromptChunker, text: string): number {
   return Math.max(chunker(text, 0).length, chunker(text, 1).length);
 }
 
-/** Encodes `text` by both encoders into `chunks` chunks (padding with empty chunks). */
-export async function encodePrompt(model: LoadedModel, chunker: PromptChunker, text: string, chunks: number, zeroWhenEmpty = false): Promise<Conditioning> {
+/**
+ * Refuses a prompt the renderer should not encode: more than MAX_CHUNKS chunks, or an emphasis weight that is
+ * not a finite float32 (`((x:1e308):1e308)` multiplies to Infinity). Cheap: tokenizing only.
+ */
+export function checkPrompt(chunker: PromptChunker, text: string, field: PromptError['field']): number {
+  const count = chunkCount(chunker, text);
+  if (count > MAX_CHUNKS) {
+    throw new PromptError(field, `needs ${count} chunks of 75 tokens (BREAK starts a new one); at most ${MAX_CHUNKS} are allowed`);
+  }
+  for (const encoder of [0, 1] as const) {
+    for (const chunk of chunker(text, encoder)) {
+      const bad = chunk.multipliers.find((m) => !Number.isFinite(m) || Math.abs(m) > FLOAT32_MAX);
+      if (bad !== undefined) throw new PromptError(field, `an emphasis weight overflows to ${bad}: weights multiply when brackets nest, and must stay finite`);
+    }
+  }
+  return count;
+}
+
+export interface EncodeOptions {
+  /** Which request field the text is, for the message when its emphasis overflows. */
+  field?: PromptError['field'];
+  /** Called before every encoder run; throws to stop encoding (the render worker checks its stop flag). */
+  checkpoint?: () => void;
+}
+
+/**
+ * Encodes `text` by both encoders into `chunks` chunks (padding with empty chunks), ENCODE_BATCH chunks per
+ * encoder run, so working memory stays bounded and a stop request is seen between runs.
+ */
+export async function encodePrompt(model: LoadedModel, chunker: PromptChunker, text: string, chunks: number, zeroWhenEmpty = false, options: EncodeOptions = {}): Promise<Conditioning> {
   const context = new Float32Array(chunks * 77 * CONTEXT_WIDTH);
   if (zeroWhenEmpty && text === '') return { context, pooled: new Float32Array(POOLED_WIDTH), chunks };
   let pooled = new Float32Array(POOLED_WIDTH);
@@ -76,15 +122,24 @@ export async function encodePrompt(model: LoadedModel, chunker: PromptChunker, t
     const encoder = model.encoders[index];
     const own = chunker(text, index);
     const padded = padChunks(own, chunker('', index)[0]!, chunks);
-    const { hidden, pooled: p } = await runEncoder(encoder, padded, index === 1 ? 'text_embeds' : undefined);
     const w = encoder.width;
-    for (let c = 0; c < chunks; c++) {
-      const z = hidden.subarray(c * 77 * w, (c + 1) * 77 * w);
-      applyEmphasis(z, padded[c]!.multipliers, w);
-      for (let t = 0; t < 77; t++) context.set(z.subarray(t * w, (t + 1) * w), (c * 77 + t) * CONTEXT_WIDTH + column);
+    for (let first = 0; first < chunks; first += ENCODE_BATCH) {
+      options.checkpoint?.();
+      const batch = padded.slice(first, first + ENCODE_BATCH);
+      const { hidden, pooled: p } = await runEncoder(encoder, batch, index === 1 ? 'text_embeds' : undefined);
+      for (let b = 0; b < batch.length; b++) {
+        const c = first + b;
+        const z = hidden.subarray(b * 77 * w, (b + 1) * 77 * w);
+        applyEmphasis(z, batch[b]!.multipliers, w);
+        if (!z.every(Number.isFinite)) {
+          throw new PromptError(options.field ?? 'prompt', `the emphasis weights of chunk ${c + 1} make its conditioning overflow (Infinity or NaN); use smaller weights`);
+        }
+        for (let t = 0; t < 77; t++) context.set(z.subarray(t * w, (t + 1) * w), (c * 77 + t) * CONTEXT_WIDTH + column);
+      }
+      // Pooled embeddings: encoder 2's first chunk.
+      if (p && first === 0) pooled = p.slice(0, POOLED_WIDTH);
     }
     column += w;
-    if (p) pooled = p.slice(0, POOLED_WIDTH);
   }
   return { context, pooled, chunks };
 }

@@ -310,6 +310,13 @@ export class BackendServer {
         }),
       });
     } catch (error) {
+      const field = (error as { field?: string }).field;
+      if (field) {
+        // A prompt the renderer refused (too many chunks, emphasis that overflows): the client's to fix.
+        const msg = (error as Error).message;
+        send(job.res, 422, { detail: [{ loc: ['body', field], msg, type: 'value_error' }], error: `${field}: ${msg}` });
+        return;
+      }
       const cancelled = (error as { cancelled?: boolean }).cancelled === true;
       this.options.log?.(cancelled ? `render cancelled: ${this.closing ? 'the server is shutting down' : 'the client disconnected'}` : `render failed: ${(error as Error).message}`);
       send(job.res, 500, { error: 'RenderError', detail: (error as Error).message ?? String(error) });

@@ -2,7 +2,7 @@
 // _get_add_time_ids, the denoising loop, vae.decode) with A1111's conditioning, schedules, seeds and infotext.
 import * as ort from 'onnxruntime-node';
 import { formatInfotext } from '../core/infotext';
-import { chunkCount, encodePrompt, CONTEXT_WIDTH, POOLED_WIDTH, type PromptChunker } from './conditioning';
+import { checkPrompt, encodePrompt, CONTEXT_WIDTH, POOLED_WIDTH, type PromptChunker } from './conditioning';
 import type { LoadedModel } from './model';
 import { encodePng } from './png';
 import { previewRgb, toByte } from './preview';
@@ -43,6 +43,8 @@ export interface RenderHooks {
   onUnetTime?: (ms: number) => void;
   /** Where the noise is drawn; the render worker draws it one step ahead on a helper thread. */
   noise?: NoiseStreamFactory;
+  /** Called before each encoder run (the render worker looks at its stop flag there, aborting `signal`). */
+  checkpoint?: () => void;
 }
 
 export interface RenderResult {
@@ -82,9 +84,16 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
   const unetType = model.unet.floatType;
 
   // encode_prompt: cond and uncond with the same number of chunks, so one UNet call of batch 2 serves both.
-  const chunks = Math.max(chunkCount(chunker, req.prompt), chunkCount(chunker, req.negativePrompt));
-  const cond = await encodePrompt(model, chunker, req.prompt, chunks);
-  const uncond = await encodePrompt(model, chunker, req.negativePrompt, chunks, true);
+  // Checked before anything is allocated: the chunk limit bounds memory, and weights must stay finite.
+  const chunks = Math.max(checkPrompt(chunker, req.prompt, 'prompt'), checkPrompt(chunker, req.negativePrompt, 'negative_prompt'));
+  // Encoding stops between encoder runs as sampling does between steps.
+  const checkpoint = () => {
+    hooks.checkpoint?.();
+    if (hooks.signal?.aborted) throw hooks.signal.reason instanceof Error ? hooks.signal.reason : new Error('cancelled');
+  };
+  const cond = await encodePrompt(model, chunker, req.prompt, chunks, false, { field: 'prompt', checkpoint });
+  const uncond = await encodePrompt(model, chunker, req.negativePrompt, chunks, true, { field: 'negative_prompt', checkpoint });
+  checkpoint();
   const seq = chunks * 77;
   const context = new Float32Array(2 * batch * seq * CONTEXT_WIDTH);
   const pooled = new Float32Array(2 * batch * POOLED_WIDTH);

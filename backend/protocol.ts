@@ -34,4 +34,5 @@ export type FromWorker =
   | { type: 'progress'; id: number; progress: Progress }
   | { type: 'preview'; id: number; step: number; png: Uint8Array }
   | { type: 'result'; id: number; output: RenderOutput }
-  | { type: 'error'; id: number; message: string; cancelled: boolean };
+  /** `field`: the request field a refused prompt came from (too many chunks, overflowing emphasis). */
+  | { type: 'error'; id: number; message: string; cancelled: boolean; field?: 'prompt' | 'negative_prompt' };

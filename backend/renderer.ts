@@ -14,7 +14,8 @@ export interface RenderCallbacks {
 }
 
 export class RenderError extends Error {
-  constructor(message: string, readonly cancelled = false) {
+  /** `field`: the request field of a prompt the renderer refused (the HTTP API answers 422). */
+  constructor(message: string, readonly cancelled = false, readonly field?: 'prompt' | 'negative_prompt') {
     super(message);
   }
 }
@@ -94,7 +95,7 @@ export class Renderer {
         break;
       case 'error':
         this.pending.delete(message.id);
-        p.reject(new RenderError(message.message, message.cancelled));
+        p.reject(new RenderError(message.message, message.cancelled, message.field));
         break;
     }
   }

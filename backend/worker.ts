@@ -7,7 +7,7 @@ import { loadModel, type LoadedModel } from './model';
 import { txt2img, InterruptError } from './pipeline';
 import { createChunker } from './prompts';
 import { STOP_CANCEL, STOP_INTERRUPT, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
-import type { PromptChunker } from './conditioning';
+import { PromptError, type PromptChunker } from './conditioning';
 import { NOISE_ROLE, NoiseThread, serveNoise } from './rng/noiseThread';
 
 const port = parentPort!;
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
         const result = await txt2img(model, chunker, request, {
           signal: controller.signal,
           noise: noiseThread?.factory,
+          checkpoint: () => pollStop(stop, id, controller),
           onProgress: (progress) => {
             send({ type: 'progress', id, progress });
             pollStop(stop, id, controller);
@@ -62,7 +63,8 @@ async function main(): Promise<void> {
         send({ type: 'result', id, output: { images, seeds: result.seeds, infotexts: result.infotexts, interrupted: result.interrupted } }, images.map((i) => i.buffer as ArrayBuffer));
       } catch (error) {
         const cancelled = controller.signal.aborted;
-        send({ type: 'error', id, message: (error as Error).message ?? String(error), cancelled });
+        const field = error instanceof PromptError ? error.field : undefined;
+        send({ type: 'error', id, message: (error as Error).message ?? String(error), cancelled, field });
       }
     });
   });

@@ -14,7 +14,7 @@ const MAX_HEADER_BYTES = 8 * 1024;
 export const MAX_BODY_BYTES = 512 * 1024 * 1024;
 
 export class LspFrameFilter extends Transform {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   /** Body bytes still expected for the message being passed through. */
   private bodyLeft = 0;
   private resyncing = false;
