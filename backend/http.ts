@@ -287,7 +287,7 @@ export class BackendServer {
       const renderer = await this.options.renderer();
       if (job.gone) return;
       this.active = renderer;
-      const output = await renderer.render(request, {
+      const rendering = renderer.render(request, {
         onProgress: (p) => {
           if (this.progress) Object.assign(this.progress, { step: p.step, total: p.total, etaSeconds: p.etaSeconds });
         },
@@ -295,6 +295,9 @@ export class BackendServer {
           if (this.progress) this.progress.preview = Buffer.from(png).toString('base64');
         },
       });
+      // An interrupt that came while the model was loading applies to the render now under way.
+      if (this.interrupted) renderer.interrupt();
+      const output = await rendering;
       send(job.res, 200, {
         images: output.images.map((png) => Buffer.from(png).toString('base64')),
         parameters: {
