@@ -1,23 +1,35 @@
-// Loads a CLIP tokenizer folder from disk for the CLI (core never touches the file system): finds the
-// folder from --tokenizer or $TAGSMITH_TOKENIZER, reads its files and turns load errors into messages
-// that name the folder, the file and the line.
+// Loads the CLI's CLIP tokenizer (core never touches the file system): the folder from --tokenizer or
+// $TAGSMITH_TOKENIZER, else the bundled one (OpenAI CLIP's merges, as every SDXL model's tokenizer/ holds);
+// load errors become messages that name the folder, the file and the line.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadClipTokenizer, TokenizerLoadError, type ClipTokenizer, type TextCleanup } from '../core/tokenizer/index';
-import { UsageError, UserError } from './command';
+import { bundledTokenizer } from '../server/bundledData';
+import { UserError } from './command';
 
 const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'tokenizer.json'];
 
 export const TOKENIZER_HELP =
-  'Point --tokenizer (or the TAGSMITH_TOKENIZER environment variable) at a CLIP tokenizer folder: the\n' +
-  "`tokenizer/` folder of an SDXL model (diffusers or Optimum ONNX layout), holding vocab.json and merges.txt\n" +
-  '(or tokenizer.json). A model folder that contains `tokenizer/` works too.';
+  'Without --tokenizer (or the TAGSMITH_TOKENIZER environment variable) the bundled CLIP tokenizer is used:\n' +
+  "OpenAI CLIP's vocabulary and merges, which the `tokenizer/` and `tokenizer_2/` folders of every SDXL model\n" +
+  'hold, so counts are exact. To use another, point --tokenizer at a CLIP tokenizer folder (diffusers or\n' +
+  'Optimum ONNX layout) holding vocab.json and merges.txt (or tokenizer.json); a model folder that contains\n' +
+  '`tokenizer/` works too.';
 
-/** The folder to use: the flag, else $TAGSMITH_TOKENIZER; a usage error (exit 2) when neither is set. */
-export function resolveTokenizerDir(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
+/** The folder to use: the flag, else $TAGSMITH_TOKENIZER; undefined when neither is set (the bundled tokenizer). */
+export function resolveTokenizerDir(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string | undefined {
   const dir = flag ?? env.TAGSMITH_TOKENIZER;
-  if (!dir) throw new UsageError(`no tokenizer given.\n${TOKENIZER_HELP}`);
-  return resolve(cwd, dir);
+  return dir ? resolve(cwd, dir) : undefined;
+}
+
+/** The tokenizer of `dir`, or the bundled one when no folder is given. */
+export function loadTokenizer(dir: string | undefined, cleanup: TextCleanup = 'hf'): ClipTokenizer {
+  if (dir !== undefined) return loadTokenizerDir(dir, cleanup);
+  try {
+    return bundledTokenizer(cleanup);
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
 }
 
 function isDirectory(path: string): boolean {

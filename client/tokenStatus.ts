@@ -1,5 +1,6 @@
-// The status bar item with the token count of the prompt under the cursor (`42/75 · 1 chunk`, `~` when
-// estimated), asked of the server with `tagsmith/tokenCount`; a click lists the 75-token chunks.
+// The status bar item with the token count of the prompt under the cursor (`42/75 · 1 chunk`), asked of the
+// server with `tagsmith/tokenCount`; a click lists the 75-token chunks. Counts are exact (the server has the
+// bundled CLIP tokenizer); `~` marks an estimate, which only a broken install gives.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { TOKEN_COUNT_METHOD, type TokenCountParams, type TokenCountResult } from './protocol';
@@ -98,7 +99,7 @@ export class TokenCountStatus implements vscode.Disposable {
       this.item.text = tokenCountLabel(result);
       const which = result.prompt === 'negative' ? 'negative prompt' : 'prompt';
       const how = result.estimated
-        ? 'Estimated without the CLIP tokenizer: set tagsmith.tokenizerPath or tagsmith.modelPath for exact counts.'
+        ? 'Estimated: the bundled CLIP tokenizer could not be loaded (see the Tagsmith output); set tagsmith.tokenizerPath or tagsmith.modelPath for exact counts.'
         : 'Counted with the CLIP tokenizer, as A1111 counts.';
       this.item.tooltip = `Tokens of the ${which} under the cursor, in 75-token chunks. ${how} Click for the chunks.`;
       this.item.accessibilityInformation = { label: `${result.tokenCount} tokens in ${result.chunks} chunks in the ${which}` };

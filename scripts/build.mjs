@@ -1,6 +1,8 @@
 // Bundles the extension, the language server, the CLI and the benchmarks with esbuild.
 // Native code (onnxruntime-node) and the `vscode` module stay external.
 import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { buildData } from './data.mjs';
 import { existsSync, readFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
@@ -36,4 +38,5 @@ await Promise.all(
     }),
   ),
 );
-console.log(`built ${entries.map((e) => e.out).join(', ')}`);
+const data = await buildData(fileURLToPath(new URL('..', import.meta.url)));
+console.log(`built ${entries.map((e) => e.out).join(', ')}, dist/data/${data.length ? ` (compacted ${data.join(', ')})` : ''}`);

@@ -1,6 +1,7 @@
-// The files the server reads for the features: tag dictionaries (watched, rebuilt on change), LoRA names,
-// the CLIP tokenizer, and the tags used in the workspace's .sdprompt files. This is the only module that
-// touches the file system; every problem becomes a log line naming the file (and line, for tag files).
+// The files the server reads for the features: the shipped danbooru dictionary and tag files (watched,
+// rebuilt on change), LoRA names, the CLIP tokenizer (the shipped one unless a folder is set), and the tags
+// used in the workspace's .sdprompt files. With server/bundledData.ts the only modules that touch the file
+// system; every problem becomes a log line naming the file (and line, for tag files).
 
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { TagIndex } from '../core/dictionary/dictionary';
 import { parseDocument, type SdDocument } from '../core/parse';
 import { normalizeTag } from '../core/profiles/profile';
 import { loadClipTokenizer } from '../core/tokenizer';
+import { BUNDLED_TOKENIZER_NAME, bundledDictionary, bundledTokenizer } from './bundledData';
 import type { ServerSettings } from './settings';
 import { clipTokens, estimatedTokens, type TokenSource } from './tokens';
 
@@ -31,8 +33,15 @@ export class Resources {
   private tagFiles = new Map<string, LoadedTagFile>();
   private tagFileOrder: string[] = [];
   loraNames: string[] = [];
+  /** Until the first apply(), and only if the shipped tokenizer cannot be read: estimates. */
   tokenSource: TokenSource = estimatedTokens;
-  private tokenizerFolder = '';
+  /** The folder the token source was loaded from; '' for the shipped tokenizer; undefined before the first apply(). */
+  private tokenizerFolder: string | undefined;
+  /** The shipped tokenizer's source, made once so the count cache (keyed by source) survives settings changes. */
+  private bundledTokens: TokenSource | undefined;
+  /** The shipped dictionary, loaded the first time `tagsmith.builtinDictionary` is on (undefined if unreadable). */
+  private builtinIndex: TagIndex | undefined;
+  private builtinOn = false;
   /** Tag uses per file (or open document), by URI; summed on demand. */
   private tagUses = new Map<string, Map<string, number>>();
   private tagTotals: Map<string, number> | undefined;
@@ -43,8 +52,20 @@ export class Resources {
     private readonly onChange: () => void,
   ) {}
 
+  /** The user's tag files in settings order, then the shipped dictionary (a tag file's entry wins a lookup). */
   get dictionaries(): TagIndex[] {
-    return this.tagFileOrder.map((p) => this.tagFiles.get(p)?.index).filter((i): i is TagIndex => i !== undefined);
+    const files = this.tagFileOrder.map((p) => this.tagFiles.get(p)?.index).filter((i): i is TagIndex => i !== undefined);
+    return this.builtinInUse ? [...files, this.builtinIndex!] : files;
+  }
+
+  /** How many of `dictionaries` are the user's tag files (the rest is the shipped one). */
+  get tagFileCount(): number {
+    return this.dictionaries.length - (this.builtinInUse ? 1 : 0);
+  }
+
+  /** Whether the shipped dictionary is among `dictionaries`. */
+  get builtinInUse(): boolean {
+    return this.builtinOn && this.builtinIndex !== undefined;
   }
 
   get workspaceTags(): Map<string, number> {
@@ -58,8 +79,40 @@ export class Resources {
 
   /** Loads what the settings name; files already loaded stay as they are. */
   async apply(settings: ServerSettings): Promise<void> {
+    this.loadBuiltinDictionary(settings.builtinDictionary);
     await Promise.all([this.loadTagFiles(settings.tagFiles), this.loadLoraNames(settings.loraFolders)]);
     this.loadTokenizer(settings.tokenizerPath || (settings.modelPath ? path.join(settings.modelPath, 'tokenizer') : ''));
+  }
+
+  private builtinFailed = false;
+
+  private loadBuiltinDictionary(wanted: boolean): void {
+    this.builtinOn = wanted;
+    if (!wanted || this.builtinIndex || this.builtinFailed) return;
+    const started = performance.now();
+    try {
+      this.builtinIndex = bundledDictionary();
+      this.log.info(`Built-in tag dictionary: ${this.builtinIndex.size} tags loaded in ${Math.round(performance.now() - started)} ms`);
+    } catch (error) {
+      // Said once: a broken install does not get better by changing settings.
+      this.builtinFailed = true;
+      this.log.error(`Built-in tag dictionary: ${(error as Error).message}`);
+    }
+  }
+
+  /** The shipped tokenizer's source; estimates (with an error logged once) if its data cannot be read. */
+  private bundledTokenSource(): TokenSource {
+    if (!this.bundledTokens) {
+      const started = performance.now();
+      try {
+        this.bundledTokens = clipTokens(bundledTokenizer());
+        this.log.info(`Tokenizer: ${BUNDLED_TOKENIZER_NAME} loaded in ${Math.round(performance.now() - started)} ms; token counts are exact`);
+      } catch (error) {
+        this.bundledTokens = estimatedTokens;
+        this.log.error(`Tokenizer: ${(error as Error).message}; token counts are estimates`);
+      }
+    }
+    return this.bundledTokens;
   }
 
   private async loadTagFiles(paths: string[]): Promise<void> {
@@ -129,8 +182,10 @@ export class Resources {
   private loadTokenizer(folder: string): void {
     if (folder === this.tokenizerFolder) return;
     this.tokenizerFolder = folder;
-    this.tokenSource = estimatedTokens;
-    if (!folder) return;
+    if (!folder) {
+      this.tokenSource = this.bundledTokenSource();
+      return;
+    }
     try {
       const read = (name: string): string | undefined => {
         try {
@@ -142,7 +197,8 @@ export class Resources {
       this.tokenSource = clipTokens(loadClipTokenizer(read, folder));
       this.log.info(`Tokenizer ${folder}: loaded; token counts are exact`);
     } catch (error) {
-      this.log.warn(`Tokenizer ${folder}: ${(error as Error).message}; token counts are estimates`);
+      this.log.warn(`Tokenizer ${folder}: ${(error as Error).message}; counting with ${BUNDLED_TOKENIZER_NAME} instead`);
+      this.tokenSource = this.bundledTokenSource();
     }
   }
 

@@ -155,7 +155,7 @@ export function startServer(connection: Connection): void {
       log.warn(`Settings: tagsmith.profile '${settings.profile}' is not a known profile (${builtinProfiles.map((p) => p.id).join(', ')}); using ${defaultProfile.id}`);
     }
     await resources.apply(settings);
-    log.info(`Settings applied: profile ${settings.profile}, ${resources.dictionaries.length} tag files, ${resources.loraNames.length} LoRA names, token counts ${resources.tokenSource.estimated ? 'estimated' : 'exact'}${trusted ? '' : ' (untrusted workspace: no paths read)'}`);
+    log.info(`Settings applied: profile ${settings.profile}, ${resources.tagFileCount} tag files${resources.builtinInUse ? ' + the built-in dictionary' : ''}, ${resources.loraNames.length} LoRA names, token counts ${resources.tokenSource.estimated ? 'estimated' : 'exact'}${trusted ? '' : ' (untrusted workspace: no paths read)'}`);
     refreshDiagnostics();
   };
 

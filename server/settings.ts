@@ -8,6 +8,8 @@ export type SeverityOverride = Severity | 'off';
 export interface ServerSettings {
   profile: string;
   tagFiles: string[];
+  /** Whether the shipped danbooru dictionary is searched too (`tagsmith.builtinDictionary`). */
+  builtinDictionary: boolean;
   keepUnderscores: boolean;
   loraFolders: string[];
   tokenizerPath: string;
@@ -18,6 +20,7 @@ export interface ServerSettings {
 export const defaultSettings: ServerSettings = {
   profile: 'animeboysxl',
   tagFiles: [],
+  builtinDictionary: true,
   keepUnderscores: false,
   loraFolders: [],
   tokenizerPath: '',
@@ -76,6 +79,8 @@ export function readSettings(raw: unknown, context: SettingsContext): ReadSettin
   }
   const keep = get('completion.keepUnderscores');
   if (keep !== undefined && keep !== null && typeof keep !== 'boolean') problems.push('tagsmith.completion.keepUnderscores must be true or false');
+  const builtin = get('builtinDictionary');
+  if (builtin !== undefined && builtin !== null && typeof builtin !== 'boolean') problems.push('tagsmith.builtinDictionary must be true or false');
 
   const expand = (p: string): string => expandPath(p, context.workspaceFolders);
   const trusted = context.trusted;
@@ -83,6 +88,8 @@ export function readSettings(raw: unknown, context: SettingsContext): ReadSettin
     settings: {
       profile: string('profile', defaultSettings.profile),
       tagFiles: trusted ? strings('tagFiles').map(expand) : [],
+      // Not a path: the shipped dictionary is read in an untrusted workspace too.
+      builtinDictionary: builtin !== false,
       keepUnderscores: keep === true,
       loraFolders: trusted ? strings('loraFolders').map(expand) : [],
       tokenizerPath: trusted ? expand(string('tokenizerPath', '')) : '',

@@ -1,8 +1,8 @@
-// `tagsmith chunks --tokenizer DIR [TEXT] [--jsonl]`: the 77-token chunks, multipliers and N/75 count A1111 makes.
+// `tagsmith chunks [--tokenizer DIR] [TEXT] [--jsonl]`: the 77-token chunks, multipliers and N/75 count A1111 makes.
 import { parseArgs } from 'node:util';
 import { promptChunks } from '../../core/chunks';
 import type { Command } from '../command';
-import { loadTokenizerDir, resolveTokenizerDir, TOKENIZER_HELP } from '../tokenizerDir';
+import { loadTokenizer, resolveTokenizerDir, TOKENIZER_HELP } from '../tokenizerDir';
 import { runPerPrompt } from './attention';
 import { encoderCleanup } from './tokenize';
 
@@ -22,7 +22,7 @@ editing ([a:b:0.5]) resolved to one step.
 The prompt is TEXT, or else all of stdin (one trailing newline removed).
 
 Options:
-  --tokenizer DIR  tokenizer folder (default: $TAGSMITH_TOKENIZER)
+  --tokenizer DIR  tokenizer folder (default: $TAGSMITH_TOKENIZER, else the bundled CLIP tokenizer)
   --encoder 1|2    1: the first SDXL encoder (default); 2: the second (open_clip's tokenizer, and every
                    id after a chunk's first end token is 0, as A1111 pads OpenCLIP bigG)
   --tokens         also print "tokens": every prompt token with its chunk, index, id, weight and the
@@ -45,7 +45,7 @@ ${TOKENIZER_HELP}
       },
     });
     const cleanup = encoderCleanup(values.encoder);
-    const tokenizer = loadTokenizerDir(resolveTokenizerDir(values.tokenizer, io.env, io.cwd), cleanup);
+    const tokenizer = loadTokenizer(resolveTokenizerDir(values.tokenizer, io.env, io.cwd), cleanup);
     const padWith = cleanup === 'open_clip' ? 'zero' : 'eos';
     return runPerPrompt(positionals, values.jsonl === true, io, (prompt) => {
       const result = promptChunks(prompt, tokenizer, { padWith });

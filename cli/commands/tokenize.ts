@@ -1,7 +1,7 @@
-// `tagsmith tokenize --tokenizer DIR [TEXT] [--jsonl]`: CLIP token ids of a prompt, as A1111's tokenizers give them.
+// `tagsmith tokenize [--tokenizer DIR] [TEXT] [--jsonl]`: CLIP token ids of a prompt, as A1111's tokenizers give them.
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command';
-import { loadTokenizerDir, resolveTokenizerDir, TOKENIZER_HELP } from '../tokenizerDir';
+import { loadTokenizer, resolveTokenizerDir, TOKENIZER_HELP } from '../tokenizerDir';
 import { runPerPrompt } from './attention';
 
 export const tokenize: Command = {
@@ -17,7 +17,7 @@ byte-level BPE. The text is tokenized whole; prompt syntax such as (x:1.2) is no
 The prompt is TEXT, or else all of stdin (one trailing newline removed).
 
 Options:
-  --tokenizer DIR  tokenizer folder (default: $TAGSMITH_TOKENIZER)
+  --tokenizer DIR  tokenizer folder (default: $TAGSMITH_TOKENIZER, else the bundled CLIP tokenizer)
   --encoder 1|2    1: Hugging Face CLIPTokenizer, as A1111's first SDXL encoder and its token counter
                    (default); 2: open_clip's tokenizer, as the second encoder (also unescapes HTML always)
   --jsonl          read one JSON string per line from stdin, write one JSON array per line; a bad line
@@ -33,7 +33,7 @@ ${TOKENIZER_HELP}
       options: { tokenizer: { type: 'string' }, encoder: { type: 'string', default: '1' }, jsonl: { type: 'boolean' } },
     });
     const cleanup = encoderCleanup(values.encoder);
-    const tokenizer = loadTokenizerDir(resolveTokenizerDir(values.tokenizer, io.env, io.cwd), cleanup);
+    const tokenizer = loadTokenizer(resolveTokenizerDir(values.tokenizer, io.env, io.cwd), cleanup);
     return runPerPrompt(positionals, values.jsonl === true, io, (prompt) => tokenizer.encode(prompt));
   },
 };

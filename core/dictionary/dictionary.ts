@@ -3,3 +3,4 @@ export { scanTagCsv, type CsvProblem, type TagTable } from './csv';
 export { TagIndex, tagKey, searchAll, lookupAll, type DictionaryTag, type TagMatch, type MatchKind } from './index';
 export { categoryName } from './categories';
 export { tagInsertText, displayTagName, escapePromptBrackets, type InsertOptions } from './insert';
+export { compactDictionary, loadCompactDictionary, CompactDictionaryError, COMPACT_VERSION } from './compact';

@@ -27,6 +27,17 @@ export interface TagMatch {
   alias?: string;
 }
 
+/** Search entries as TagIndex keeps them: start offsets and refs (tag * 4 + kind), and each bucket's first entry. */
+export interface PrebuiltEntries {
+  pos: Int32Array;
+  ref: Int32Array;
+  bucketStart: Int32Array;
+  /** The entries exact lookup finds (a name or alias; of a repeated key the first), sorted by key. */
+  sortedExact: Int32Array;
+  /** True when the text holds no A-Z or space: it is its own search form. */
+  plainText?: boolean;
+}
+
 const NAME = 0;
 const WORD = 1;
 const ALIAS = 2;
@@ -60,7 +71,9 @@ function isAlnum(code: number): boolean {
 function fnv(text: string, start: number, end: number): number {
   let h = 0x811c9dc5 | 0;
   for (let k = start; k < end; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
-  return h;
+  // FNV's low bits, which pick the slot, mix poorly; finish as murmur3 does so probes stay short.
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
 }
 
 export class TagIndex {
@@ -77,6 +90,8 @@ export class TagIndex {
   private readonly exactEnd: Int32Array;
   private readonly exactRef: Int32Array;
   private readonly exactHash: Int32Array;
+  /** Instead of the hash table, in a prebuilt index: the exact entries' numbers sorted by key, for binary search. */
+  private readonly sortedExact: Int32Array | undefined;
   private readonly singleCharCache = new Map<string, TagMatch[]>();
 
   /** Parses and indexes a tag file's content. Never throws; bad rows are in `problems`. */
@@ -88,77 +103,76 @@ export class TagIndex {
     return new TagIndex(table, problems);
   }
 
-  private constructor(table: TagTable, problems: CsvProblem[]) {
+  /** Indexes a table made elsewhere (core/dictionary/compact.ts lays the shipped dictionary out anew). */
+  static fromTable(table: TagTable): TagIndex {
+    return new TagIndex(table, []);
+  }
+
+  /**
+   * An index whose search entries were built before (core/dictionary/compact.ts stores them): only the
+   * exact-name table is built here. `entries` must be what `prebuiltEntries` gave for the same table.
+   */
+  static fromPrebuilt(table: TagTable, entries: PrebuiltEntries): TagIndex {
+    return new TagIndex(table, [], entries);
+  }
+
+  /** The search entries, grouped by bucket, for storing (core/dictionary/compact.ts). */
+  get prebuiltEntries(): PrebuiltEntries {
+    return { pos: this.entryPos, ref: this.entryRef, bucketStart: this.bucketStart, sortedExact: this.sortExact(), plainText: this.key === this.table.text };
+  }
+
+  /** The exact table's entries as entry numbers, sorted by their key (UTF-16 order). */
+  private sortExact(): Int32Array {
+    if (this.sortedExact) return this.sortedExact;
+    // The hash table took its keys in entry order, repeated keys left out: find each one's entry number.
+    const all = new Int32Array(this.exactPos.length);
+    const n = this.entryPos.length;
+    let x = 0;
+    for (let e = 0; e < n && x < all.length; e++) {
+      if (this.entryPos[e] === this.exactPos[x] && this.entryRef[e] === this.exactRef[x]) all[x++] = e;
+    }
+    const winners = all.subarray(0, x);
+    const keys = new Map<number, string>();
+    for (const e of winners) keys.set(e, this.key.slice(this.entryPos[e], this.entryKeyEnd(e)));
+    return winners.sort((a, b) => {
+      const ka = keys.get(a)!;
+      const kb = keys.get(b)!;
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
+  }
+
+  /** Where the name or alias an entry starts ends (for a later word: its name's end). */
+  private entryKeyEnd(e: number): number {
+    const r = this.entryRef[e]!;
+    return (r & 3) === ALIAS ? this.aliasEnd(this.entryPos[e]!, r >> 2) : this.table.nameEnd[r >> 2]!;
+  }
+
+  /** The table the index is over. */
+  get tagTable(): TagTable {
+    return this.table;
+  }
+
+  private constructor(table: TagTable, problems: CsvProblem[], prebuilt?: PrebuiltEntries) {
     this.table = table;
     this.problems = problems;
-    this.key = searchForm(table.text);
-    const order = postCountOrder(table);
-
-    // Collect every searchable start in post-count order, then counting-sort them by bucket (stable).
-    let cap = table.count * 4 + 16;
-    let pos = new Int32Array(cap);
-    let ref = new Int32Array(cap);
-    let n = 0;
-    let exactCount = 0;
-    const key = this.key;
-    const { nameStart, nameEnd, aliasStart, aliasEnd } = table;
-    for (let r = 0; r < order.length; r++) {
-      const t = order[r]!;
-      // Room for the worst case of this tag: every character a word start, every alias.
-      const need = n + (nameEnd[t]! - nameStart[t]!) + (aliasEnd[t]! - aliasStart[t]!) + 2;
-      if (need > cap) {
-        cap = Math.max(cap * 2, need);
-        const p2 = new Int32Array(cap);
-        p2.set(pos);
-        pos = p2;
-        const r2 = new Int32Array(cap);
-        r2.set(ref);
-        ref = r2;
-      }
-      const start = nameStart[t]!;
-      const end = nameEnd[t]!;
-      pos[n] = start;
-      ref[n++] = t * 4 + NAME;
-      exactCount++;
-      let previousAlnum = isAlnum(key.charCodeAt(start));
-      for (let k = start + 1; k < end; k++) {
-        const alnum = isAlnum(key.charCodeAt(k));
-        if (alnum && !previousAlnum) {
-          pos[n] = k;
-          ref[n++] = t * 4 + WORD;
-        }
-        previousAlnum = alnum;
-      }
-      const aEnd = aliasEnd[t]!;
-      let k = aliasStart[t]!;
-      while (k < aEnd) {
-        let c = key.charCodeAt(k);
-        while (k < aEnd && (c === 95 || c === 32)) c = key.charCodeAt(++k);
-        if (k < aEnd && c !== 44) {
-          pos[n] = k;
-          ref[n++] = t * 4 + ALIAS;
-          exactCount++;
-        }
-        const comma = key.indexOf(',', k);
-        k = comma < 0 || comma >= aEnd ? aEnd : comma + 1;
-      }
+    this.key = prebuilt?.plainText ? table.text : searchForm(table.text);
+    if (prebuilt) {
+      this.entryPos = prebuilt.pos;
+      this.entryRef = prebuilt.ref;
+      this.bucketStart = prebuilt.bucketStart;
+    } else {
+      [this.entryPos, this.entryRef, this.bucketStart] = this.buildEntries();
     }
-    const bucket = new Uint16Array(n);
-    for (let e = 0; e < n; e++) bucket[e] = bucketOf(key, pos[e]!);
-    const bucketStart = new Int32Array(65537);
-    for (let e = 0; e < n; e++) bucketStart[bucket[e]! + 1]!++;
-    for (let b = 0; b < 65536; b++) bucketStart[b + 1]! += bucketStart[b]!;
-    const fill = bucketStart.slice(0, 65536);
-    this.entryPos = new Int32Array(n);
-    this.entryRef = new Int32Array(n);
-    for (let e = 0; e < n; e++) {
-      const slot = fill[bucket[e]!]!++;
-      this.entryPos[slot] = pos[e]!;
-      this.entryRef[slot] = ref[e]!;
+    const n = this.entryPos.length;
+    if (prebuilt) {
+      this.sortedExact = prebuilt.sortedExact;
+      this.exactSlots = this.exactPos = this.exactEnd = this.exactRef = this.exactHash = new Int32Array(0);
+      return;
     }
-    this.bucketStart = bucketStart;
 
     // Exact table over names and aliases; the first (most posted) holder of a key wins.
+    let exactCount = 0;
+    for (let e = 0; e < n; e++) if ((this.entryRef[e]! & 3) !== WORD) exactCount++;
     let size = 1024;
     while (size < exactCount * 2) size *= 2;
     this.exactSlots = new Int32Array(size);
@@ -166,6 +180,7 @@ export class TagIndex {
     this.exactEnd = new Int32Array(exactCount);
     this.exactRef = new Int32Array(exactCount);
     this.exactHash = new Int32Array(exactCount);
+    const key = this.key;
     let x = 0;
     for (let e = 0; e < n; e++) {
       const r = this.entryRef[e]!;
@@ -186,6 +201,73 @@ export class TagIndex {
     }
   }
 
+  /** Every searchable start (name, later word, alias) in post-count order, counting-sorted by bucket. */
+  private buildEntries(): [pos: Int32Array, ref: Int32Array, bucketStart: Int32Array] {
+    const table = this.table;
+    const order = postCountOrder(table);
+
+    // Collect every searchable start in post-count order, then counting-sort them by bucket (stable).
+    let cap = table.count * 4 + 16;
+    let pos = new Int32Array(cap);
+    let ref = new Int32Array(cap);
+    let n = 0;
+    const key = this.key;
+    const { nameStart, nameEnd, aliasStart, aliasEnd } = table;
+    for (let r = 0; r < order.length; r++) {
+      const t = order[r]!;
+      // Room for the worst case of this tag: every character a word start, every alias.
+      const need = n + (nameEnd[t]! - nameStart[t]!) + (aliasEnd[t]! - aliasStart[t]!) + 2;
+      if (need > cap) {
+        cap = Math.max(cap * 2, need);
+        const p2 = new Int32Array(cap);
+        p2.set(pos);
+        pos = p2;
+        const r2 = new Int32Array(cap);
+        r2.set(ref);
+        ref = r2;
+      }
+      const start = nameStart[t]!;
+      const end = nameEnd[t]!;
+      pos[n] = start;
+      ref[n++] = t * 4 + NAME;
+      let previousAlnum = isAlnum(key.charCodeAt(start));
+      for (let k = start + 1; k < end; k++) {
+        const alnum = isAlnum(key.charCodeAt(k));
+        if (alnum && !previousAlnum) {
+          pos[n] = k;
+          ref[n++] = t * 4 + WORD;
+        }
+        previousAlnum = alnum;
+      }
+      const aEnd = aliasEnd[t]!;
+      let k = aliasStart[t]!;
+      while (k < aEnd) {
+        let c = key.charCodeAt(k);
+        while (k < aEnd && (c === 95 || c === 32)) c = key.charCodeAt(++k);
+        if (k < aEnd && c !== 44) {
+          pos[n] = k;
+          ref[n++] = t * 4 + ALIAS;
+        }
+        const comma = key.indexOf(',', k);
+        k = comma < 0 || comma >= aEnd ? aEnd : comma + 1;
+      }
+    }
+    const bucket = new Uint16Array(n);
+    for (let e = 0; e < n; e++) bucket[e] = bucketOf(key, pos[e]!);
+    const bucketStart = new Int32Array(65537);
+    for (let e = 0; e < n; e++) bucketStart[bucket[e]! + 1]!++;
+    for (let b = 0; b < 65536; b++) bucketStart[b + 1]! += bucketStart[b]!;
+    const fill = bucketStart.slice(0, 65536);
+    const entryPos = new Int32Array(n);
+    const entryRef = new Int32Array(n);
+    for (let e = 0; e < n; e++) {
+      const slot = fill[bucket[e]!]!++;
+      entryPos[slot] = pos[e]!;
+      entryRef[slot] = ref[e]!;
+    }
+    return [entryPos, entryRef, bucketStart];
+  }
+
   /** Number of tags. */
   get size(): number {
     return this.table.count;
@@ -195,8 +277,34 @@ export class TagIndex {
   lookup(text: string): TagMatch | undefined {
     const q = tagKey(text);
     if (q === '') return undefined;
+    if (this.sortedExact) {
+      const e = this.findSorted(q);
+      return e < 0 ? undefined : this.toMatch(this.entryRef[e]!, this.entryPos[e]!);
+    }
     const x = this.findExact(q, 0, q.length);
     return x < 0 ? undefined : this.toMatch(this.exactRef[x]!, this.exactPos[x]!);
+  }
+
+  /** Binary search of the sorted exact entries: the entry whose key is `q`, or -1. */
+  private findSorted(q: string): number {
+    const sorted = this.sortedExact!;
+    const key = this.key;
+    let low = 0;
+    let high = sorted.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const e = sorted[mid]!;
+      const p = this.entryPos[e]!;
+      const length = this.entryKeyEnd(e) - p;
+      let order = 0;
+      const common = Math.min(length, q.length);
+      for (let k = 0; k < common && order === 0; k++) order = key.charCodeAt(p + k) - q.charCodeAt(k);
+      if (order === 0) order = length - q.length;
+      if (order === 0) return e;
+      if (order < 0) low = mid + 1;
+      else high = mid - 1;
+    }
+    return -1;
   }
 
   /** Up to `limit` tags whose name, a later word of the name, or an alias starts with `query`; most posts first. */
@@ -305,7 +413,7 @@ export class TagIndex {
 }
 
 /** Tag numbers by post count, highest first; files are usually sorted already, so check before sorting. */
-function postCountOrder(table: TagTable): Int32Array {
+export function postCountOrder(table: TagTable): Int32Array {
   const order = new Int32Array(table.count);
   let sorted = true;
   for (let t = 0; t < table.count; t++) {

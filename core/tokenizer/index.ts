@@ -3,10 +3,10 @@
 // present) and hand the files' text to loadClipTokenizer.
 
 import { ClipModel, ClipTokenizer, type TextCleanup } from './clipTokenizer';
-import { readTokenizerFiles, type ReadTokenizerFile } from './load';
+import { clipFilesFromMerges, readTokenizerFiles, type ReadTokenizerFile } from './load';
 
 export { ClipTokenizer, type EncodedText, type TextCleanup } from './clipTokenizer';
-export { TokenizerLoadError, type ReadTokenizerFile } from './load';
+export { clipByteCharacters, TokenizerLoadError, type ReadTokenizerFile } from './load';
 
 /**
  * Builds a tokenizer from a folder's files. `read(name)` returns a file's text or undefined when absent;
@@ -16,4 +16,12 @@ export { TokenizerLoadError, type ReadTokenizerFile } from './load';
  */
 export function loadClipTokenizer(read: ReadTokenizerFile, source?: string, cleanup: TextCleanup = 'hf'): ClipTokenizer {
   return new ClipTokenizer(new ClipModel(readTokenizerFiles(read, source)), cleanup);
+}
+
+/**
+ * OpenAI CLIP's tokenizer from its merges.txt alone (the vocabulary is derived as CLIP's simple_tokenizer.py
+ * builds it): what Tagsmith ships, so counts are exact with no model folder. Same options as loadClipTokenizer.
+ */
+export function loadClipTokenizerFromMerges(mergesText: string, source?: string, cleanup: TextCleanup = 'hf'): ClipTokenizer {
+  return new ClipTokenizer(new ClipModel(clipFilesFromMerges(mergesText, source)), cleanup);
 }

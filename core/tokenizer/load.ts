@@ -449,3 +449,57 @@ function parseTokenizerJson(
   });
   return { vocab, merges: new MapMergeRanks(mergeRanks), specials: {} };
 }
+
+/**
+ * Python's `bytes_to_unicode()` of CLIP's simple_tokenizer.py: the 256 byte characters in its order (the
+ * printable bytes `!`..`~`, `¡`..`¬`, `®`..`ÿ` as themselves, then the other bytes as U+0100 onwards).
+ */
+export function clipByteCharacters(): string[] {
+  const printable: number[] = [];
+  for (let b = 0x21; b <= 0x7e; b++) printable.push(b);
+  for (let b = 0xa1; b <= 0xac; b++) printable.push(b);
+  for (let b = 0xae; b <= 0xff; b++) printable.push(b);
+  const chars = printable.map((b) => String.fromCharCode(b));
+  const kept = new Set(printable);
+  let next = 0;
+  for (let b = 0; b < 256; b++) if (!kept.has(b)) chars.push(String.fromCharCode(256 + next++));
+  return chars;
+}
+
+/**
+ * The tokenizer files of OpenAI's CLIP from its merges.txt alone, as CLIP's simple_tokenizer.py builds the
+ * vocabulary: the byte characters, the same with `</w>`, every merge joined, then `<|startoftext|>` and
+ * `<|endoftext|>` (ids 49406 and 49407 for the 48,894 merges CLIP ships). This is the vocab.json of every
+ * SDXL checkpoint's `tokenizer/` and `tokenizer_2/`, so the shipped merges give exact counts with no model.
+ */
+export function clipFilesFromMerges(mergesText: string, source?: string): TokenizerFiles {
+  const fail = (file: string, line: number | undefined, reason: string): never => {
+    throw new TokenizerLoadError(file, line, reason, source);
+  };
+  const merges = parseMergesTxt(mergesText, fail);
+  const ids = new Map<string, number>();
+  let nextId = 0;
+  // A token's id is its place in the list; a repeated one keeps its last, as `dict(zip(vocab, range(...)))`.
+  const add = (token: string): void => void ids.set(token, nextId++);
+  const bytes = clipByteCharacters();
+  for (const c of bytes) add(c);
+  for (const c of bytes) add(`${c}</w>`);
+  // The merge lines as the loader counts them: the stripped text's first line skipped, at most MAX_MERGES.
+  const body = mergesText.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, '');
+  const lines = body.split('\n');
+  for (let k = 1; k < lines.length && k <= MAX_MERGES; k++) {
+    const parts = lines[k]!.split(/[\s\x1c-\x1f\x85]+/).filter((p) => p.length > 0);
+    add(parts.join(''));
+  }
+  add('<|startoftext|>');
+  add('<|endoftext|>');
+  const vocab: Vocabulary = {
+    get: (token) => ids.get(token),
+    has: (token) => ids.has(token),
+    get size() {
+      return ids.size;
+    },
+    entries: () => ids.entries(),
+  };
+  return { vocab, merges, bosToken: '<|startoftext|>', eosToken: '<|endoftext|>', unkToken: '<|endoftext|>' };
+}

@@ -74,10 +74,11 @@ describe('the server over stdio', () => {
     const doc = fileUri(path.join(workspace, 't.sdprompt'));
     client.open(doc, '1boy, solo\nNegative prompt: lowres');
     const result = await client.connection.sendRequest('tagsmith/tokenCount', { uri: doc, position: { line: 0, character: 2 } });
-    // Estimated: "1" "boy" "," "solo" → 4 tokens (the estimate gives one per digit, word and comma).
-    expect(result).toEqual({ tokenCount: 4, chunks: 1, estimated: true, prompt: 'prompt', breakdown: [{ chunk: 1, tokens: 4, text: '1boy, solo' }] });
+    // No tokenizer set: the bundled CLIP tokenizer counts "1" "boy</w>" ",</w>" "solo</w>" → 4 tokens, exactly.
+    expect(result).toEqual({ tokenCount: 4, chunks: 1, estimated: false, prompt: 'prompt', breakdown: [{ chunk: 1, tokens: 4, text: '1boy, solo' }] });
     const negative = await client.connection.sendRequest('tagsmith/tokenCount', { uri: doc, position: { line: 1, character: 20 } });
-    expect(negative).toMatchObject({ prompt: 'negative', tokenCount: 1 });
+    // `lowres` is `low` `res</w>`: CLIP's vocabulary has no `lowres</w>`.
+    expect(negative).toMatchObject({ prompt: 'negative', tokenCount: 2 });
     expect(await client.connection.sendRequest('tagsmith/tokenCount', { uri: 'file:///nope.sdprompt', position: { line: 0, character: 0 } })).toBeNull();
   });
 });
@@ -121,7 +122,8 @@ describe('settings', () => {
   });
 
   it('reads no path from the settings when the workspace is not trusted', async () => {
-    const client = await startClient({ settings: { tagFiles: [fixtureTags] }, initializationOptions: { trusted: false } });
+    // The built-in dictionary (no path) would offer `long hair` too: off here, so only the tag file could.
+    const client = await startClient({ settings: { tagFiles: [fixtureTags], builtinDictionary: false }, initializationOptions: { trusted: false } });
     try {
       await client.waitForLog(/Settings applied: .*0 tag files.*untrusted workspace/);
       const uri = 'file:///untrusted.sdprompt';
@@ -197,15 +199,24 @@ describe('every feature over the wire', () => {
 
   it('semanticTokens', async () => {
     const result = (await client.connection.sendRequest('textDocument/semanticTokens/full', doc)) as { data: number[] };
-    // First token: `long hair` (a dictionary tag) at line 0, character 23, 9 long.
-    expect(result.data.slice(0, 3)).toEqual([0, 23, 9]);
+    // First token: `1boy`, a tag of the built-in dictionary, at line 0, character 0, 4 long; `long hair` (in the
+    // tag file) is coloured too: some token starts at character 23 of line 0 with length 9.
+    expect(result.data.slice(0, 3)).toEqual([0, 0, 4]);
+    const starts: Array<[number, number, number]> = [];
+    for (let i = 0, line = 0, char = 0; i < result.data.length; i += 5) {
+      line += result.data[i]!;
+      char = result.data[i] === 0 ? char + result.data[i + 1]! : result.data[i + 1]!;
+      starts.push([line, char, result.data[i + 2]!]);
+    }
+    expect(starts).toContainEqual([0, 23, 9]);
     expect(result.data.length % 5).toBe(0);
   });
 
   it('inlayHint', async () => {
     const result = (await client.connection.sendRequest('textDocument/inlayHint', { ...doc, range: { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } } })) as Array<{ label: string; position: unknown }>;
-    // The first prompt has a BREAK: chunk 1 counts as 75, plus the 5 estimated tokens of `year 2023`.
-    expect(result.map((h) => h.label)).toEqual(['~80/150', '~1/75', '~2/75']);
+    // The first prompt has a BREAK: chunk 1 counts as 75, plus the 5 CLIP tokens of `year 2023` (`year</w>` and
+    // one per digit); `lowres` is `low` `res</w>` (CLIP's vocabulary has no `lowres</w>`); `second block` is two.
+    expect(result.map((h) => h.label)).toEqual(['80/150', '2/75', '2/75']);
   });
 
   it('documentSymbol and foldingRange', async () => {
@@ -313,11 +324,11 @@ describe.skipIf(!existsSync(path.join(clipDir, 'vocab.json')))('exact token coun
     }
   });
 
-  it('logs a tokenizer folder it cannot load and falls back to estimates', async () => {
+  it('logs a tokenizer folder it cannot load and falls back to the bundled tokenizer', async () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), 'tagsmith-notok-'));
     const client = await startClient({ settings: { tokenizerPath: empty } });
     try {
-      expect(await client.waitForLog(/^Tokenizer /)).toMatch(new RegExp(`^Tokenizer ${empty.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .*vocab\\.json.*; token counts are estimates$`));
+      expect(await client.waitForLog(/^Tokenizer /)).toMatch(new RegExp(`^Tokenizer ${empty.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .*vocab\\.json.*; counting with the bundled CLIP tokenizer .*instead$`));
     } finally {
       await client.stop();
     }
@@ -333,7 +344,8 @@ describe('workspace and LoRA folders', () => {
     writeFileSync(path.join(workspace, 'loras/readme.txt'), '');
     mkdirSync(path.join(workspace, 'prompts'));
     writeFileSync(path.join(workspace, 'prompts/knight.sdprompt'), '1boy, silver armor, silver hair\n---\n1boy, silver hair, cape\n');
-    const client = await startClient({ workspaceFolder: workspace, settings: { loraFolders: ['${workspaceFolder}/loras'] } });
+    // Without the built-in dictionary, so that `silv` finds the workspace's tags alone.
+    const client = await startClient({ workspaceFolder: workspace, settings: { loraFolders: ['${workspaceFolder}/loras'], builtinDictionary: false } });
     try {
       await client.waitForLog(/Settings applied: .*2 LoRA names/);
       const uri = fileUri(path.join(workspace, 'new.sdprompt'));

@@ -25,6 +25,7 @@ describe('reading the tagsmith settings', () => {
     expect(settings).toEqual({
       profile: 'animeboysxl',
       tagFiles: ['/home/me/prompts/tags/danbooru.csv', '/home/me/other/mine.csv'],
+      builtinDictionary: true,
       keepUnderscores: true,
       loraFolders: ['/models/Lora'],
       tokenizerPath: '',
@@ -35,6 +36,15 @@ describe('reading the tagsmith settings', () => {
 
   it('reads flat dotted keys too', () => {
     expect(readSettings({ 'completion.keepUnderscores': true, 'diagnostics.severity': { x: 'hint' } }, trusted).settings).toMatchObject({ keepUnderscores: true, severity: { x: 'hint' } });
+  });
+
+  it('turns the built-in dictionary off only for false, in an untrusted workspace too (it is no path)', () => {
+    expect(readSettings({ builtinDictionary: false }, trusted).settings.builtinDictionary).toBe(false);
+    expect(readSettings({ builtinDictionary: false }, { ...trusted, trusted: false }).settings.builtinDictionary).toBe(false);
+    expect(readSettings({ builtinDictionary: true }, trusted).settings.builtinDictionary).toBe(true);
+    const wrong = readSettings({ builtinDictionary: 'no' }, trusted);
+    expect(wrong.settings.builtinDictionary).toBe(true);
+    expect(wrong.problems).toEqual(['tagsmith.builtinDictionary must be true or false']);
   });
 
   it('reads no path in an untrusted workspace', () => {

@@ -110,14 +110,14 @@ describe('tagsmith tokenize and chunks with the fixture tokenizer', () => {
     expect(JSON.parse(run(['tokenize', '--tokenizer', model, 'bat']).stdout)).toEqual([517]);
   });
 
-  it('fails with exit 2 and says how to point at a tokenizer when none is given', () => {
-    const { code, stdout, stderr } = run(['tokenize', 'x']);
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toContain('no tokenizer given');
-    expect(stderr).toContain('TAGSMITH_TOKENIZER');
-    expect(stderr).toContain('tokenizer/');
-    expect(run(['chunks', 'x']).code).toBe(2);
+  it('uses the bundled CLIP tokenizer when none is given', () => {
+    // The ids Hugging Face's CLIPTokenizer documents for this text (no start/end tokens).
+    const { code, stdout, stderr } = run(['tokenize', 'a photo of a cat']);
+    expect([code, stderr]).toEqual([0, '']);
+    expect(stdout.trim()).toBe('[320,1125,539,320,2368]');
+    const chunks = JSON.parse(run(['chunks', 'a photo of a cat']).stdout) as { chunks: number[][]; tokenCount: number };
+    expect(chunks.tokenCount).toBe(5);
+    expect(chunks.chunks[0]!.slice(0, 7)).toEqual([49406, 320, 1125, 539, 320, 2368, 49407]);
   });
 
   it('names the folder, the file and the line of a broken tokenizer', () => {
@@ -175,6 +175,7 @@ describe('tagsmith tokenize and chunks with the fixture tokenizer', () => {
       expect(code).toBe(0);
       expect(stdout).toContain(`Usage: tagsmith ${verb}`);
       expect(stdout).toContain('TAGSMITH_TOKENIZER');
+      expect(stdout).toContain('the bundled CLIP tokenizer');
     }
   });
 });
