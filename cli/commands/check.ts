@@ -30,9 +30,12 @@ export const check: Command = {
   summary: 'check .sdprompt files (folders are searched for *.sdprompt)',
   help: `Usage: tagsmith check [options] PATH...
 
-Parses and checks .sdprompt files. Folders are searched recursively for *.sdprompt.
+Parses and checks .sdprompt files. Folders are searched recursively for *.sdprompt, following symbolic
+links (each folder once); a folder that cannot be read is named and skipped. Devices, pipes and files over
+64 MB are refused by name.
 Prints one line per diagnostic: path:line:col: severity: message [code]
-(1-based line and column, columns counted in characters; a UTF-8 BOM is not counted).
+(1-based line and column, columns counted in characters; a UTF-8 BOM is not counted; control characters
+in a path are written as escapes such as \\n and \\u001b; --format json gives the path exactly).
 
 Options:
   --format text|json   output format (default: text)
