@@ -6,6 +6,8 @@ import { toJson } from './attention';
 
 /** A1111's default for "Sampling steps" in the txt2img and img2img tabs. */
 export const DEFAULT_STEPS = 20;
+/** Alternation makes one entry per step, each a copy of the text: a bound keeps a typo from filling memory. */
+export const MAX_STEPS = 100_000;
 
 export const schedule: Command = {
   name: 'schedule',
@@ -23,7 +25,7 @@ Python floats (1.0).
 The prompt is TEXT, or else all of stdin (one trailing newline removed).
 
 Options:
-  --steps N   sampling steps, a positive integer (default ${DEFAULT_STEPS}, A1111's default)
+  --steps N   sampling steps, an integer from 1 to ${MAX_STEPS} (default ${DEFAULT_STEPS}, A1111's default)
   --jsonl     read one JSON object {"prompt": "...", "steps": N} per line from stdin ("steps" may be left
               out: --steps applies), write one JSON result per line; a bad line gives
               {"error": "...", "line": N} and the rest go on (exit code 1)
@@ -36,7 +38,7 @@ Options:
       options: { jsonl: { type: 'boolean' }, steps: { type: 'string' } },
     });
     const steps = values.steps === undefined ? DEFAULT_STEPS : parseSteps(values.steps);
-    if (steps === undefined) throw new UsageError(`--steps must be a positive integer, got '${values.steps}'`);
+    if (steps === undefined) throw new UsageError(`--steps must be an integer from 1 to ${MAX_STEPS}, got '${values.steps}'`);
     if (positionals.length > 1) throw new UsageError(`give the prompt as one argument (quote it); got ${positionals.length}`);
     if (values.jsonl === true) {
       if (positionals.length > 0) throw new UsageError('--jsonl reads prompts from stdin; give no TEXT');
@@ -51,7 +53,7 @@ Options:
 function parseSteps(text: string): number | undefined {
   if (!/^[0-9]+$/.test(text)) return undefined;
   const n = Number(text);
-  return n >= 1 && Number.isSafeInteger(n) ? n : undefined;
+  return n >= 1 && n <= MAX_STEPS ? n : undefined;
 }
 
 function runJsonl(input: string, defaultSteps: number, io: CommandIO): number {
@@ -92,7 +94,7 @@ function readLine(line: string, defaultSteps: number): { prompt: string; steps: 
   const { prompt, steps } = value as { prompt?: unknown; steps?: unknown };
   if (typeof prompt !== 'string') throw new Error('"prompt" must be a string');
   if (steps === undefined) return { prompt, steps: defaultSteps };
-  if (typeof steps !== 'number' || !Number.isSafeInteger(steps) || steps < 1) throw new Error('"steps" must be a positive integer');
+  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) throw new Error(`"steps" must be an integer from 1 to ${MAX_STEPS}`);
   return { prompt, steps };
 }
 
