@@ -88,6 +88,222 @@ export const sampleDpmpp2m: Sampler = async (denoise, x, sigmas, { onStep, signa
   return x;
 };
 
+/** Heun's method (Karras et al. 2022, Algorithm 2 without churn): an Euler step, then the trapezoid of both slopes;
+ * the last step (to sigma 0) is plain Euler. Two model calls per step but the last. */
+export const sampleHeun: Sampler = async (denoise, x, sigmas, { onStep, signal } = {}) => {
+  x = Float32Array.from(x);
+  const total = sigmas.length - 1;
+  const x2 = new Float32Array(x.length), d = new Float32Array(x.length);
+  for (let i = 0; i < total; i++) {
+    checkAbort(signal);
+    const sigma = sigmas[i]!, next = sigmas[i + 1]!;
+    const denoised = await denoise(x, sigma, i);
+    const dt = next - sigma;
+    for (let k = 0; k < x.length; k++) d[k] = (x[k]! - denoised[k]!) / sigma;
+    if (next === 0) {
+      for (let k = 0; k < x.length; k++) x[k] = x[k]! + d[k]! * dt;
+    } else {
+      for (let k = 0; k < x.length; k++) x2[k] = x[k]! + d[k]! * dt;
+      const denoised2 = await denoise(x2, next, i);
+      for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((d[k]! + (x2[k]! - denoised2[k]!) / next) / 2) * dt;
+    }
+    onStep?.(i, total, denoised);
+  }
+  return x;
+};
+
+/** Geometric midpoint of two sigmas, as k-diffusion takes it: exp(lerp(ln a, ln b, 1/2)). */
+function logMidpoint(a: number, b: number): number {
+  const la = Math.log(a);
+  return Math.exp(la + 0.5 * (Math.log(b) - la));
+}
+
+/** DPM2 (k-diffusion sample_dpm_2, no churn): an Euler half-step to the log midpoint, then the full step with the
+ * midpoint's slope; the last step is plain Euler. Two model calls per step but the last. */
+export const sampleDpm2: Sampler = async (denoise, x, sigmas, { onStep, signal } = {}) => {
+  x = Float32Array.from(x);
+  const total = sigmas.length - 1;
+  const x2 = new Float32Array(x.length);
+  for (let i = 0; i < total; i++) {
+    checkAbort(signal);
+    const sigma = sigmas[i]!, next = sigmas[i + 1]!;
+    const denoised = await denoise(x, sigma, i);
+    if (next === 0) {
+      for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * (next - sigma);
+    } else {
+      const mid = logMidpoint(sigma, next);
+      for (let k = 0; k < x.length; k++) x2[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * (mid - sigma);
+      const denoised2 = await denoise(x2, mid, i);
+      for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x2[k]! - denoised2[k]!) / mid) * (next - sigma);
+    }
+    onStep?.(i, total, denoised);
+  }
+  return x;
+};
+
+/** DPM2 a (k-diffusion sample_dpm_2_ancestral, eta 1): a DPM2 step down to sigma_down, then sigma_up times a
+ * fresh noise; the last step is plain Euler with no noise. One noise draw per step but the last. */
+export const sampleDpm2Ancestral: Sampler = async (denoise, x, sigmas, { noise, onStep, signal } = {}) => {
+  x = Float32Array.from(x);
+  const total = sigmas.length - 1;
+  const x2 = new Float32Array(x.length);
+  for (let i = 0; i < total; i++) {
+    checkAbort(signal);
+    const sigma = sigmas[i]!, next = sigmas[i + 1]!;
+    const denoised = await denoise(x, sigma, i);
+    const { down, up } = ancestralStep(sigma, next);
+    if (down === 0) {
+      for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * (down - sigma);
+    } else {
+      const mid = logMidpoint(sigma, down);
+      for (let k = 0; k < x.length; k++) x2[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * (mid - sigma);
+      const denoised2 = await denoise(x2, mid, i);
+      for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x2[k]! - denoised2[k]!) / mid) * (down - sigma);
+      if (!noise) throw new Error('DPM2 a needs a noise source');
+      const n = await noise();
+      for (let k = 0; k < x.length; k++) x[k] = x[k]! + n[k]! * up;
+    }
+    onStep?.(i, total, denoised);
+  }
+  return x;
+};
+
+/** DPM++ 2S a (k-diffusion sample_dpmpp_2s_ancestral, eta 1): a DPM-Solver++(2S) step in log-sigma time down to
+ * sigma_down (midpoint r = 1/2), then sigma_up times a fresh noise; the last step is plain Euler with no noise. */
+export const sampleDpmpp2sAncestral: Sampler = async (denoise, x, sigmas, { noise, onStep, signal } = {}) => {
+  x = Float32Array.from(x);
+  const total = sigmas.length - 1;
+  const x2 = new Float32Array(x.length);
+  for (let i = 0; i < total; i++) {
+    checkAbort(signal);
+    const sigma = sigmas[i]!, next = sigmas[i + 1]!;
+    const denoised = await denoise(x, sigma, i);
+    const { down, up } = ancestralStep(sigma, next);
+    if (down === 0) {
+      for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * (down - sigma);
+    } else {
+      // t = -ln sigma; h = t_next - t; s = t + h/2; sigma_fn(s) = exp(-s).
+      const t = -Math.log(sigma), tNext = -Math.log(down);
+      const h = tNext - t, s = t + h / 2;
+      const sigmaS = Math.exp(-s);
+      const r1 = sigmaS / sigma, b1 = -Math.expm1(-h / 2);
+      for (let k = 0; k < x.length; k++) x2[k] = r1 * x[k]! + b1 * denoised[k]!;
+      const denoised2 = await denoise(x2, sigmaS, i);
+      const r2 = Math.exp(-tNext) / sigma, b2 = -Math.expm1(-h);
+      for (let k = 0; k < x.length; k++) x[k] = r2 * x[k]! + b2 * denoised2[k]!;
+    }
+    if (next > 0) {
+      if (!noise) throw new Error('DPM++ 2S a needs a noise source');
+      const n = await noise();
+      for (let k = 0; k < x.length; k++) x[k] = x[k]! + n[k]! * up;
+    }
+    onStep?.(i, total, denoised);
+  }
+  return x;
+};
+
+// Gauss-Legendre nodes and weights on [-1, 1], 4 points: exact for polynomials up to degree 7.
+const GL_NODES = [-0.8611363115940526, -0.3399810435848563, 0.3399810435848563, 0.8611363115940526];
+const GL_WEIGHTS = [0.3478548451374538, 0.6521451548625461, 0.6521451548625461, 0.3478548451374538];
+
+/**
+ * k-diffusion's linear_multistep_coeff(order, t, i, j): the integral over [t_i, t_{i+1}] of the Lagrange basis
+ * polynomial through t_i, t_{i-1}, … t_{i-order+1} that is 1 at t_{i-j}. k-diffusion integrates it with
+ * scipy.integrate.quad; the integrand is a polynomial of degree order - 1 <= 3, so 4-point Gauss-Legendre is
+ * exact (up to rounding), as quad's 21-point Gauss-Kronrod rule is.
+ */
+export function lmsCoefficient(order: number, t: ArrayLike<number>, i: number, j: number): number {
+  if (order - 1 > i) throw new RangeError(`Order ${order} too high for step ${i}`);
+  const a = t[i]!, b = t[i + 1]!;
+  const basis = (tau: number): number => {
+    let prod = 1;
+    for (let k = 0; k < order; k++) if (k !== j) prod *= (tau - t[i - k]!) / (t[i - j]! - t[i - k]!);
+    return prod;
+  };
+  const half = (b - a) / 2, centre = (a + b) / 2;
+  let sum = 0;
+  for (let q = 0; q < 4; q++) sum += GL_WEIGHTS[q]! * basis(centre + half * GL_NODES[q]!);
+  return sum * half;
+}
+
+/** LMS (k-diffusion sample_lms, order 4): linear multistep on the last (up to) 4 slopes d = (x - denoised)/sigma. */
+export const sampleLms: Sampler = async (denoise, x, sigmas, { onStep, signal } = {}, order = 4) => {
+  x = Float32Array.from(x);
+  const total = sigmas.length - 1;
+  const ds: Float32Array[] = [];
+  for (let i = 0; i < total; i++) {
+    checkAbort(signal);
+    const sigma = sigmas[i]!;
+    const denoised = await denoise(x, sigma, i);
+    const d = new Float32Array(x.length);
+    for (let k = 0; k < x.length; k++) d[k] = (x[k]! - denoised[k]!) / sigma;
+    ds.push(d);
+    if (ds.length > order) ds.shift();
+    const cur = Math.min(i + 1, order);
+    for (let j = 0; j < cur; j++) {
+      const c = lmsCoefficient(cur, sigmas, i, j);
+      const dj = ds[ds.length - 1 - j]!; // j = 0 is the newest slope
+      for (let k = 0; k < x.length; k++) x[k] = x[k]! + c * dj[k]!;
+    }
+    onStep?.(i, total, denoised);
+  }
+  return x;
+};
+
+/**
+ * DDIM with eta 0, as A1111's timestep sampler (sd_samplers_timesteps_impl.ddim) computes it, in k-diffusion's
+ * variables. With x_ve = x_vp / sqrt(abar_t) and sigma_t = sqrt((1 - abar_t)/abar_t), A1111's update
+ *   x_prev = sqrt(abar_prev) pred_x0 + sqrt(1 - abar_prev) e_t,  pred_x0 = (x - sqrt(1 - abar_t) e_t)/sqrt(abar_t)
+ * divided by sqrt(abar_prev) is x_ve + (sigma_prev - sigma_t) (x_ve - denoised)/sigma_t: an Euler step between the
+ * sigmas of consecutive DDIM timesteps. Use it with `timestepSamplerPlan` (sigmas of timesteps 1 + k·floor(1000/steps),
+ * no 0 at the end), start from noise · noiseScale and multiply the result by outputScale to get A1111's latent.
+ */
+export const sampleDdim: Sampler = (denoise, x, sigmas, options) => sampleEuler(denoise, x, sigmas, options);
+
+/**
+ * PLMS (A1111's sd_samplers_timesteps_impl.plms) in k-diffusion's variables, on the same timestep sigmas as DDIM:
+ * e = (x - denoised)/sigma is A1111's e_t, each step is x + (sigma_prev - sigma) e' with e' a pseudo improved Euler
+ * average on the first step (one extra model call at the next timestep) and Adams-Bashforth of order 2, 3, 4 after.
+ */
+export const samplePlms: Sampler = async (denoise, x, sigmas, { onStep, signal } = {}) => {
+  x = Float32Array.from(x);
+  const total = sigmas.length - 1;
+  const old: Float32Array[] = [];
+  const ePrime = new Float32Array(x.length);
+  for (let i = 0; i < total; i++) {
+    checkAbort(signal);
+    const sigma = sigmas[i]!, next = sigmas[i + 1]!;
+    const denoised = await denoise(x, sigma, i);
+    const e = new Float32Array(x.length);
+    for (let k = 0; k < x.length; k++) e[k] = (x[k]! - denoised[k]!) / sigma;
+    const dt = next - sigma;
+    if (old.length === 0) {
+      const xPrev = new Float32Array(x.length);
+      for (let k = 0; k < x.length; k++) xPrev[k] = x[k]! + dt * e[k]!;
+      const denoisedNext = await denoise(xPrev, next, i);
+      for (let k = 0; k < x.length; k++) ePrime[k] = (e[k]! + (xPrev[k]! - denoisedNext[k]!) / next) / 2;
+    } else if (old.length === 1) {
+      const [a] = [old[0]!];
+      for (let k = 0; k < x.length; k++) ePrime[k] = (3 * e[k]! - a[k]!) / 2;
+    } else if (old.length === 2) {
+      const [b, a] = [old[0]!, old[1]!];
+      for (let k = 0; k < x.length; k++) ePrime[k] = (23 * e[k]! - 16 * a[k]! + 5 * b[k]!) / 12;
+    } else {
+      const [c, b, a] = [old[0]!, old[1]!, old[2]!];
+      for (let k = 0; k < x.length; k++) ePrime[k] = (55 * e[k]! - 59 * a[k]! + 37 * b[k]! - 9 * c[k]!) / 24;
+    }
+    const predX0 = new Float32Array(x.length);
+    for (let k = 0; k < x.length; k++) {
+      predX0[k] = x[k]! - sigma * ePrime[k]!;
+      x[k] = x[k]! + dt * ePrime[k]!;
+    }
+    old.push(e);
+    if (old.length >= 4) old.shift();
+    onStep?.(i, total, predX0);
+  }
+  return x;
+};
+
 export interface SamplerInfo {
   name: string;
   aliases: string[];
