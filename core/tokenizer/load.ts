@@ -477,29 +477,61 @@ export function clipFilesFromMerges(mergesText: string, source?: string): Tokeni
     throw new TokenizerLoadError(file, line, reason, source);
   };
   const merges = parseMergesTxt(mergesText, fail);
-  const ids = new Map<string, number>();
-  let nextId = 0;
-  // A token's id is its place in the list; a repeated one keeps its last, as `dict(zip(vocab, range(...)))`.
-  const add = (token: string): void => void ids.set(token, nextId++);
-  const bytes = clipByteCharacters();
-  for (const c of bytes) add(c);
-  for (const c of bytes) add(`${c}</w>`);
+  const bos = '<|startoftext|>';
+  const eos = '<|endoftext|>';
   // The merge lines as the loader counts them: the stripped text's first line skipped, at most MAX_MERGES.
-  const body = mergesText.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, '');
-  const lines = body.split('\n');
-  for (let k = 1; k < lines.length && k <= MAX_MERGES; k++) {
-    const parts = lines[k]!.split(/[\s\x1c-\x1f\x85]+/).filter((p) => p.length > 0);
-    add(parts.join(''));
+  const body = mergesText.replace(/^[\s\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\s\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g, '');
+  const bytes = clipByteCharacters();
+  // A token's id is its place in the list; a repeated one keeps its last, as `dict(zip(vocab, range(...)))`:
+  // the specials win over merges, later merges over earlier ones, merges over the byte tokens.
+  const byteIds = new Map<string, number>();
+  bytes.forEach((c, i) => {
+    byteIds.set(c, i);
+    byteIds.set(`${c}</w>`, 256 + i);
+  });
+  const plain = !/[\t\v\f\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]|  |^ | $/m.test(body);
+  let mergedIds: { get(token: string): number | undefined; size: number; entries(): Iterable<[string, number]> };
+  let count = 0;
+  if (plain) {
+    // Every merge line is `left right`: without its space it is the merged token, so the joined text holds
+    // every merged token as a line, indexed in place (no string per token; this is what a load waits for).
+    const joined = body.replaceAll(' ', '');
+    const table = new TextKeyTable(joined, 50_000);
+    let pos = joined.indexOf('\n') + 1;
+    while (pos > 0 && pos <= joined.length && count < MAX_MERGES) {
+      let eol = joined.indexOf('\n', pos);
+      if (eol < 0) eol = joined.length;
+      table.set(pos, eol, 512 + count++);
+      pos = eol + 1;
+    }
+    mergedIds = table;
+  } else {
+    const map = new Map<string, number>();
+    const lines = body.split('\n');
+    for (let k = 1; k < lines.length && k <= MAX_MERGES; k++) {
+      map.set(lines[k]!.split(/[\s\x1c-\x1f\x85]+/).filter((p) => p.length > 0).join(''), 512 + count++);
+    }
+    mergedIds = map;
   }
-  add('<|startoftext|>');
-  add('<|endoftext|>');
+  const specials = new Map([[bos, 512 + count], [eos, 513 + count]]);
+  const get = (token: string): number | undefined => specials.get(token) ?? mergedIds.get(token) ?? byteIds.get(token);
+  let size: number | undefined;
+  function* entries(): IterableIterator<[string, number]> {
+    yield* specials;
+    for (const [token, id] of mergedIds.entries()) if (!specials.has(token)) yield [token, id];
+    for (const [token, id] of byteIds) if (!specials.has(token) && mergedIds.get(token) === undefined) yield [token, id];
+  }
   const vocab: Vocabulary = {
-    get: (token) => ids.get(token),
-    has: (token) => ids.has(token),
+    get,
+    has: (token) => get(token) !== undefined,
     get size() {
-      return ids.size;
+      if (size === undefined) {
+        size = 0;
+        for (const _ of entries()) size++;
+      }
+      return size;
     },
-    entries: () => ids.entries(),
+    entries,
   };
-  return { vocab, merges, bosToken: '<|startoftext|>', eosToken: '<|endoftext|>', unkToken: '<|endoftext|>' };
+  return { vocab, merges, bosToken: bos, eosToken: eos, unkToken: eos };
 }

@@ -40,6 +40,18 @@ describe('the vocabulary derived from merges.txt', () => {
     for (const text of ['a cat', 'that dog', 'cat, bat']) expect(derived.encode(text)).toEqual(mini.encode(text));
   });
 
+  it('reads merges with CRLF or extra spaces as the plain file, and keeps the last id of a repeated token', () => {
+    const plain = '#version: 0.2\nc a\nca t</w>\nc at</w>\n';
+    const vocabOf = (text: string) => new Map(clipFilesFromMerges(text).vocab.entries());
+    const expected = vocabOf(plain);
+    // `ca t</w>` and `c at</w>` both make `cat</w>`: as in a Python dict from the list, the later id (514) stays.
+    expect(expected.get('cat</w>')).toBe(514);
+    expect(expected.get('<|endoftext|>')).toBe(516);
+    expect(expected.size).toBe(512 + 2 + 2);
+    expect(vocabOf(plain.replace(/\n/g, '\r\n'))).toEqual(expected);
+    expect(vocabOf(plain.replace('ca t</w>', 'ca  t</w>'))).toEqual(expected);
+  });
+
   it('gives the ids Hugging Face documents for CLIP, from the shipped merges alone', () => {
     const tokenizer = bundledTokenizer();
     expect(tokenizer.encode('a photo of a cat')).toEqual([320, 1125, 539, 320, 2368]);
