@@ -2,8 +2,10 @@
 // without extension, wherever it sits under the folder), its safetensors header (read bounded, never the
 // tensors), its sidecars and preview. Bad files become problems naming the file, never exceptions.
 
-import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import fs from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import {
   EMBEDDING_EXTENSIONS,
   embeddingFacts,
@@ -46,28 +48,39 @@ const MAX_FILES_PER_FOLDER = 20_000;
 const MAX_SIDECAR_BYTES = 1024 * 1024;
 const CONCURRENCY = 16;
 
-/** Reads the header of a .safetensors file: 8 bytes, then exactly the length they give, bounded. */
-export async function readSafetensorsHeader(file: string): Promise<{ ok: true; value: SafetensorsHeader } | { ok: false; error: string }> {
-  let handle;
+const openFile = promisify(fs.open);
+const readBytes = promisify(fs.read);
+const fstatFile = promisify(fs.fstat);
+const closeFile = promisify(fs.close);
+
+/**
+ * Reads the header of a .safetensors file: 8 bytes, then exactly the length they give, bounded. Callback
+ * fs calls (promisified) rather than FileHandle: for thousands of files the handle objects cost more than
+ * the reads.
+ */
+export async function readSafetensorsHeader(file: string, tensors: 'all' | 'names' = 'all', onSize?: (size: number) => void): Promise<{ ok: true; value: SafetensorsHeader } | { ok: false; error: string }> {
+  let fd: number | undefined;
   try {
-    handle = await open(file, 'r');
-    const { size } = await handle.stat();
+    fd = await openFile(file, 'r');
+    const { size } = await fstatFile(fd);
+    onSize?.(size);
     const prefix = new Uint8Array(8);
-    await handle.read(prefix, 0, 8, 0);
+    await readBytes(fd, prefix, 0, 8, 0);
     const length = headerLength(prefix, size);
     if (!length.ok) return length;
     const bytes = new Uint8Array(length.value);
-    const { bytesRead } = await handle.read(bytes, 0, length.value, 8);
+    const { bytesRead } = await readBytes(fd, bytes, 0, length.value, 8);
     if (bytesRead !== length.value) return { ok: false, error: `truncated while reading (${bytesRead} of ${length.value} header bytes)` };
-    return parseSafetensorsHeader(bytes);
+    return parseSafetensorsHeader(bytes, { tensors });
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   } finally {
-    await handle?.close();
+    if (fd !== undefined) await closeFile(fd).catch(() => {});
   }
 }
 
-async function readSmallText(file: string): Promise<string | undefined> {
+async function readSmallText(file: string, present: ReadonlySet<string>): Promise<string | undefined> {
+  if (!present.has(path.basename(file))) return undefined;
   try {
     const s = await stat(file);
     if (!s.isFile() || s.size > MAX_SIDECAR_BYTES) return undefined;
@@ -77,20 +90,17 @@ async function readSmallText(file: string): Promise<string | undefined> {
   }
 }
 
-async function firstExisting(candidates: string[]): Promise<string | undefined> {
-  for (const candidate of candidates) {
-    try {
-      if ((await stat(candidate)).isFile()) return candidate;
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
+
+interface FoundFile {
+  file: string;
+  subfolder: string;
+  /** The names in the file's folder: sidecars and previews are looked up here, not stat()ed one by one. */
+  siblings: ReadonlySet<string>;
 }
 
 /** The files under `root` with one of `extensions`, following links once (loop-safe by real path). */
-async function walk(root: string, extensions: string[], problems: string[]): Promise<Array<{ file: string; subfolder: string }>> {
-  const found: Array<{ file: string; subfolder: string }> = [];
+async function walk(root: string, extensions: string[], problems: string[]): Promise<FoundFile[]> {
+  const found: FoundFile[] = [];
   const seen = new Set<string>();
   const queue: Array<{ dir: string; subfolder: string }> = [{ dir: root, subfolder: '' }];
   for (let next = 0; next < queue.length && found.length < MAX_FILES_PER_FOLDER; next++) {
@@ -112,6 +122,7 @@ async function walk(root: string, extensions: string[], problems: string[]): Pro
       continue;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const siblings = new Set(entries.map((e) => e.name));
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
@@ -128,25 +139,26 @@ async function walk(root: string, extensions: string[], problems: string[]): Pro
         }
       }
       if (isDir) queue.push({ dir: full, subfolder: subfolder ? `${subfolder}/${entry.name}` : entry.name });
-      else if (isFile && extensions.includes(path.extname(entry.name).toLowerCase())) found.push({ file: full, subfolder });
+      else if (isFile && extensions.includes(path.extname(entry.name).toLowerCase())) found.push({ file: full, subfolder, siblings });
     }
   }
   if (found.length >= MAX_FILES_PER_FOLDER) problems.push(`${root}: over ${MAX_FILES_PER_FOLDER} files; the rest are not indexed`);
   return found;
 }
 
-async function indexFile(kind: NetworkEntry['kind'], file: string, subfolder: string): Promise<NetworkEntry> {
+async function indexFile(kind: NetworkEntry['kind'], { file, subfolder, siblings }: FoundFile): Promise<NetworkEntry> {
   const ext = path.extname(file);
   const base = file.slice(0, file.length - ext.length);
   const entry: NetworkEntry = { kind, name: path.basename(base), file, subfolder, size: 0, problems: [] };
-  try {
-    entry.size = (await stat(file)).size;
-  } catch (error) {
-    entry.problems.push(`${file}: ${(error as Error).message}`);
-    return entry;
-  }
-  if (ext.toLowerCase() === '.safetensors') {
-    const header = await readSafetensorsHeader(file);
+  if (ext.toLowerCase() !== '.safetensors') {
+    try {
+      entry.size = (await stat(file)).size;
+    } catch (error) {
+      entry.problems.push(`${file}: ${(error as Error).message}`);
+    }
+  } else {
+    // A LoRA's thousands of tensors matter only by name (and only without metadata); an embedding's by shape.
+    const header = await readSafetensorsHeader(file, kind === 'lora' ? 'names' : 'all', (size) => (entry.size = size));
     if (!header.ok) {
       entry.problems.push(`${file}: ${header.error}`);
     } else if (kind === 'lora') {
@@ -160,16 +172,16 @@ async function indexFile(kind: NetworkEntry['kind'], file: string, subfolder: st
   }
   const sidecars = sidecarPaths(base);
   const [a1111Text, civitaiText, description, preview] = await Promise.all([
-    readSmallText(sidecars.a1111),
-    readSmallText(sidecars.civitai),
+    readSmallText(sidecars.a1111, siblings),
+    readSmallText(sidecars.civitai, siblings),
     (async () => {
       for (const candidate of sidecars.description) {
-        const text = await readSmallText(candidate);
+        const text = await readSmallText(candidate, siblings);
         if (text !== undefined) return text.trim();
       }
       return undefined;
     })(),
-    firstExisting(previewCandidates(base)),
+    previewCandidates(base).find((candidate) => siblings.has(path.basename(candidate))),
   ]);
   if (a1111Text !== undefined) {
     const parsed = parseA1111Sidecar(a1111Text);
@@ -224,7 +236,7 @@ export async function indexNetworks(loraFolders: string[], embeddingFolders: str
   const problems: string[] = [];
   const collect = async (kind: NetworkEntry['kind'], folders: string[], extensions: string[]): Promise<NetworkEntry[]> => {
     const files = (await Promise.all(folders.map((f) => walk(f, extensions, problems)))).flat();
-    const entries = await mapLimited(files, ({ file, subfolder }) => indexFile(kind, file, subfolder));
+    const entries = await mapLimited(files, (found) => indexFile(kind, found));
     const byName = new Map<string, NetworkEntry>();
     for (const entry of entries) byName.set(entry.name, entry);
     return [...byName.values()];

@@ -52,28 +52,34 @@ function number(text: string | undefined): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-/** `ss_tag_frequency`: a JSON string of {dataset: {tag: count}}. */
+/**
+ * `ss_tag_frequency`: a JSON string of {dataset: {tag: count}}. Read by a pattern over `"tag": count` pairs
+ * (a dataset's key is followed by `{`, so only tags match) instead of JSON.parse, which would build an
+ * object per tag for thousands of tags in each of thousands of networks.
+ */
+const TAG_COUNT = /"((?:[^"\\]|\\.)*)"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+
 function tagFrequency(text: string | undefined, problems: string[]): TagCount[] {
   if (text === undefined) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{') || !trimmed.endsWith('}')) {
     problems.push('ss_tag_frequency is not JSON');
     return [];
   }
-  if (typeof parsed !== 'object' || parsed === null) {
-    problems.push('ss_tag_frequency is not an object');
-    return [];
-  }
   const totals = new Map<string, number>();
-  for (const dataset of Object.values(parsed as Record<string, unknown>)) {
-    if (typeof dataset !== 'object' || dataset === null) continue;
-    for (const [rawTag, count] of Object.entries(dataset as Record<string, unknown>)) {
-      const tag = rawTag.trim();
-      if (tag === '' || typeof count !== 'number' || !Number.isFinite(count)) continue;
-      totals.set(tag, (totals.get(tag) ?? 0) + count);
+  for (const match of trimmed.matchAll(TAG_COUNT)) {
+    let tag = match[1]!;
+    if (tag.includes('\\')) {
+      try {
+        tag = JSON.parse(`"${tag}"`) as string;
+      } catch {
+        continue;
+      }
     }
+    tag = tag.trim();
+    const count = Number(match[2]);
+    if (tag === '' || !Number.isFinite(count)) continue;
+    totals.set(tag, (totals.get(tag) ?? 0) + count);
   }
   return [...totals]
     .map(([tag, count]) => ({ tag, count }))

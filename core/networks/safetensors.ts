@@ -38,37 +38,190 @@ export function headerLength(prefix: Uint8Array, fileSize: number): Result<numbe
   return { ok: true, value: length };
 }
 
-/** Parses the JSON header bytes (after the 8-byte length). Never throws. */
-export function parseSafetensorsHeader(bytes: Uint8Array): Result<SafetensorsHeader> {
-  let json: unknown;
+export interface HeaderOptions {
+  /**
+   * 'all' (default): every tensor's dtype and shape. 'names': tensor names only, with an empty shape and
+   * dtype — enough for a LoRA, whose real headers name a few thousand tensors that JSON.parse would build
+   * objects for (the top-level scan below skips over them instead).
+   */
+  tensors?: 'all' | 'names';
+}
+
+/**
+ * Parses the JSON header bytes (after the 8-byte length). Never throws. Scans the top-level object itself
+ * and JSON-parses only the values it needs, so a 250 KB LoRA header costs a character scan, not an object
+ * per tensor.
+ */
+export function parseSafetensorsHeader(bytes: Uint8Array, options: HeaderOptions = {}): Result<SafetensorsHeader> {
+  let text: string;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (error) {
-    return { ok: false, error: `header is not UTF-8 JSON (${error instanceof Error ? error.message : String(error)})` };
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { ok: false, error: 'header is not UTF-8 JSON (invalid UTF-8)' };
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, error: 'header is not a JSON object' };
   const header: SafetensorsHeader = { metadata: {}, tensors: new Map(), problems: [] };
-  for (const [name, value] of Object.entries(json as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        header.problems.push('__metadata__ is not an object');
-        continue;
-      }
-      for (const [key, text] of Object.entries(value as Record<string, unknown>)) {
-        if (typeof text === 'string') header.metadata[key] = text;
-        else header.problems.push(`__metadata__.${key} is not a string`);
-      }
-      continue;
-    }
-    const tensor = value as { dtype?: unknown; shape?: unknown } | null;
-    if (
-      typeof tensor !== 'object' || tensor === null || typeof tensor.dtype !== 'string' ||
-      !Array.isArray(tensor.shape) || !tensor.shape.every((d) => Number.isSafeInteger(d) && d >= 0)
-    ) {
-      header.problems.push(`tensor ${JSON.stringify(name)} has no valid dtype and shape`);
-      continue;
-    }
-    header.tensors.set(name, { dtype: tensor.dtype, shape: tensor.shape as number[] });
+  const scan = new TopLevelScanner(text);
+  if (!scan.open()) {
+    return { ok: false, error: scan.error === 'array' ? 'header is not a JSON object' : `header is not UTF-8 JSON (${scan.error ?? 'no object'})` };
+  }
+  for (;;) {
+    const entry = scan.next();
+    if (entry === 'end') break;
+    if (entry === 'error') return { ok: false, error: `header is not UTF-8 JSON (${scan.error})` };
+    const [name, valueStart, valueEnd] = entry;
+    if (name === '__metadata__') readMetadata(text.slice(valueStart, valueEnd), header);
+    else if (options.tensors === 'names') header.tensors.set(name, { dtype: '', shape: [] });
+    else readTensor(name, text.slice(valueStart, valueEnd), header);
   }
   return { ok: true, value: header };
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function readMetadata(text: string, header: SafetensorsHeader): void {
+  const parsed = parseJson(text);
+  const value = parsed.ok ? parsed.value : undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    header.problems.push('__metadata__ is not an object');
+    return;
+  }
+  for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof entry === 'string') header.metadata[key] = entry;
+    else header.problems.push(`__metadata__.${key} is not a string`);
+  }
+}
+
+function readTensor(name: string, text: string, header: SafetensorsHeader): void {
+  const parsed = parseJson(text);
+  const tensor = (parsed.ok ? parsed.value : undefined) as { dtype?: unknown; shape?: unknown } | null | undefined;
+  if (
+    typeof tensor !== 'object' || tensor === null || typeof tensor.dtype !== 'string' ||
+    !Array.isArray(tensor.shape) || !tensor.shape.every((d) => Number.isSafeInteger(d) && d >= 0)
+  ) {
+    header.problems.push(`tensor ${JSON.stringify(name)} has no valid dtype and shape`);
+    return;
+  }
+  header.tensors.set(name, { dtype: tensor.dtype, shape: tensor.shape as number[] });
+}
+
+const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+/** Walks the members of a top-level JSON object, giving each key and its value's [start, end). */
+class TopLevelScanner {
+  private at = 0;
+  private first = true;
+  /** Index of the next backslash at or after `at` (-1: none left), or 0 before the first search. */
+  private nextSlash = 0;
+  error: string | undefined;
+
+  constructor(private readonly text: string) {}
+
+  private skipSpace(): void {
+    while (this.at < this.text.length && isSpace(this.text.charCodeAt(this.at))) this.at++;
+  }
+
+  open(): boolean {
+    this.skipSpace();
+    if (this.text.charCodeAt(this.at) !== 0x7b) {
+      this.error = this.at >= this.text.length ? 'empty' : this.text.charCodeAt(this.at) === 0x5b ? 'array' : 'not a JSON object';
+      return false;
+    }
+    this.at++;
+    return true;
+  }
+
+  /** The end of the string starting at `start` (on its opening quote): the index after the closing quote. */
+  private stringEnd(start: number): number {
+    // indexOf runs natively; a quote is the string's end unless an odd run of backslashes escapes it.
+    for (let quote = this.text.indexOf('"', start + 1); quote >= 0; quote = this.text.indexOf('"', quote + 1)) {
+      let slashes = 0;
+      while (this.text.charCodeAt(quote - 1 - slashes) === 0x5c) slashes++;
+      if (slashes % 2 === 0) return quote + 1;
+    }
+    return -1;
+  }
+
+  /**
+   * A tensor entry `{"dtype":…,"shape":[…],"data_offsets":[…]}` holds no object and no brace in a string:
+   * its end is the next `}`, found natively. Anything else takes the general scan.
+   */
+  private flatObjectEnd(): number {
+    const close = this.text.indexOf('}', this.at + 1);
+    if (close < 0) return -1;
+    const inner = this.text.indexOf('{', this.at + 1);
+    if (inner >= 0 && inner < close) return -1;
+    // The next backslash, remembered: searching afresh from every entry would rescan to the end each time.
+    if (this.nextSlash !== -1 && this.nextSlash <= this.at) this.nextSlash = this.text.indexOf('\\', this.at + 1);
+    if (this.nextSlash !== -1 && this.nextSlash < close) return -1;
+    return close + 1;
+  }
+
+  /** The end of the value starting at `this.at`: strings skipped, brackets counted. */
+  private valueEnd(): number {
+    const text = this.text;
+    let depth = 0;
+    for (let i = this.at; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        const end = this.stringEnd(i);
+        if (end < 0) return -1;
+        i = end - 1;
+        if (depth === 0) return end;
+      } else if (c === 0x7b || c === 0x5b) {
+        depth++;
+      } else if (c === 0x7d || c === 0x5d) {
+        if (depth === 0) return i;
+        depth--;
+        if (depth === 0) return i + 1;
+      } else if (c === 0x2c && depth === 0) {
+        return i;
+      }
+    }
+    return depth === 0 ? text.length : -1;
+  }
+
+  next(): [string, number, number] | 'end' | 'error' {
+    this.skipSpace();
+    const c = this.text.charCodeAt(this.at);
+    if (c === 0x7d) {
+      this.at++;
+      this.skipSpace();
+      if (this.at !== this.text.length) return this.fail('text after the object');
+      return 'end';
+    }
+    if (!this.first) {
+      if (c !== 0x2c) return this.fail(Number.isNaN(c) ? 'unexpected end' : `expected ',' at ${this.at}`);
+      this.at++;
+      this.skipSpace();
+    }
+    this.first = false;
+    if (this.text.charCodeAt(this.at) !== 0x22) return this.fail(`expected a key at ${this.at}`);
+    const keyEnd = this.stringEnd(this.at);
+    if (keyEnd < 0) return this.fail('unterminated key');
+    const raw = this.text.slice(this.at + 1, keyEnd - 1);
+    const key = raw.includes('\\') ? parseJson(`"${raw}"`) : { ok: true as const, value: raw };
+    if (!key.ok || typeof key.value !== 'string') return this.fail(`bad key at ${this.at}`);
+    this.at = keyEnd;
+    this.skipSpace();
+    if (this.text.charCodeAt(this.at) !== 0x3a) return this.fail(`expected ':' at ${this.at}`);
+    this.at++;
+    this.skipSpace();
+    const start = this.at;
+    const flat = this.text.charCodeAt(start) === 0x7b ? this.flatObjectEnd() : -1;
+    const end = flat >= 0 ? flat : this.valueEnd();
+    if (end < 0 || end === start) return this.fail(`bad value at ${start}`);
+    this.at = end;
+    return [key.value, start, end];
+  }
+
+  private fail(message: string): 'error' {
+    this.error = message;
+    return 'error';
+  }
 }

@@ -79,6 +79,29 @@ describe('safetensors header', () => {
     expect(badUtf8.ok).toBe(false);
   });
 
+  it('scans keys and values with escapes, braces inside strings and nested values as JSON reads them', () => {
+    const json = '{ "a\\"b": {"dtype": "F16", "shape": [2, 3], "data_offsets": [0, 12]},\n "__metadata__": {"note": "{not} a \\"brace\\" \\\\", "x": "}"},' +
+      '"t\\u00e9": {"dtype": "F32", "shape": [1], "extra": {"k": "}"}, "data_offsets": [12, 16]} }';
+    const parsed = parseSafetensorsHeader(new TextEncoder().encode(json));
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) {
+      expect(parsed.value.metadata).toEqual({ note: '{not} a "brace" \\', x: '}' });
+      expect([...parsed.value.tensors]).toEqual([
+        ['a"b', { dtype: 'F16', shape: [2, 3] }],
+        ['t\u00e9', { dtype: 'F32', shape: [1] }],
+      ]);
+    }
+    const names = parseSafetensorsHeader(new TextEncoder().encode(json), { tensors: 'names' });
+    expect(names.ok && [...names.value.tensors.keys()]).toEqual(['a"b', 't\u00e9']);
+  });
+
+  it('refuses text after the object, a missing comma and an unterminated string', () => {
+    for (const bad of ['{"a": {"dtype": "F16", "shape": []}} x', '{"a": 1 "b": 2}', '{"a": "unterminated}', '{"a": ', '{']) {
+      const r = parseSafetensorsHeader(new TextEncoder().encode(bad));
+      expect(r.ok, bad).toBe(false);
+    }
+  });
+
   it('keeps the good fields of a header with odd ones and names the odd ones', () => {
     const odd = parseSafetensorsHeader(
       new TextEncoder().encode(JSON.stringify({ __metadata__: { ss_network_dim: 16, ss_output_name: 'x' }, w: { dtype: 'F16', shape: [-1] }, v: { dtype: 'F16', shape: [2] } })),
