@@ -3,6 +3,7 @@ import type { BenchSuite } from './util';
 import { backendBench } from './backend.bench';
 import { parseBench } from './parse.bench';
 import { previewBench } from './preview.bench';
+import { scaleBench } from './scale.bench';
 import { serverBench } from './server.bench';
 import { tokenizerBench } from './tokenizer.bench';
 
@@ -12,4 +13,5 @@ export const suites: BenchSuite[] = [
   serverBench,
   tokenizerBench,
   previewBench,
+  scaleBench,
 ];

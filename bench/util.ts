@@ -5,6 +5,8 @@ import { performance } from 'node:perf_hooks';
 export interface BenchSuite {
   name: string;
   run(): Promise<void>;
+  /** Runs only when named (`npm run bench -- scale`): too long for every run. */
+  onlyWhenNamed?: boolean;
 }
 
 export function median(values: number[]): number {
