@@ -2,7 +2,7 @@
 // start/end tokens and padded to 77, with a weight multiplier per token, and the token count A1111 shows
 // (the N of its "N/75" counter). The input is one resolved prompt: what A1111 hands the text encoder after
 // it has removed extra networks (`<lora:...>`) and picked a prompt-editing step. Textual-inversion
-// embeddings are not looked up (A1111 would insert their vectors; here their names tokenize as text).
+// embeddings, when given, are found and placed as A1111 does (see EmbeddingLookup).
 //
 // The rules, as A1111 applies them with its default settings (emphasis "Original", comma padding 20):
 //  - each weighted run of parse_prompt_attention is tokenized on its own;
@@ -43,6 +43,48 @@ export interface ChunkOptions {
   padWith?: 'eos' | 'zero';
   /** A1111's `comma_padding_backtrack` setting; 0 turns the comma move off. Default 20. */
   commaBacktrack?: number;
+  /** The embeddings the model has loaded (embeddingLookup); without it, names tokenize as text. */
+  embeddings?: EmbeddingLookup;
+}
+
+/** An embedding as chunking sees it: its name and how many vectors (token positions) it takes. */
+export interface EmbeddingVectors {
+  name: string;
+  vectors: number;
+}
+
+/**
+ * A1111's EmbeddingDatabase.ids_lookup: each embedding under the first id of its tokenized name, the
+ * longest names first (a stable sort, so among equal lengths the first registered wins). An embedding
+ * matches where a run's ids continue with its name's ids (find_embedding_at_position): so matching follows
+ * the tokenizer (case-insensitive, whole BPE words), and `bad_prompt_v2` wins over `bad_prompt` where both fit.
+ */
+export interface EmbeddingLookup {
+  byFirstId: Map<number, Array<{ ids: number[]; embedding: EmbeddingVectors }>>;
+}
+
+export function embeddingLookup(embeddings: EmbeddingVectors[], encode: (text: string) => number[]): EmbeddingLookup {
+  const byFirstId: EmbeddingLookup['byFirstId'] = new Map();
+  for (const embedding of embeddings) {
+    const ids = encode(embedding.name);
+    if (ids.length === 0 || !(embedding.vectors >= 1)) continue;
+    const list = byFirstId.get(ids[0]!) ?? [];
+    list.push({ ids, embedding });
+    byFirstId.set(ids[0]!, list);
+  }
+  for (const list of byFirstId.values()) list.sort((a, b) => b.ids.length - a.ids.length);
+  return { byFirstId };
+}
+
+function embeddingAt(lookup: EmbeddingLookup | undefined, ids: number[], at: number): { ids: number[]; embedding: EmbeddingVectors } | undefined {
+  const candidates = lookup?.byFirstId.get(ids[at]!);
+  if (!candidates) return undefined;
+  outer: for (const candidate of candidates) {
+    if (at + candidate.ids.length > ids.length) continue;
+    for (let k = 1; k < candidate.ids.length; k++) if (ids[at + k] !== candidate.ids[k]) continue outer;
+    return candidate;
+  }
+  return undefined;
 }
 
 /** One prompt token and where it ended up. */
@@ -57,6 +99,8 @@ export interface ChunkToken {
   /** The range of the prompt text it came from (UTF-16 offsets, end exclusive). */
   start: number;
   end: number;
+  /** For the positions of an embedding's vectors (id 0): its name. */
+  embedding?: string;
 }
 
 export interface PromptChunks {
@@ -76,6 +120,8 @@ class OpenChunk {
   weights: number[] = [];
   starts: number[] = [];
   ends: number[] = [];
+  /** The embedding's name at each position that holds one of its vectors (sparse). */
+  embeddings: Array<string | undefined> = [];
 
   get length(): number {
     return this.ids.length;
@@ -88,6 +134,7 @@ class OpenChunk {
     rest.weights = this.weights.splice(from);
     rest.starts = this.starts.splice(from);
     rest.ends = this.ends.splice(from);
+    rest.embeddings = this.embeddings.splice(from);
     return rest;
   }
 }
@@ -108,7 +155,10 @@ export function promptChunks(text: string, tokenizer: ChunkTokenizer, options: C
     for (let k = 0; k < chunk.length; k++) {
       const id = chunk.ids[k]!;
       const weight = chunk.weights[k]!;
-      result.tokens.push({ chunk: chunkIndex, index: k + 1, id, weight, start: chunk.starts[k]!, end: chunk.ends[k]! });
+      const token: ChunkToken = { chunk: chunkIndex, index: k + 1, id, weight, start: chunk.starts[k]!, end: chunk.ends[k]! };
+      const embedding = chunk.embeddings[k];
+      if (embedding !== undefined) token.embedding = embedding;
+      result.tokens.push(token);
       ids.push(id);
       multipliers.push(weight);
     }
@@ -136,7 +186,7 @@ export function promptChunks(text: string, tokenizer: ChunkTokenizer, options: C
     runOffsets.length = 0;
     tokenizer.encodeInto(run.text, runIds, runOffsets);
     const toSource = sourceMapper(run);
-    for (let k = 0; k < runIds.length; k++) {
+    for (let k = 0; k < runIds.length; ) {
       const id = runIds[k]!;
       if (id === commaId) {
         lastComma = chunk.length;
@@ -146,10 +196,28 @@ export function promptChunks(text: string, tokenizer: ChunkTokenizer, options: C
         chunk = moved;
       }
       if (chunk.length === CHUNK_LENGTH) closeChunk(false);
-      chunk.ids.push(id);
-      chunk.weights.push(run.weight);
-      chunk.starts.push(toSource(runOffsets[2 * k]!, true));
-      chunk.ends.push(toSource(runOffsets[2 * k + 1]!, false));
+      const found = embeddingAt(options.embeddings, runIds, k);
+      if (!found) {
+        chunk.ids.push(id);
+        chunk.weights.push(run.weight);
+        chunk.starts.push(toSource(runOffsets[2 * k]!, true));
+        chunk.ends.push(toSource(runOffsets[2 * k + 1]!, false));
+        k++;
+        continue;
+      }
+      // An embedding's vectors are never split: when they do not fit, the chunk closes first.
+      const vectors = found.embedding.vectors;
+      if (chunk.length + vectors > CHUNK_LENGTH) closeChunk(false);
+      const start = toSource(runOffsets[2 * k]!, true);
+      const end = toSource(runOffsets[2 * (k + found.ids.length - 1) + 1]!, false);
+      for (let v = 0; v < vectors; v++) {
+        chunk.embeddings[chunk.length] = found.embedding.name;
+        chunk.ids.push(0);
+        chunk.weights.push(run.weight);
+        chunk.starts.push(start);
+        chunk.ends.push(end);
+      }
+      k += found.ids.length;
     }
   }
   if (chunk.length > 0 || result.chunks.length === 0) closeChunk(true);
