@@ -11,6 +11,7 @@ import {
   sampleDdim, sampleDpm2, sampleDpm2Ancestral, sampleDpmpp2m, sampleDpmpp2sAncestral, sampleEuler, sampleEulerAncestral,
   sampleHeun, sampleLms, samplePlms, type Sampler,
 } from './samplers';
+import { sampleUniPc, unipcSchedule } from './unipc';
 import {
   renderedSamplerNames, resolveSamplerAndScheduler, SCHEDULE_TYPES, type SamplerEntry, type SamplerFunction,
   type ScheduleTypeEntry, type ScheduleTypeName,
@@ -19,7 +20,7 @@ import {
 export const SAMPLER_FUNCTIONS: Readonly<Record<SamplerFunction, Sampler>> = {
   euler_ancestral: sampleEulerAncestral, euler: sampleEuler, lms: sampleLms, heun: sampleHeun, dpm_2: sampleDpm2,
   dpm_2_ancestral: sampleDpm2Ancestral, dpmpp_2s_ancestral: sampleDpmpp2sAncestral, dpmpp_2m: sampleDpmpp2m,
-  ddim: sampleDdim, plms: samplePlms,
+  ddim: sampleDdim, plms: samplePlms, unipc: sampleUniPc,
 };
 
 /** A1111 options that change the schedule (Settings → Sampler parameters); all default to A1111's defaults. */
@@ -110,7 +111,7 @@ export interface SamplingPlan {
 }
 
 export class UnknownSamplerError extends Error {
-  constructor(readonly field: 'sampler_name' | 'scheduler', message: string) {
+  constructor(readonly field: 'sampler_name' | 'scheduler' | 'steps', message: string) {
     super(message);
   }
 }
@@ -137,8 +138,13 @@ export function planSampling(s: TrainingSchedule, samplerName: string, scheduler
   if (entry.family === 'timesteps') {
     const discard = entry.discardNextToLastSigma || !!options.alwaysDiscardNextToLastSigma;
     if (discard && !entry.discardNextToLastSigma) infotext['Discard penultimate sigma'] = true;
-    const timesteps = timestepSamplerTimesteps(steps + (discard ? 1 : 0), s.sigmas.length).reverse();
-    const sigmas = Float64Array.from(timesteps, (t) => s.sigmas[t]!);
+    let timesteps = timestepSamplerTimesteps(steps + (discard ? 1 : 0), s.sigmas.length).reverse();
+    let sigmas: Float64Array = Float64Array.from(timesteps, (t) => s.sigmas[t]!);
+    if (entry.sampler === 'unipc') {
+      // A1111 hands UniPC len(timesteps) as its step count; UniPC makes its own time-uniform grid of that many steps.
+      if (timesteps.length < 3) throw new UnknownSamplerError('steps', `UniPC (order 3) needs at least 3 steps; A1111 refuses ${steps} ("UniPC order must be < sampling steps")`);
+      ({ sigmas, timesteps } = unipcSchedule(s, timesteps.length));
+    }
     const calls = sigmas.length - 1 + (entry.sampler === 'plms' ? 1 : 0);
     return {
       entry, sample, scheduler, effectiveScheduler, sigmas, timesteps,

@@ -47,7 +47,7 @@ export type SamplerFamily = 'k-diffusion' | 'timesteps';
 
 /** The builtin sampler functions (in samplers.ts) that render an entry. */
 export type SamplerFunction = 'euler_ancestral' | 'euler' | 'lms' | 'heun' | 'dpm_2' | 'dpm_2_ancestral' | 'dpmpp_2s_ancestral'
-  | 'dpmpp_2m' | 'ddim' | 'plms';
+  | 'dpmpp_2m' | 'ddim' | 'plms' | 'unipc';
 
 export interface SamplerEntry {
   /** The A1111 label ("Sampler" in infotext, sampler_name in the API). */
@@ -100,7 +100,7 @@ export const SAMPLER_VOCABULARY: readonly SamplerEntry[] = [
   { ...base, name: 'DDIM', aliases: ['ddim'], family: T, a1111Function: 'sd_samplers_timesteps_impl.ddim (eta 0)', rendered: true, sampler: 'ddim' },
   { ...base, name: 'DDIM CFG++', aliases: ['ddim_cfgpp'], family: T, a1111Function: 'sd_samplers_timesteps_impl.ddim_cfgpp', rendered: false, notRendered: 'DDIM CFG++ needs the unguided noise prediction, which the pipeline does not pass to samplers' },
   { ...base, name: 'PLMS', aliases: ['plms'], family: T, a1111Function: 'sd_samplers_timesteps_impl.plms', rendered: true, sampler: 'plms' },
-  { ...base, name: 'UniPC', aliases: ['unipc'], family: T, a1111Function: 'sd_samplers_timesteps_impl.unipc (bh1, order 3, time_uniform, lower order final)', rendered: false, notRendered: 'UniPC is not implemented yet' },
+  { ...base, name: 'UniPC', aliases: ['unipc'], family: T, a1111Function: 'sd_samplers_timesteps_impl.unipc (bh1, order 3, time_uniform, lower order final)', rendered: true, sampler: 'unipc' },
 ];
 
 /** Old A1111 names that carry the schedule in the sampler name ("DPM++ 2M Karras"): resolved by

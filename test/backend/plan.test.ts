@@ -29,7 +29,7 @@ describe('vocabulary', () => {
     expect(e('k_dpm_2_a')?.name).toBe('DPM2 a');
     expect(e('K_EULER_ANCESTRAL')?.name).toBe('Euler a');
     const rendered = SAMPLER_VOCABULARY.filter((s) => s.rendered).map((s) => s.name);
-    expect(rendered).toEqual(['DPM++ 2M', 'DPM++ 2S a', 'Euler a', 'Euler', 'LMS', 'Heun', 'DPM2', 'DPM2 a', 'DDIM', 'PLMS']);
+    expect(rendered).toEqual(['DPM++ 2M', 'DPM++ 2S a', 'Euler a', 'Euler', 'LMS', 'Heun', 'DPM2', 'DPM2 a', 'DDIM', 'PLMS', 'UniPC']);
     for (const s of SAMPLER_VOCABULARY.filter((s) => s.brownianNoise)) expect(s.rendered).toBe(false);
   });
   it('splits an old-style name into sampler and schedule, as get_sampler_and_scheduler', () => {
