@@ -39,6 +39,8 @@ export interface ScheduleOptions {
   betaBeta?: number;
   /** Which Align Your Steps table: SDXL (default) or SD 1.5. */
   aysTable?: 'sdxl' | 'sd15';
+  /** opts.sgm_noise_multiplier: k-diffusion samplers start from noise · sqrt(1 + sigma_max²) instead of noise · sigma_max. */
+  sgmNoiseMultiplier?: boolean;
 }
 
 /** The sigmas of a schedule type for `steps` (already including any discard's + 1), as A1111's scheduler functions. */
@@ -168,6 +170,7 @@ export function planSampling(s: TrainingSchedule, samplerName: string, scheduler
     if (options.sigmaMax && options.sigmaMax !== model.sigmaMax) infotext['Schedule max sigma'] = options.sigmaMax;
     if (effectiveScheduler.defaultRho !== undefined && options.rho && options.rho !== effectiveScheduler.defaultRho) infotext['Schedule rho'] = options.rho;
   }
+  if (options.sgmNoiseMultiplier) infotext['SGM noise multiplier'] = true;
   if (effectiveScheduler.name === 'beta') {
     infotext['Beta schedule alpha'] = options.betaAlpha ?? 0.6;
     infotext['Beta schedule beta'] = options.betaBeta ?? 0.6;
@@ -176,7 +179,8 @@ export function planSampling(s: TrainingSchedule, samplerName: string, scheduler
   const lastToZero = sigmas[n] === 0 ? 1 : 0;
   const calls = entry.secondOrder ? 2 * n - lastToZero : n;
   return {
-    entry, sample, scheduler, effectiveScheduler, sigmas, noiseScale: sigmas[0]!, outputScale: 1,
+    entry, sample, scheduler, effectiveScheduler, sigmas,
+    noiseScale: options.sgmNoiseMultiplier ? Math.sqrt(1 + sigmas[0]! ** 2) : sigmas[0]!, outputScale: 1,
     steps: n, modelCalls: calls, a1111TotalSteps: entry.secondOrder ? 2 * steps : steps,
     noiseDraws: entry.ancestral ? n - lastToZero : 0, infotext,
   };

@@ -54,6 +54,9 @@ describe('planSampling, k-diffusion samplers', () => {
     expect(Array.from(e.sigmas)).toEqual(Array.from(defaultSigmas(sdxl, 28)));
     expect(e.infotext).toEqual({});
     expect([e.noiseScale, e.outputScale, e.modelCalls, e.noiseDraws]).toEqual([e.sigmas[0], 1, 28, 0]);
+    const sgm = planSampling(sdxl, 'Euler', undefined, 28, { sgmNoiseMultiplier: true });
+    expect(sgm.noiseScale).toBeCloseTo(Math.sqrt(1 + sdxl.sigmas[999]! ** 2), 12);
+    expect(sgm.infotext).toEqual({ 'SGM noise multiplier': true });
   });
   it('DPM2 computes steps + 1 Karras sigmas and drops the next-to-last; two calls a step but the last', () => {
     // tiny table, min 1, max 16, 3 steps → 4 Karras sigmas 16, 7.1319…, 2.8605…, 1 (plain Python arithmetic), drop 1.
