@@ -108,7 +108,7 @@ export interface SamplingPlan {
   a1111TotalSteps: number;
   /** Noise draws after the first one (ancestral samplers: one per step but the last). */
   noiseDraws: number;
-  /** What A1111 adds to infotext for this plan (besides Sampler). */
+  /** What A1111 writes to infotext for this plan besides "Sampler: <entry.name>" ("Schedule type" goes right after it). */
   infotext: Record<string, string | number | boolean>;
 }
 
@@ -139,6 +139,8 @@ export function planSampling(s: TrainingSchedule, samplerName: string, scheduler
 
   if (entry.family === 'timesteps') {
     const discard = entry.discardNextToLastSigma || !!options.alwaysDiscardNextToLastSigma;
+    // A1111 ignores the schedule for timestep samplers but still writes the one asked for.
+    infotext['Schedule type'] = scheduler.label;
     if (discard && !entry.discardNextToLastSigma) infotext['Discard penultimate sigma'] = true;
     let timesteps = timestepSamplerTimesteps(steps + (discard ? 1 : 0), s.sigmas.length).reverse();
     let sigmas: Float64Array = Float64Array.from(timesteps, (t) => s.sigmas[t]!);
@@ -164,8 +166,10 @@ export function planSampling(s: TrainingSchedule, samplerName: string, scheduler
   // the model's get_sigmas (a sampler with no default schedule).
   const ranFunction = scheduler.name !== 'automatic' || entry.defaultScheduler !== undefined;
   const model = modelSigmaRange(s);
+  // processing.create_infotext writes "Schedule type": p.scheduler (the label asked for, "Automatic" included) right
+  // after "Sampler"; get_sigmas's extra_generation_params then replace it with the label of the function that ran.
+  infotext['Schedule type'] = ranFunction ? effectiveScheduler.label : scheduler.label;
   if (ranFunction) {
-    infotext['Schedule type'] = effectiveScheduler.label;
     if (options.sigmaMin && options.sigmaMin !== model.sigmaMin) infotext['Schedule min sigma'] = options.sigmaMin;
     if (options.sigmaMax && options.sigmaMax !== model.sigmaMax) infotext['Schedule max sigma'] = options.sigmaMax;
     if (effectiveScheduler.defaultRho !== undefined && options.rho && options.rho !== effectiveScheduler.defaultRho) infotext['Schedule rho'] = options.rho;

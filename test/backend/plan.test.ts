@@ -52,11 +52,11 @@ describe('planSampling, k-diffusion samplers', () => {
     expect(Array.from(planSampling(sdxl, 'DPM++ 2M Karras', undefined, 28).sigmas)).toEqual(Array.from(p.sigmas));
     const e = planSampling(sdxl, 'Euler', 'Automatic', 28);
     expect(Array.from(e.sigmas)).toEqual(Array.from(defaultSigmas(sdxl, 28)));
-    expect(e.infotext).toEqual({});
+    expect(e.infotext).toEqual({ 'Schedule type': 'Automatic' }); // p.scheduler, no scheduler function ran
     expect([e.noiseScale, e.outputScale, e.modelCalls, e.noiseDraws]).toEqual([e.sigmas[0], 1, 28, 0]);
     const sgm = planSampling(sdxl, 'Euler', undefined, 28, { sgmNoiseMultiplier: true });
     expect(sgm.noiseScale).toBeCloseTo(Math.sqrt(1 + sdxl.sigmas[999]! ** 2), 12);
-    expect(sgm.infotext).toEqual({ 'SGM noise multiplier': true });
+    expect(sgm.infotext).toEqual({ 'Schedule type': 'Automatic', 'SGM noise multiplier': true });
   });
   it('DPM2 computes steps + 1 Karras sigmas and drops the next-to-last; two calls a step but the last', () => {
     // tiny table, min 1, max 16, 3 steps → 4 Karras sigmas 16, 7.1319…, 2.8605…, 1 (plain Python arithmetic), drop 1.
@@ -123,7 +123,7 @@ describe('planSampling, timestep samplers (DDIM, PLMS)', () => {
     expect([p.steps, p.modelCalls, p.a1111TotalSteps]).toEqual([19, 19, 20]);
     expect(p.noiseScale).toBeCloseTo(Math.sqrt(1 + sdxl.sigmas[951]! ** 2), 12);
     expect(p.outputScale).toBeCloseTo(1 / Math.sqrt(1 + sdxl.sigmas[1]! ** 2), 12);
-    expect(p.infotext).toEqual({});
+    expect(p.infotext).toEqual({ 'Schedule type': 'Karras' }); // asked for, written, not used
     expect(planTimestep(p, sdxl, p.sigmas[3]!)).toBe(801);
   });
   it('PLMS takes one extra model call', () => {
