@@ -110,6 +110,25 @@ export function findSamplerEntry(name: string): SamplerEntry | undefined {
   return SAMPLER_VOCABULARY.find((s) => s.name === name) ?? SAMPLER_VOCABULARY.find((s) => s.name.toLowerCase() === lower || s.aliases.some((a) => a.toLowerCase() === lower));
 }
 
+/**
+ * Aliases of the "<sampler> Karras" / "<sampler> Exponential" entries A1111 had before 1.9 (when the schedule was
+ * part of the sampler); 1.9+ dropped those entries and their aliases, their labels still resolve by suffix. Kept so
+ * old presets and infotext keep working.
+ */
+export const LEGACY_ALIASES: Readonly<Record<string, readonly [sampler: string, scheduler: ScheduleTypeName]>> = {
+  k_lms_ka: ['LMS', 'karras'],
+  k_dpm_2_ka: ['DPM2', 'karras'],
+  k_dpm_2_a_ka: ['DPM2 a', 'karras'],
+  k_dpmpp_2s_a_ka: ['DPM++ 2S a', 'karras'],
+  k_dpmpp_2m_ka: ['DPM++ 2M', 'karras'],
+  k_dpmpp_sde_ka: ['DPM++ SDE', 'karras'],
+  k_dpmpp_2m_sde_ka: ['DPM++ 2M SDE', 'karras'],
+  k_dpmpp_2m_sde_heun_ka: ['DPM++ 2M SDE Heun', 'karras'],
+  k_dpmpp_2m_sde_heun_exp: ['DPM++ 2M SDE Heun', 'exponential'],
+  k_dpmpp_3m_sde_ka: ['DPM++ 3M SDE', 'karras'],
+  k_dpmpp_3m_sde_exp: ['DPM++ 3M SDE', 'exponential'],
+};
+
 export interface ResolvedSampler {
   sampler: SamplerEntry;
   /** The schedule type asked for (possibly from the sampler name's suffix); 'automatic' when none. */
@@ -128,7 +147,11 @@ export interface ResolvedSampler {
 export function resolveSamplerAndScheduler(samplerName: string, schedulerName?: string): ResolvedSampler | undefined {
   let scheduler = (schedulerName ? findScheduleType(schedulerName) : undefined) ?? SCHEDULE_TYPES[0]!;
   let name = samplerName;
-  if (!findSamplerEntry(name)) {
+  const legacy = LEGACY_ALIASES[name.toLowerCase()];
+  if (legacy && !findSamplerEntry(name)) {
+    name = legacy[0];
+    scheduler = findScheduleType(legacy[1])!;
+  } else if (!findSamplerEntry(name)) {
     for (const s of SCHEDULE_TYPES) {
       const option = [s.label, s.name, ...s.aliases].find((o) => name.endsWith(` ${o}`));
       if (option) {

@@ -41,6 +41,9 @@ describe('vocabulary', () => {
     expect(resolveSamplerAndScheduler('Heun Align Your Steps')!.effectiveScheduler.name).toBe('align_your_steps');
     expect(resolveSamplerAndScheduler('DDIM', 'Karras')!.effectiveScheduler.name).toBe('automatic'); // ignored by timestep samplers
     expect(resolveSamplerAndScheduler('Nope')).toBeUndefined();
+    const legacy = resolveSamplerAndScheduler('k_dpmpp_2m_ka')!; // pre-1.9 alias of "DPM++ 2M Karras"
+    expect([legacy.sampler.name, legacy.scheduler.name]).toEqual(['DPM++ 2M', 'karras']);
+    expect(resolveSamplerAndScheduler('k_dpmpp_3m_sde_exp')!.effectiveScheduler.name).toBe('exponential');
   });
 });
 
