@@ -133,3 +133,23 @@ describe('planSampling, timestep samplers (DDIM, PLMS)', () => {
     expect(planSampling(sdxl, 'PLMS', undefined, 20).modelCalls).toBe(20);
   });
 });
+
+describe('every rendered sampler runs its plan', () => {
+  it('makes exactly modelCalls denoiser calls and noiseDraws noise draws, at the plan’s sigmas, with finite results', async () => {
+    for (const entry of SAMPLER_VOCABULARY.filter((s) => s.rendered)) {
+      for (const scheduler of [undefined, 'Karras', 'Beta', 'Align Your Steps', 'KL Optimal']) {
+        const p = planSampling(sdxl, entry.name, scheduler, 10);
+        let calls = 0, draws = 0;
+        const x0 = Float32Array.of(0.3, -1.1).map((v) => v * p.noiseScale);
+        const out = await p.sample(async (x, sigma) => {
+          calls++;
+          expect(sigma).toBeGreaterThan(0);
+          expect(Number.isFinite(planTimestep(p, sdxl, sigma))).toBe(true);
+          return x.map((v) => 0.8 * v / Math.sqrt(1 + sigma * sigma));
+        }, x0, p.sigmas, { noise: () => (draws++, Float32Array.of(0.5, -0.5)) });
+        expect([entry.name, scheduler, calls, draws]).toEqual([entry.name, scheduler, p.modelCalls, p.noiseDraws]);
+        for (const v of out) expect(Number.isFinite(v * p.outputScale)).toBe(true);
+      }
+    }
+  });
+});
