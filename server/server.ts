@@ -18,7 +18,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { builtinProfiles, defaultProfile, findProfile } from '../core/profiles';
 import { Analysis, type FeatureContext } from './analysis';
-import { BlockDiagnostics } from './blockDiagnostics';
+import { BlockDiagnostics, MAX_BLOCK_CHARS } from './blockDiagnostics';
 import { blockAround } from './blocks';
 import { codeActions } from './features/codeActions';
 import { complete, resolveCompletion } from './features/completion';
@@ -33,6 +33,10 @@ import { defaultSettings, readSettings, type ServerSettings } from './settings';
 
 const DIAGNOSTICS_DELAY_MS = 150;
 const MAX_TAG_COUNT_CHARS = 2_000_000;
+/** Whole-document features (semantic tokens, inlay hints, symbols, folding, formatting, code actions) answer
+ * nothing for a longer document: parsing it whole at every version would keep the server from answering. */
+const MAX_DOCUMENT_CHARS = 1 << 20;
+const tooLarge = (document: TextDocument): boolean => document.getText().length > MAX_DOCUMENT_CHARS;
 
 export function startServer(connection: Connection): void {
   const documents = new Map<string, TextDocument>();
@@ -88,13 +92,16 @@ export function startServer(connection: Connection): void {
   // Completion parses only the block around the cursor unless the whole document is parsed already: its
   // latency then does not grow with the file. Results are shifted back to document lines.
   const blockAnalyses = new Map<string, { version: number; line: number; text: string; analysis: Analysis }>();
+  // A block over MAX_BLOCK_CHARS is not analysed (its diagnostic says so): undefined, as for no document.
   const localAnalysisOf = (uri: string, position: Position): { analysis: Analysis; line: number } | undefined => {
     const document = documents.get(uri);
     if (!document) return undefined;
     const whole = analyses.get(uri);
     if (whole && whole.version === document.version) return { analysis: whole.analysis, line: 0 };
     const slice = blockAround(document, position.line);
-    if (!slice || slice.line === 0) return { analysis: analysisOf(uri)!, line: 0 };
+    if (!slice) return tooLarge(document) ? undefined : { analysis: analysisOf(uri)!, line: 0 };
+    if (slice.end - slice.start > MAX_BLOCK_CHARS) return undefined;
+    if (slice.line === 0 && slice.end === document.getText().length) return { analysis: analysisOf(uri)!, line: 0 };
     const text = document.getText().slice(slice.start, slice.end);
     const cached = blockAnalyses.get(uri);
     if (cached && cached.line === slice.line && cached.text === text) return cached;
@@ -245,14 +252,30 @@ export function startServer(connection: Connection): void {
 
   connection.onCompletionResolve((item) => guard('completionItem/resolve', item, () => resolveCompletion(item, context())));
 
-  /** Runs a feature on the analysed document, or answers `fallback` for an unknown document. */
+  /** Runs a feature on the analysed document, or answers `fallback` for an unknown document — and for one
+   * over MAX_DOCUMENT_CHARS, which these whole-document features would keep the server busy with. */
   const withDocument = <T>(what: string, uri: string, fallback: T, run: (analysis: Analysis) => T): T =>
     guard(what, fallback, () => {
+      const document = documents.get(uri);
+      if (document && tooLarge(document)) return fallback;
       const analysis = analysisOf(uri);
       return analysis ? run(analysis) : fallback;
     });
 
-  connection.onHover(({ textDocument, position }) => withDocument('hover', textDocument.uri, null, (a) => hover(a, position, context())));
+  // Hover reads the block under the cursor only, as completion does.
+  connection.onHover(({ textDocument, position }) => {
+    // A request without a document is answered with an error (read outside the guard), as before.
+    const uri = textDocument.uri;
+    return guard('hover', null, () => {
+      const local = localAnalysisOf(uri, position);
+      if (!local) return null;
+      const answer = hover(local.analysis, { line: position.line - local.line, character: position.character }, context());
+      if (answer?.range && local.line > 0) {
+        answer.range = { start: { line: answer.range.start.line + local.line, character: answer.range.start.character }, end: { line: answer.range.end.line + local.line, character: answer.range.end.character } };
+      }
+      return answer;
+    });
+  });
   connection.onCodeAction(({ textDocument, range }) => withDocument('codeAction', textDocument.uri, [], (a) => codeActions(a, range, context(), textDocument.uri)));
   connection.languages.semanticTokens.on(({ textDocument }) => withDocument('semanticTokens', textDocument.uri, { data: [] }, (a) => semanticTokens(a, context())));
   connection.languages.inlayHint.on(({ textDocument, range }) => withDocument('inlayHint', textDocument.uri, [], (a) => inlayHints(a, range)));
@@ -268,8 +291,9 @@ export function startServer(connection: Connection): void {
 
   connection.onRequest(TOKEN_COUNT_METHOD, (params: TokenCountParams): TokenCountResult | null =>
     guard('tokenCount', null, () => {
-      const analysis = params && typeof params.uri === 'string' ? analysisOf(params.uri) : undefined;
-      return analysis && params.position ? tokenCountAt(analysis, params.position, resources.tokenSource.estimated) : null;
+      if (!params || typeof params.uri !== 'string' || !params.position) return null;
+      const local = localAnalysisOf(params.uri, params.position);
+      return local ? tokenCountAt(local.analysis, { line: params.position.line - local.line, character: params.position.character }, resources.tokenSource.estimated) : null;
     }),
   );
 

@@ -38,6 +38,9 @@ export const rules = {
   // Token checks: core declares them, the language server applies them (they need a tokenizer's counts).
   chunkStraddle: rule('chunk-straddle', 'warning', "'{tag}' straddles the boundary of chunks {from} and {to}{estimate}: its tokens are encoded apart. Move it, or add BREAK before it.", 'A tag whose tokens fall into two 75-token chunks.'),
   tokenCount: rule('token-count', 'info', '{section} uses {chunks} chunks: {count}/{capacity} tokens{estimate}', 'The token count of a prompt that needs more than one chunk.'),
+  // Limits of the language server: what it leaves out, said where it is left out.
+  blockTooLarge: rule('block-too-large', 'info', 'This block is {size} characters long: Tagsmith checks, completes and hovers in blocks of up to {limit} characters, so it is not read. Split it with --- lines.', 'A block too large for the language server to analyse as you type.'),
+  tooManyDiagnostics: rule('too-many-diagnostics', 'info', 'Showing the first {shown} of {total} problems in this document.', 'More problems in a document than the language server lists.'),
   unknownSampler: rule('unknown-sampler', 'warning', "Unknown sampler '{value}'{suggestion}", 'A sampler name A1111 does not know.'),
 } satisfies Record<string, Rule>;
 

@@ -73,3 +73,28 @@ describe('diagnostics block by block (property)', () => {
     );
   });
 });
+
+describe('limits of per-block diagnostics', () => {
+  it('does not read a block over MAX_BLOCK_CHARS, and says so on its first line', async () => {
+    const { MAX_BLOCK_CHARS } = await import('../../server/blockDiagnostics');
+    const huge = 'solo, '.repeat(Math.ceil(MAX_BLOCK_CHARS / 6) + 10);
+    const text = `1boy, 1boy\n---\n${huge}\n---\n1boy, 1boy\n`;
+    const found = new BlockDiagnostics().diagnose(text, 'file:///b.sdprompt', context(), estimatedTokens);
+    expect(found.map((d) => [d.code, d.range.start.line])).toEqual([
+      ['duplicate-tag', 0],
+      ['block-too-large', 2],
+      ['duplicate-tag', 4],
+    ]);
+    expect(found[1]!.message).toContain('not read');
+  });
+
+  it('publishes at most MAX_DIAGNOSTICS, then one saying how many there are', async () => {
+    const { MAX_DIAGNOSTICS } = await import('../../server/blockDiagnostics');
+    const text = Array.from({ length: 30 }, () => '1boy, '.repeat(100)).join('\n---\n');
+    const found = new BlockDiagnostics().diagnose(text, 'file:///b.sdprompt', context(), estimatedTokens);
+    expect(found.length).toBe(MAX_DIAGNOSTICS + 1);
+    expect(found[MAX_DIAGNOSTICS]!.code).toBe('too-many-diagnostics');
+    // Each block: 99 duplicates and one token count (300 tokens, 4 chunks).
+    expect(found[MAX_DIAGNOSTICS]!.message).toBe('Showing the first 1,000 of 3,000 problems in this document.');
+  });
+});
