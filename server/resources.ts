@@ -33,8 +33,15 @@ export class Resources {
   private tagFiles = new Map<string, LoadedTagFile>();
   private tagFileOrder: string[] = [];
   loraNames: string[] = [];
-  /** Until the first apply(), and only if the shipped tokenizer cannot be read: estimates. */
-  tokenSource: TokenSource = estimatedTokens;
+  /** The tokenizer the settings chose; before the first apply() the shipped one (loaded on first use). */
+  private chosenTokens: TokenSource | undefined;
+  /** What counts tokens: estimates only when the shipped tokenizer cannot be read. */
+  get tokenSource(): TokenSource {
+    return this.chosenTokens ?? this.bundledTokenSource();
+  }
+  private set tokenSource(source: TokenSource) {
+    this.chosenTokens = source;
+  }
   /** The folder the token source was loaded from; '' for the shipped tokenizer; undefined before the first apply(). */
   private tokenizerFolder: string | undefined;
   /** The shipped tokenizer's source, made once so the count cache (keyed by source) survives settings changes. */

@@ -156,6 +156,16 @@ async function runSuite(trusted) {
   });
 }
 
+/** The prompt of ui.sdprompt's first block, whose count the status bar shows when the UI test clicks it. */
+const UI_PROMPT = '1boy, solo, ((looking at viewer)), black hair';
+
+/** The N of `tagsmith chunks` (the shipped tokenizer, no settings) for a prompt. */
+function cliTokenCount(prompt) {
+  const result = spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), 'chunks', prompt], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`tagsmith chunks failed: ${result.stderr}`);
+  return JSON.parse(result.stdout).tokenCount;
+}
+
 /** The UI test, on the extension from source (extensionDevelopmentPath) or installed from the VSIX. */
 async function runUi({ vsix } = {}) {
   const userSettings = { 'security.workspace.trust.enabled': false };
@@ -165,7 +175,7 @@ async function runUi({ vsix } = {}) {
       ['openFile', path.join(workspace, 'ui.sdprompt')],
     ]);
     await page.goto(url);
-    return runUiChecks({ page, results, prefix: vsix ? 'vsix' : 'ui', basic: Boolean(vsix) });
+    return runUiChecks({ page, results, prefix: vsix ? 'vsix' : 'ui', basic: Boolean(vsix), expectedCount: cliTokenCount(UI_PROMPT) });
   });
 }
 

@@ -8,7 +8,7 @@ const TIMEOUT = 60_000;
  * Runs the checks; resolves true when all passed. `basic` stops after the status bar and the suggestion
  * (enough to prove an installed VSIX works); screenshots are named `<prefix>-<what>.png`.
  */
-export async function runUiChecks({ page, results, prefix = 'ui', basic = false }) {
+export async function runUiChecks({ page, results, prefix = 'ui', basic = false, expectedCount }) {
   const shot = (name) => page.screenshot({ path: path.join(results, `${prefix}-${name}.png`) });
   const failures = [];
   const check = async (name, body) => {
@@ -34,7 +34,12 @@ export async function runUiChecks({ page, results, prefix = 'ui', basic = false 
   await check('the status bar shows the token count of the prompt under the cursor', async () => {
     await editor.locator('.view-line', { hasText: 'looking at viewer' }).first().click();
     await statusItem.waitFor({ timeout: TIMEOUT });
-    console.log(`       status bar: "${(await statusItem.innerText()).trim()}"`);
+    const text = (await statusItem.innerText()).trim();
+    console.log(`       status bar: "${text}"`);
+    // With no settings the shipped CLIP tokenizer counts: exact, no `~`, the same N as `tagsmith chunks`.
+    if (expectedCount !== undefined && !text.startsWith(`${expectedCount}/75`)) {
+      throw new Error(`expected "${expectedCount}/75 · …" (tagsmith chunks), the status bar says "${text}"`);
+    }
   });
 
   await check('typing `best qu` shows the suggestion `best quality`', async () => {
@@ -51,6 +56,17 @@ export async function runUiChecks({ page, results, prefix = 'ui', basic = false 
   });
 
   if (basic) return report(failures);
+
+  await check('with no tag files set, typing `long ha` suggests `long hair` from the shipped dictionary', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.type(', long ha', { delay: 60 });
+    const suggest = page.locator('.suggest-widget.visible');
+    await suggest.waitFor({ timeout: TIMEOUT });
+    await suggest.locator('.monaco-list-row', { hasText: 'long hair' }).first().waitFor({ timeout: TIMEOUT });
+    await shot('completion-dictionary');
+    await page.keyboard.press('Enter');
+    await editor.locator('.view-line', { hasText: 'best quality, long hair' }).first().waitFor({ timeout: TIMEOUT });
+  });
 
   await check('Ctrl+Up raises the emphasis of the tag under the cursor', async () => {
     await page.keyboard.press('Escape');
