@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { clipByteCharacters, loadClipTokenizerFromMerges } from '../../core/tokenizer/index';
 import { clipFilesFromMerges } from '../../core/tokenizer/load';
 import { bundledTokenizer } from '../../server/bundledData';
-import { fromFiles, HAS_REAL_CLIP, readMini, REAL_CLIP_DIR, realTokenizer } from './helpers';
+import { fromDir, fromFiles, HAS_REAL_CLIP, readMini, REAL_CLIP_DIR } from './helpers';
 
 const shippedMerges = (): string => gunzipSync(readFileSync(path.resolve(__dirname, '../../data/clip/merges.txt.gz'))).toString('utf8');
 
@@ -79,7 +79,7 @@ describe.skipIf(!HAS_REAL_CLIP)('against the real CLIP files of ../shared', () =
   });
 
   it('encodes as the tokenizer loaded from the real folder', () => {
-    const real = realTokenizer();
+    const real = fromDir(REAL_CLIP_DIR);
     const shipped = bundledTokenizer();
     const texts = [
       '1boy, solo, black hair, (looking at viewer:1.1), best quality, amazing quality, best aesthetic, absurdres, year 2023',

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isBreak, weightedRuns } from '../../core/attention';
 import { promptChunks, targetTokenCount } from '../../core/chunks';
-import { fromDir, HAS_REAL_CLIP, MINI_DIR, realTokenizer } from './helpers';
+import { fromDir, MINI_DIR, realTokenizer } from './helpers';
 
 const realisticTokenizer2 = () => realTokenizer().withCleanup('open_clip');
 
@@ -24,7 +24,7 @@ const words = (word: string, count: number): string => Array<string>(count).fill
 const chunkOf = (tokens: number[], pad = EOS): number[] => [BOS, ...tokens, ...Array<number>(76 - tokens.length).fill(pad)];
 const repeat = (id: number, count: number): number[] => Array<number>(count).fill(id);
 
-describe.skipIf(!HAS_REAL_CLIP)('promptChunks (A1111 tokenize_line), real vocabulary', () => {
+describe('promptChunks (A1111 tokenize_line), real vocabulary (../shared, else the bundled copy)', () => {
   const chunks = (text: string, options?: Parameters<typeof promptChunks>[2]) => promptChunks(text, realTokenizer(), options);
 
   it('gives one chunk of start and 76 end tokens, and a count of 0, for an empty prompt', () => {
