@@ -46,9 +46,10 @@ export class Resources {
   private tokenizerFolder: string | undefined;
   /** The shipped tokenizer's source, made once so the count cache (keyed by source) survives settings changes. */
   private bundledTokens: TokenSource | undefined;
-  /** The shipped dictionary, loaded the first time `tagsmith.builtinDictionary` is on (undefined if unreadable). */
+  /** The shipped dictionary, loaded the first time it is wanted (undefined if unreadable). */
   private builtinIndex: TagIndex | undefined;
-  private builtinOn = false;
+  /** `tagsmith.builtinDictionary`; before the first apply() its default, so completion has tags from the start. */
+  private builtinOn = true;
   /** Tag uses per file (or open document), by URI; summed on demand. */
   private tagUses = new Map<string, Map<string, number>>();
   private tagTotals: Map<string, number> | undefined;
@@ -61,6 +62,7 @@ export class Resources {
 
   /** The user's tag files in settings order, then the shipped dictionary (a tag file's entry wins a lookup). */
   get dictionaries(): TagIndex[] {
+    if (this.builtinOn) this.loadBuiltinDictionary(true);
     const files = this.tagFileOrder.map((p) => this.tagFiles.get(p)?.index).filter((i): i is TagIndex => i !== undefined);
     return this.builtinInUse ? [...files, this.builtinIndex!] : files;
   }

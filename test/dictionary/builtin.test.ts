@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CompletionList } from 'vscode-languageserver-protocol';
+import { Resources } from '../../server/resources';
+import { defaultSettings } from '../../server/settings';
 import { startClient, type LspClient } from '../server/lspClient';
 
 async function labelsAt(client: LspClient, uri: string, text: string): Promise<string[]> {
@@ -58,5 +60,22 @@ describe('the built-in tag dictionary', () => {
     } finally {
       await client.stop();
     }
+  });
+});
+
+describe('Resources before the first apply()', () => {
+  it('search the built-in dictionary already (its default is on), and drop it when the settings say so', async () => {
+    const logs: string[] = [];
+    const log = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
+    const resources = new Resources(log, () => {});
+    expect(resources.dictionaries.map((d) => d.size)).toEqual([140782]);
+    expect(resources.builtinInUse).toBe(true);
+    await resources.apply({ ...defaultSettings, builtinDictionary: false });
+    expect(resources.dictionaries).toEqual([]);
+    expect(resources.builtinInUse).toBe(false);
+    await resources.apply(defaultSettings);
+    expect(resources.dictionaries.map((d) => d.size)).toEqual([140782]);
+    // Loaded once, not again when turned back on.
+    expect(logs.filter((l) => l.startsWith('Built-in tag dictionary'))).toHaveLength(1);
   });
 });
