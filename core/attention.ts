@@ -109,40 +109,14 @@ export function attentionPieces(text: string, problems?: AttentionProblem[], off
   const res: AttentionPiece[] = [];
   const round: number[] = [];
   const square: number[] = [];
-  // A1111's multiply_range(p, m) multiplies every entry from p to the end, so `((((x))))`-like nesting
-  // costs it depth x entries. Here the entries are kept as runs of neighbours that have been multiplied
-  // by the same factors so far (their `factor`, a product started at 1, in A1111's order); a
-  // multiplication touches runs, not entries, and neighbouring runs whose factors become equal merge.
-  // An entry's weight is its starting weight (1, or -1 for BREAK) times its run's factor: the same double
-  // as A1111's, as IEEE multiplication is exact under sign changes.
-  const runStart: number[] = [];
-  const runFactor: number[] = [];
+  // A1111's multiply_range(p, m) multiplies every entry from p to the end: nesting n deep costs it n x
+  // entries. Factors (below) keeps the same products, in the same order, a run of entries at a time.
+  const factors = new Factors();
   const multiplyRange = (from: number, multiplier: number): void => {
-    if (from >= res.length) return;
-    let k = runStart.length - 1;
-    while (runStart[k]! > from) k--;
-    if (runStart[k]! < from) {
-      k++;
-      runStart.splice(k, 0, from);
-      runFactor.splice(k, 0, runFactor[k - 1]!);
-    }
-    for (let r = k; r < runFactor.length; r++) runFactor[r] = runFactor[r]! * multiplier;
-    // Merge neighbours that now carry the same factor (from the run before the first one touched).
-    let w = Math.max(0, k - 1);
-    for (let r = w + 1; r < runFactor.length; r++) {
-      if (Object.is(runFactor[r], runFactor[w])) continue;
-      w++;
-      runStart[w] = runStart[r]!;
-      runFactor[w] = runFactor[r]!;
-    }
-    runStart.length = w + 1;
-    runFactor.length = w + 1;
+    if (from < res.length) factors.multiply(from, multiplier);
   };
   const push = (piece: AttentionPiece): void => {
-    if (runFactor.length === 0 || !Object.is(runFactor[runFactor.length - 1], 1)) {
-      runStart.push(res.length);
-      runFactor.push(1);
-    }
+    factors.push(res.length);
     res.push(piece);
   };
   const pushText = (chunk: string, at: number): void => {
@@ -164,8 +138,10 @@ export function attentionPieces(text: string, problems?: AttentionProblem[], off
       push({ text: token.slice(1), weight: 1, start: at, end: at + token.length, verbatim: false });
     } else if (token === '(') {
       round.push(res.length);
+      factors.boundary();
     } else if (token === '[') {
       square.push(res.length);
+      factors.boundary();
     } else if (weight !== undefined && round.length > 0) {
       const value = pyFloat(weight);
       if (value === undefined) {
@@ -183,16 +159,182 @@ export function attentionPieces(text: string, problems?: AttentionProblem[], off
       pushText(token, at);
     }
   }
-  for (let r = 0; r < runStart.length; r++) {
-    const factor = runFactor[r]!;
-    if (Object.is(factor, 1)) continue;
-    const end = r + 1 < runStart.length ? runStart[r + 1]! : res.length;
-    for (let p = runStart[r]!; p < end; p++) res[p]!.weight *= factor;
-  }
+  factors.apply(res);
   // Unclosed brackets are closed at the end: every round one first, then every square one, oldest first.
   closeAll(res, round, ROUND_MULTIPLIER);
   closeAll(res, square, SQUARE_MULTIPLIER);
   return res;
+}
+
+/**
+ * The factors A1111's multiply_range calls give the entries of its list, kept without touching every entry.
+ * Entries form runs (a run starts at every bracket opening, so multiply_range always starts at a run);
+ * consecutive runs form segments of two kinds, each changed in O(1) by a multiplication:
+ *  - uniform: every run has the factor `b` (`m` is NaN);
+ *  - progression: run t has had `i + t` multiplications by `m` after reaching `b` — A1111's products
+ *    (((b * m) * m) ...), computed once per (b, m) in a shared chain. Deep nesting with text at every level
+ *    (`(a (a (a x)))`) is one progression.
+ * A multiplication by another `m` than a long progression's splits it into runs (rebased on their exact
+ * values), and neighbouring segments merge again where they can. An entry's weight is its starting weight
+ * (1, or -1 for BREAK) times its run's factor: the same double as A1111's, since IEEE products are exact
+ * under sign changes. Cost: the number of segments after the multiplication's start, not of entries.
+ */
+class Factors {
+  private readonly runStart: number[] = [];
+  private segRun: number[] = [];
+  private segLen: number[] = [];
+  private segB: number[] = [];
+  private segM: number[] = [];
+  private segI: number[] = [];
+  private atBoundary = true;
+  private lastFresh = false;
+  private readonly chains = new Map<number | string, Map<number, number[]>>();
+
+  boundary(): void {
+    this.atBoundary = true;
+  }
+
+  /** An entry at index `piece` is appended with factor 1. */
+  push(piece: number): void {
+    if (!this.atBoundary && this.lastFresh) return;
+    this.atBoundary = false;
+    this.lastFresh = true;
+    const run = this.runStart.length;
+    this.runStart.push(piece);
+    const last = this.segB.length - 1;
+    if (last >= 0 && Number.isNaN(this.segM[last]) && Object.is(this.segB[last], 1)) {
+      this.segLen[last]!++;
+      return;
+    }
+    this.segRun.push(run);
+    this.segLen.push(1);
+    this.segB.push(1);
+    this.segM.push(NaN);
+    this.segI.push(0);
+  }
+
+  private value(b: number, m: number, i: number): number {
+    if (Number.isNaN(m) || i === 0) return b;
+    const key = Object.is(b, -0) ? '-0' : b;
+    let byM = this.chains.get(key);
+    if (!byM) this.chains.set(key, (byM = new Map()));
+    let chain = byM.get(m);
+    if (!chain) byM.set(m, (chain = [b]));
+    while (chain.length <= i) chain.push(chain[chain.length - 1]! * m);
+    return chain[i]!;
+  }
+
+  /** multiply_range(piece, multiplier); `piece` is where a bracket opened, so a run starts there. */
+  multiply(piece: number, multiplier: number): void {
+    const { runStart, segRun, segLen, segB, segM, segI } = this;
+    // The run starting at `piece`: runs start at increasing entries.
+    let lo = 0;
+    let hi = runStart.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (runStart[mid]! <= piece) lo = mid;
+      else hi = mid - 1;
+    }
+    const run = lo;
+    let k = segRun.length - 1;
+    while (segRun[k]! > run) k--;
+    if (segRun[k]! < run) {
+      const before = run - segRun[k]!;
+      const uniform = Number.isNaN(segM[k]!);
+      this.insert(k + 1, run, segLen[k]! - before, segB[k]!, segM[k]!, uniform ? 0 : segI[k]! + before);
+      segLen[k] = before;
+      k++;
+    }
+    // The segments from k on are rebuilt (a split progression becomes several), then put back.
+    const tail = { run: [] as number[], len: [] as number[], b: [] as number[], m: [] as number[], i: [] as number[] };
+    const add = (run: number, len: number, b: number, m: number, i: number): void => {
+      tail.run.push(run);
+      tail.len.push(len);
+      tail.b.push(b);
+      tail.m.push(m);
+      tail.i.push(i);
+    };
+    for (let j = k; j < segRun.length; j++) {
+      const m = segM[j]!;
+      const len = segLen[j]!;
+      const b = segB[j]!;
+      const i = segI[j]!;
+      if (Number.isNaN(m)) {
+        if (len === 1) add(segRun[j]!, 1, b, multiplier, 1);
+        else add(segRun[j]!, len, b * multiplier, NaN, 0);
+      } else if (Object.is(m, multiplier)) {
+        add(segRun[j]!, len, b, m, i + 1);
+      } else {
+        // Another multiplier: each run rebased on its exact value, then multiplied once.
+        for (let t = 0; t < len; t++) add(segRun[j]! + t, 1, this.value(b, m, i + t), multiplier, 1);
+      }
+    }
+    segRun.length = segLen.length = segB.length = segM.length = segI.length = k;
+    for (let t = 0; t < tail.run.length; t++) {
+      segRun.push(tail.run[t]!);
+      segLen.push(tail.len[t]!);
+      segB.push(tail.b[t]!);
+      segM.push(tail.m[t]!);
+      segI.push(tail.i[t]!);
+    }
+    this.mergeFrom(Math.max(0, k - 1));
+    this.lastFresh = false;
+  }
+
+  private insert(at: number, run: number, len: number, b: number, m: number, i: number): void {
+    this.segRun.splice(at, 0, run);
+    this.segLen.splice(at, 0, len);
+    this.segB.splice(at, 0, b);
+    this.segM.splice(at, 0, m);
+    this.segI.splice(at, 0, i);
+  }
+
+  private mergeFrom(from: number): void {
+    const { segRun, segLen, segB, segM, segI } = this;
+    let w = from;
+    for (let r = from + 1; r < segRun.length; r++) {
+      const uniformW = Number.isNaN(segM[w]!) || segLen[w] === 1;
+      const uniformR = Number.isNaN(segM[r]!) || segLen[r] === 1;
+      const firstW = this.value(segB[w]!, segM[w]!, segI[w]!);
+      if (uniformW && uniformR && Object.is(firstW, this.value(segB[r]!, segM[r]!, segI[r]!))) {
+        segB[w] = firstW;
+        segM[w] = NaN;
+        segI[w] = 0;
+        segLen[w] = segLen[w]! + segLen[r]!;
+        continue;
+      }
+      if (!Number.isNaN(segM[w]!) && Object.is(segM[w], segM[r]) && Object.is(segB[w], segB[r]) && segI[r] === segI[w]! + segLen[w]!) {
+        segLen[w] = segLen[w]! + segLen[r]!;
+        continue;
+      }
+      w++;
+      segRun[w] = segRun[r]!;
+      segLen[w] = segLen[r]!;
+      segB[w] = segB[r]!;
+      segM[w] = segM[r]!;
+      segI[w] = segI[r]!;
+    }
+    const n = w + 1;
+    segRun.length = n;
+    segLen.length = n;
+    segB.length = n;
+    segM.length = n;
+    segI.length = n;
+  }
+
+  /** Multiplies each entry's weight by its run's factor. */
+  apply(res: AttentionPiece[]): void {
+    const { runStart, segRun, segLen, segB, segM, segI } = this;
+    for (let j = 0; j < segRun.length; j++) {
+      for (let t = 0; t < segLen[j]!; t++) {
+        const run = segRun[j]! + t;
+        const factor = this.value(segB[j]!, segM[j]!, segI[j]! + t);
+        if (Object.is(factor, 1)) continue;
+        const end = run + 1 < runStart.length ? runStart[run + 1]! : res.length;
+        for (let p = runStart[run]!; p < end; p++) res[p]!.weight *= factor;
+      }
+    }
+  }
 }
 
 /**

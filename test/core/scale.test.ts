@@ -1,5 +1,6 @@
 // Inputs that once took time quadratic in their size (or copied a growing stack per item). Each test runs
 // the big input and checks its results against a reference computed the slow, obvious way — never a timing.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { attentionPieces } from '../../core/attention';
 import { checkDocument } from '../../core/checks/index';
@@ -45,6 +46,19 @@ describe('attention on deep nesting', () => {
   ])('gives the weights of multiply_range: %s', (_name, text) => {
     const pieces = attentionPieces(text);
     expect(pieces.map((p) => p.weight)).toEqual(referenceWeights(text));
+  });
+});
+
+describe('attention against multiply_range', () => {
+  it('gives the same weights on random bracket soup (3,000 inputs)', () => {
+    const piece = fc.constantFrom('(', ')', '[', ']', 'a ', 'b', ':1.2)', ':0.5)', ':2)', ':', '\\(', '\\', ', ', '((', '))', '[[', ']]');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 80 }), (parts) => {
+        const text = parts.join('');
+        expect(attentionPieces(text).map((p) => p.weight)).toEqual(referenceWeights(text));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
