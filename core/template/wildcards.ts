@@ -1,0 +1,316 @@
+// dynamicprompts' WildcardManager over wildcard files handed in as data (no file system here): `.txt` files
+// (one value a line; blank lines and `#` lines skipped), `.json` files (names are the file's folder plus the
+// key path; weights `"2::value"` or `{"text": …, "weight": …}` only in lists under keys; a top-level list is
+// named after the file); `.yaml` files need a YAML parser (see `yaml` option); hidden folders skipped; values
+// de-duplicated, then sorted by code point; `*` in a name also matches `/`, and a name with no match is
+// retried as `**/name`.
+import { pyStrip } from './parse';
+
+export interface WildcardFile {
+  /** Path relative to the wildcard folder, with `/` separators (e.g. `animals/cats.txt`). */
+  path: string;
+  /** The file's text (decoded as UTF-8, invalid bytes dropped). */
+  content: string;
+}
+
+/** One value: `item` is true for the library's WildcardItem (a weighted entry), false for a plain string. */
+export interface WildcardValue {
+  text: string;
+  weight: number;
+  item: boolean;
+}
+
+export interface WildcardLibraryOptions {
+  /** Parses a `.yaml` file's text to plain data; without it, `.yaml` files are skipped. */
+  yaml?: (text: string) => unknown;
+}
+
+export class WildcardValues {
+  readonly strings: string[];
+  readonly hasVariedWeights: boolean;
+  readonly cumWeights: number[];
+  constructor(readonly items: WildcardValue[]) {
+    this.strings = items.map((i) => i.text);
+    const seen = new Set<number>();
+    for (const i of items) seen.add(i.weight);
+    this.hasVariedWeights = seen.size > 1;
+    let sum = 0;
+    this.cumWeights = items.map((i, k) => (sum = k === 0 ? i.weight : sum + i.weight));
+  }
+  get length(): number {
+    return this.items.length;
+  }
+  /** `iterate_string_values_weighted`: each value int(weight) times. */
+  *weighted(): Generator<string> {
+    for (const i of this.items) {
+      const n = Math.trunc(i.weight);
+      for (let k = 0; k < n; k++) yield i.text;
+    }
+  }
+}
+
+export class WildcardLibrary {
+  private readonly map = new Map<string, WildcardValue[]>();
+  private readonly cache = new Map<string, WildcardValues>();
+  /** Problems met while reading files (the library logs these and goes on). */
+  readonly warnings: string[] = [];
+
+  constructor(files: readonly WildcardFile[] = [], options: WildcardLibraryOptions = {}) {
+    const raw = new Map<string, WildcardValue[]>();
+    for (const file of files) {
+      const parts = file.path.split('/').filter((p) => p !== '');
+      if (parts.length === 0) continue;
+      if (parts.slice(0, -1).some((p) => p.startsWith('.'))) continue;
+      const name = parts[parts.length - 1]!;
+      const suffix = pySuffix(name);
+      const folder = parts.slice(0, -1).join('/');
+      if (suffix === '.txt') {
+        raw.set([...parts.slice(0, -1), pyStem(name)].join('/'), textFileValues(file.content));
+      } else if (suffix === '.json' || suffix === '.yaml') {
+        let data: unknown;
+        try {
+          if (suffix === '.json') data = JSON.parse(file.content);
+          else if (options.yaml) data = options.yaml(file.content);
+          else {
+            this.warnings.push(`${file.path}: YAML support is not available, skipping YAML wildcard file`);
+            continue;
+          }
+        } catch (error) {
+          this.warnings.push(`${file.path}: unable to read structured wildcard file: ${(error as Error).message}`);
+          continue;
+        }
+        const prefix = folder === '' ? '' : folder + '/';
+        for (const [key, values] of structured(data, pyStem(name), this.warnings, file.path)) raw.set(prefix + key, values);
+      }
+    }
+    // build_tree_from_root_map: names joined onto the root "" and stripped of slashes.
+    for (const [name, values] of raw) this.map.set(stripSlashes(name), values);
+  }
+
+  /** Every collection name, in the library's order. */
+  names(): string[] {
+    return [...this.map.keys()];
+  }
+
+  /** `WildcardManager.get_values(wildcard)`. */
+  getValues(wildcard: string): WildcardValues {
+    const cached = this.cache.get(wildcard);
+    if (cached) return cached;
+    let values = this.match(wildcard);
+    if (values.length === 0 && !wildcard.startsWith('**')) values = this.match(`**/${wildcard}`);
+    const seen = new Set<string>();
+    const unique: WildcardValue[] = [];
+    for (const v of values) {
+      const key = v.item ? `I${v.weight}:${v.text}` : `S:${v.text}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      unique.push(v);
+    }
+    const sorted = unique
+      .map((v, i) => [v, i] as const)
+      .sort((a, b) => compareCodePoints(a[0].text, b[0].text) || a[1] - b[1])
+      .map(([v]) => v);
+    const result = new WildcardValues(sorted);
+    if (this.cache.size > 100) this.cache.clear();
+    this.cache.set(wildcard, result);
+    return result;
+  }
+
+  /** `to_wildcard`: wraps a name in `__` unless already wrapped. */
+  toWildcard(name: string): string {
+    if (!name.startsWith('__')) name = `__${name}`;
+    if (!name.endsWith('__')) name = `${name}__`;
+    return name;
+  }
+
+  private match(wildcard: string): WildcardValue[] {
+    let w = wildcard.startsWith('__') ? wildcard.slice(2) : wildcard;
+    if (w.endsWith('__')) w = w.slice(0, -2);
+    w = w.replace(/[\\/]+/g, '/');
+    w = stripSlashes(w);
+    if (w.includes('..')) return [];
+    const re = fnmatchRegExp(w);
+    const out: WildcardValue[] = [];
+    for (const [name, values] of this.map) if (re.test(name)) out.push(...values);
+    return out;
+  }
+}
+
+function stripSlashes(s: string): string {
+  return s.replace(/^\/+|\/+$/g, '');
+}
+
+/** Python's PurePath.suffix (3.11). */
+function pySuffix(name: string): string {
+  const i = name.lastIndexOf('.');
+  return i > 0 && i < name.length - 1 ? name.slice(i) : '';
+}
+
+/** The name without its suffix (PurePath.with_suffix('')). */
+function pyStem(name: string): string {
+  const i = name.lastIndexOf('.');
+  return i > 0 && i < name.length - 1 ? name.slice(0, i) : name;
+}
+
+/** Code-point order, as Python compares strings (not JavaScript's UTF-16 order). */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // A surrogate (U+D800–DFFF, only in pairs above U+FFFF) sorts after every other BMP unit.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** A `.txt` wildcard file: universal newlines, each line stripped, blank and `#` lines skipped. */
+export function textFileValues(content: string): WildcardValue[] {
+  const out: WildcardValue[] = [];
+  for (const line of content.split(/\r\n|\r|\n/)) {
+    const s = pyStrip(line);
+    if (s === '' || s.startsWith('#')) continue;
+    out.push({ text: s, weight: 1, item: false });
+  }
+  return out;
+}
+
+function* structured(data: unknown, stem: string, warnings: string[], path: string): Generator<[string, WildcardValue[]]> {
+  if (isPlainObject(data)) {
+    yield* structuredDict(data, [], warnings, path);
+  } else if (Array.isArray(data)) {
+    const valid = data.filter((e): e is string => typeof e === 'string');
+    if (valid.length > 0) yield [stem, valid.map((text) => ({ text, weight: 1, item: false }))];
+  }
+}
+
+function* structuredDict(data: Record<string, unknown>, prefix: string[], warnings: string[], path: string): Generator<[string, WildcardValue[]]> {
+  for (const [key, raw] of Object.entries(data)) {
+    if (!pyTruthy(raw)) continue;
+    const names = [...prefix, key];
+    const name = names.join('/');
+    const value = typeof raw === 'string' ? [raw] : raw;
+    if (Array.isArray(value)) {
+      try {
+        yield [name, structuredList(value, warnings)];
+      } catch {
+        warnings.push(`${path}: unable to parse key ${name}`);
+      }
+    } else if (isPlainObject(value)) {
+      yield* structuredDict(value, names, warnings, path);
+    } else {
+      warnings.push(`${path}: unsupported value for key ${name}`);
+    }
+  }
+}
+
+function structuredList(list: unknown[], warnings: string[]): WildcardValue[] {
+  const out: WildcardValue[] = [];
+  for (const item of list) {
+    if (!pyTruthy(item)) continue;
+    if (typeof item === 'string') {
+      const sep = item.lastIndexOf('::');
+      if (/^\p{Nd}|^[\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2460-\u2468\u2474-\u247c\u2488-\u2490\u24f5-\u24fd\u2776-\u277e\u2780-\u2788\u278a-\u2792]/u.test(item) && sep >= 0) {
+        const weight = pyFloat(item.slice(0, sep));
+        if (weight !== null) {
+          out.push({ text: item.slice(sep + 2), weight, item: true });
+          continue;
+        }
+      }
+      out.push({ text: item, weight: 1, item: false });
+      continue;
+    }
+    if (isPlainObject(item)) {
+      const w = 'weight' in item ? item['weight'] : 1;
+      const weight = typeof w === 'number' ? w : typeof w === 'boolean' ? Number(w) : typeof w === 'string' ? pyFloat(w) : null;
+      if (weight === null) throw new Error('bad weight');
+      const content = pyTruthy(item['text']) ? item['text'] : pyTruthy(item['content']) ? item['content'] : '';
+      if (typeof content === 'string' && content !== '') {
+        out.push(weight === 1 ? { text: content, weight: 1, item: false } : { text: content, weight, item: true });
+        continue;
+      }
+    }
+    warnings.push(`unsupported list item: ${JSON.stringify(item)}`);
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function pyTruthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isPlainObject(v)) return Object.keys(v).length > 0;
+  return true;
+}
+
+/** Python's float(str), or null where it raises ValueError. */
+export function pyFloat(text: string): number | null {
+  const s = pyStrip(text);
+  const digits = String.raw`\p{Nd}(?:_?\p{Nd})*`;
+  const re = new RegExp(String.raw`^[+-]?(?:(?:${digits}(?:\.(?:${digits})?)?|\.${digits})(?:[eE][+-]?${digits})?|inf|infinity|nan)$`, 'iu');
+  if (!re.test(s)) return null;
+  const lower = s.toLowerCase();
+  if (/inf|nan/.test(lower)) return lower.includes('nan') ? NaN : lower.startsWith('-') ? -Infinity : Infinity;
+  return Number(asciiDigits(s.replace(/_/g, '')));
+}
+
+function asciiDigits(text: string): string {
+  return text.replace(/\p{Nd}/gu, (d) => {
+    let cp = d.codePointAt(0)!;
+    let k = 0;
+    while (/\p{Nd}/u.test(String.fromCodePoint(cp - 1))) {
+      cp--;
+      k++;
+    }
+    return String(k % 10);
+  });
+}
+
+/** Python's fnmatch.translate as a JavaScript RegExp (POSIX: case-sensitive; `*` matches `/` too). */
+export function fnmatchRegExp(pat: string): RegExp {
+  let res = '';
+  let i = 0;
+  const n = pat.length;
+  const esc = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  while (i < n) {
+    const c = pat[i++]!;
+    if (c === '*') {
+      if (!res.endsWith('[\\s\\S]*')) res += '[\\s\\S]*';
+    } else if (c === '?') res += '[\\s\\S]';
+    else if (c === '[') {
+      let j = i;
+      if (j < n && pat[j] === '!') j++;
+      if (j < n && pat[j] === ']') j++;
+      while (j < n && pat[j] !== ']') j++;
+      if (j >= n) res += '\\[';
+      else {
+        let stuff = pat.slice(i, j);
+        i = j + 1;
+        if (stuff === '') res += '(?!)';
+        else if (stuff === '!') res += '[\\s\\S]';
+        else {
+          let negate = false;
+          if (stuff[0] === '!') {
+            negate = true;
+            stuff = stuff.slice(1);
+          }
+          // Keep ranges (a-z); escape everything else that is special inside a JS class.
+          const body = stuff.replace(/[\\\]\[^]/g, '\\$&');
+          res += `[${negate ? '^' : ''}${body}]`;
+        }
+      }
+    } else res += esc(c);
+  }
+  try {
+    return new RegExp(`^(?:${res})$`, 'su');
+  } catch {
+    return /(?!)/;
+  }
+}
