@@ -54,15 +54,18 @@ describe('a compacted dictionary', () => {
   });
 });
 
-describe.skipIf(!existsSync(danbooruPath))('the shipped danbooru dictionary', () => {
-  // Read in beforeAll: a skipped describe still runs its body, and the file may be absent.
+const shippedCsv = (): string => gunzipSync(readFileSync(path.resolve(__dirname, '../../data/tags/danbooru.csv.gz'))).toString('utf8');
+
+describe.skipIf(!existsSync(danbooruPath))('the danbooru.csv of ../shared', () => {
+  it('is what the repository ships, unchanged', () => {
+    expect(shippedCsv()).toBe(readFileSync(danbooruPath, 'utf8'));
+  });
+});
+
+describe('the shipped danbooru dictionary', () => {
   let csv = '';
   beforeAll(() => {
-    csv = readFileSync(danbooruPath, 'utf8');
-  });
-
-  it('ships danbooru.csv unchanged', () => {
-    expect(gunzipSync(readFileSync(path.resolve(__dirname, '../../data/tags/danbooru.csv.gz'))).toString('utf8')).toBe(csv);
+    csv = shippedCsv();
   });
 
   it('is built into dist/data and answers as the CSV does', () => {
