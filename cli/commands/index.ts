@@ -9,6 +9,7 @@ import { attention } from './attention';
 import { tokenize } from './tokenize';
 import { chunks } from './chunks';
 import { schedule } from './schedule';
+import { expand } from './expand';
 
 export const commands: Command[] = [
   makeTestModel,
@@ -20,4 +21,5 @@ export const commands: Command[] = [
   tokenize,
   chunks,
   schedule,
+  expand,
 ];
