@@ -2,6 +2,7 @@
 // edit only the edited block is parsed and checked again. Valid because every check of core/checks looks
 // at one block at a time (prompt, negative prompt and settings line of the same block).
 
+import { performance } from 'node:perf_hooks';
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
 import { formatMessage, rules } from '../core/checks/rules';
 import { Analysis, type FeatureContext } from './analysis';
@@ -13,43 +14,91 @@ export class BlockDiagnostics {
   /** Per document: block text → its diagnostics, with lines counted from the block's first line. */
   private readonly byUri = new Map<string, Map<string, Diagnostic[]>>();
 
+  /** Bumped by clear(): a run that started before it does not store what it found. */
+  private generation = 0;
+
   /** Forget everything: the settings, the profile or the tokenizer changed. */
   clear(): void {
     this.byUri.clear();
+    this.generation++;
   }
 
   forget(uri: string): void {
     this.byUri.delete(uri);
   }
 
+  /** All diagnostics of `text`, at once. */
   diagnose(text: string, uri: string, ctx: FeatureContext, tokens: TokenSource): Diagnostic[] {
+    const steps = this.steps(text, uri, ctx, tokens);
+    for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+  }
+
+  /**
+   * The same diagnostics, computed in slices of about `sliceMs` between which the event loop runs (other
+   * requests are answered meanwhile). Undefined when `stale()` turns true at a slice's end — the document
+   * changed, or the request was cancelled: the work is abandoned, the blocks read so far are kept.
+   */
+  async diagnoseInSlices(text: string, uri: string, ctx: FeatureContext, tokens: TokenSource, stale: () => boolean, sliceMs = 8): Promise<Diagnostic[] | undefined> {
+    const steps = this.steps(text, uri, ctx, tokens);
+    let deadline = performance.now() + sliceMs;
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      if (performance.now() < deadline) continue;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (stale()) {
+        steps.return(undefined as never);
+        return undefined;
+      }
+      deadline = performance.now() + sliceMs;
+    }
+  }
+
+  /** Yields after each block (and after splitting the text), returns the diagnostics. */
+  private *steps(text: string, uri: string, ctx: FeatureContext, tokens: TokenSource): Generator<void, Diagnostic[]> {
     // A BOM is only a BOM at the very start; a block that starts with one elsewhere must be read in place.
     if (/\n\ufeff/.test(text)) {
       if (text.length > MAX_BLOCK_CHARS) return [blockTooLarge(text, 0, 0, text.length)];
       const all = diagnose(new Analysis(text, tokens), ctx, uri);
       return capped(all.slice(0, MAX_DIAGNOSTICS), all.length);
     }
+    const generation = this.generation;
     const previous = this.byUri.get(uri) ?? new Map<string, Diagnostic[]>();
     const current = new Map<string, Diagnostic[]>();
     const out: Diagnostic[] = [];
     let total = 0;
-    for (const block of splitBlocks(text)) {
-      if (block.end - block.start > MAX_BLOCK_CHARS) {
-        total++;
-        if (out.length < MAX_DIAGNOSTICS) out.push(blockTooLarge(text, block.line, block.start, block.end));
-        continue;
+    const blocks = splitBlocks(text);
+    let finished = false;
+    try {
+      yield;
+      for (const block of blocks) {
+        if (block.end - block.start > MAX_BLOCK_CHARS) {
+          total++;
+          if (out.length < MAX_DIAGNOSTICS) out.push(blockTooLarge(text, block.line, block.start, block.end));
+          continue;
+        }
+        const blockText = text.slice(block.start, block.end);
+        let relative = current.get(blockText) ?? previous.get(blockText);
+        if (!relative) {
+          relative = diagnose(new Analysis(blockText, tokens), ctx, uri);
+          current.set(blockText, relative);
+          yield;
+        }
+        current.set(blockText, relative);
+        total += relative.length;
+        for (const d of relative) {
+          if (out.length >= MAX_DIAGNOSTICS) break;
+          out.push(block.line === 0 ? d : shifted(d, block.line));
+        }
       }
-      const blockText = text.slice(block.start, block.end);
-      let relative = current.get(blockText) ?? previous.get(blockText);
-      if (!relative) relative = diagnose(new Analysis(blockText, tokens), ctx, uri);
-      current.set(blockText, relative);
-      total += relative.length;
-      for (const d of relative) {
-        if (out.length >= MAX_DIAGNOSTICS) break;
-        out.push(block.line === 0 ? d : shifted(d, block.line));
+      finished = true;
+    } finally {
+      if (generation === this.generation) {
+        // Abandoned: keep what was read beside what was known, for the next run.
+        if (!finished) for (const [key, value] of previous) if (!current.has(key)) current.set(key, value);
+        this.byUri.set(uri, current);
       }
     }
-    this.byUri.set(uri, current);
     return capped(out, total);
   }
 }

@@ -115,17 +115,33 @@ export function startServer(connection: Connection): void {
     const document = documents.get(uri);
     return document ? blockDiagnostics.diagnose(document.getText(), uri, context(), resources.tokenSource) : [];
   };
+  /** Diagnostics of the current version, computed in slices between which other requests are answered;
+   * undefined when the document changed or closed meanwhile (or `cancelled` says so): that work is dropped. */
+  const diagnosticsInSlices = async (uri: string, cancelled: () => boolean = () => false): Promise<Diagnostic[] | undefined> => {
+    const document = documents.get(uri);
+    if (!document) return [];
+    const version = document.version;
+    const stale = (): boolean => cancelled() || documents.get(uri)?.version !== version;
+    try {
+      return await blockDiagnostics.diagnoseInSlices(document.getText(), uri, context(), resources.tokenSource, stale);
+    } catch (error) {
+      log.error(`diagnostics failed: ${(error as Error).stack ?? String(error)}`);
+      return [];
+    }
+  };
   const publish = (uri: string): void => {
     timers.delete(uri);
-    guard('diagnostics', undefined, () => {
-      if (!pullDiagnostics && documents.has(uri)) void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics: diagnosticsOf(uri) });
+    if (pullDiagnostics || !documents.has(uri)) return;
+    const version = documents.get(uri)!.version;
+    void diagnosticsInSlices(uri).then((diagnostics) => {
+      if (diagnostics && documents.get(uri)?.version === version) void connection.sendDiagnostics({ uri, version, diagnostics });
     });
   };
   /** Counts the tags of an open document for workspace-tag completion (soon after open, and on save);
    * documents too big for the workspace scan are left out, as there. */
   const recordTags = (uri: string): void => {
     const document = documents.get(uri);
-    if (!document || document.getText().length > MAX_TAG_COUNT_CHARS) return;
+    if (!document || document.getText().length > Math.min(MAX_TAG_COUNT_CHARS, MAX_DOCUMENT_CHARS)) return;
     guard('workspace tags', undefined, () => {
       const analysis = analysisOf(uri);
       if (analysis) resources.recordTags(uri, analysis.doc);
@@ -283,11 +299,16 @@ export function startServer(connection: Connection): void {
   connection.onFoldingRanges(({ textDocument }) => withDocument('foldingRange', textDocument.uri, [], (a) => foldingRanges(a)));
   connection.onDocumentFormatting(({ textDocument }) => withDocument('formatting', textDocument.uri, [], (a) => formatting(a)));
 
-  connection.languages.diagnostics.on(({ textDocument }) =>
-    guard('diagnostics', { kind: 'full' as const, items: [] }, () => {
-      return { kind: 'full' as const, items: diagnosticsOf(textDocument.uri) };
-    }),
-  );
+  connection.languages.diagnostics.on(async ({ textDocument }, token) => {
+    const uri = textDocument.uri;
+    // A version that changes while it is read is read again, up to a few times; then at once.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const items = await diagnosticsInSlices(uri, () => token.isCancellationRequested);
+      if (items) return { kind: 'full' as const, items };
+      if (token.isCancellationRequested) return { kind: 'full' as const, items: [] };
+    }
+    return guard('diagnostics', { kind: 'full' as const, items: [] }, () => ({ kind: 'full' as const, items: diagnosticsOf(uri) }));
+  });
 
   connection.onRequest(TOKEN_COUNT_METHOD, (params: TokenCountParams): TokenCountResult | null =>
     guard('tokenCount', null, () => {

@@ -98,3 +98,24 @@ describe('limits of per-block diagnostics', () => {
     expect(found[MAX_DIAGNOSTICS]!.message).toBe('Showing the first 1,000 of 3,000 problems in this document.');
   });
 });
+
+describe('diagnostics in slices', () => {
+  const text = Array.from({ length: 300 }, (_, i) => `1boy, solo, 1boy, tag${i}\nSteps: 28`).join('\n---\n');
+
+  it('gives what diagnose gives, letting the event loop run between slices', async () => {
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const sliced = await new BlockDiagnostics().diagnoseInSlices(text, 'file:///s', context(), estimatedTokens, () => false, 0);
+    clearInterval(ticker);
+    expect(sliced).toEqual(new BlockDiagnostics().diagnose(text, 'file:///s', context(), estimatedTokens));
+    expect(turns).toBeGreaterThan(0);
+  });
+
+  it('abandons the work when it turns stale, keeping the blocks read so far', async () => {
+    const blocks = new BlockDiagnostics();
+    let slices = 0;
+    expect(await blocks.diagnoseInSlices(text, 'file:///s', context(), estimatedTokens, () => ++slices > 3, 0)).toBeUndefined();
+    expect(slices).toBe(4);
+    expect(await blocks.diagnoseInSlices(text, 'file:///s', context(), estimatedTokens, () => false)).toEqual(blocks.diagnose(text, 'file:///s', context(), estimatedTokens));
+  });
+});
