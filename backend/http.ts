@@ -10,7 +10,7 @@ import { basename, resolve } from 'node:path';
 import { validateTxt2img } from './request';
 import type { Progress, RenderRequest } from './pipeline';
 import type { RenderOutput } from './protocol';
-import { SAMPLERS } from './sampling/samplers';
+import { SAMPLER_VOCABULARY, SCHEDULE_TYPES, type SamplerEntry } from './sampling/vocabulary';
 import type { RngSource } from './rng/noise';
 
 /** What the server needs from the renderer; backend/renderer.ts provides it, tests may wrap it. */
@@ -211,11 +211,15 @@ export class BackendServer {
         }
         return send(res, 200, {});
       case 'GET /sdapi/v1/samplers':
-        return send(res, 200, SAMPLERS.map((s) => ({ name: s.name, aliases: s.aliases, options: s.schedule === 'karras' ? { scheduler: 'karras' } : {} })));
+        return send(res, 200, SAMPLER_VOCABULARY.filter((s) => s.rendered).map((s) => ({ name: s.name, aliases: s.aliases, options: samplerOptions(s) })));
+      case 'GET /sdapi/v1/schedulers':
+        return send(res, 200, SCHEDULE_TYPES.filter((s) => s.rendered).map((s) => ({
+          name: s.name, label: s.label, aliases: s.aliases.length ? s.aliases : null, default_rho: s.defaultRho ?? -1, need_inner_model: s.needsModelSigmas,
+        })));
       case 'GET /sdapi/v1/sd-models':
         return send(res, 200, [{ title: this.modelName, model_name: this.modelName, hash: null, sha256: null, filename: this.options.modelDir, config: null }]);
       default:
-        if (['/sdapi/v1/txt2img', '/sdapi/v1/progress', '/sdapi/v1/interrupt', '/sdapi/v1/samplers', '/sdapi/v1/sd-models'].includes(path)) {
+        if (['/sdapi/v1/txt2img', '/sdapi/v1/progress', '/sdapi/v1/interrupt', '/sdapi/v1/samplers', '/sdapi/v1/schedulers', '/sdapi/v1/sd-models'].includes(path)) {
           throw new HttpError(405, 'method not allowed', { error: 'MethodNotAllowed', detail: `${req.method} is not allowed on ${path}` });
         }
         throw new HttpError(404, 'not found', { error: 'NotFound', detail: `no endpoint ${path}` });
@@ -302,7 +306,8 @@ export class BackendServer {
         images: output.images.map((png) => Buffer.from(png).toString('base64')),
         parameters: {
           prompt: request.prompt, negative_prompt: request.negativePrompt, steps: request.steps, cfg_scale: request.cfgScale,
-          width: request.width, height: request.height, seed: request.seed, sampler_name: request.sampler, batch_size: request.batchSize,
+          width: request.width, height: request.height, seed: request.seed, sampler_name: request.sampler, scheduler: request.scheduler ?? 'Automatic', batch_size: request.batchSize,
+          override_settings: request.padConds ? { pad_cond_uncond: true } : {},
         },
         info: JSON.stringify({
           prompt: request.prompt, all_prompts: output.seeds.map(() => request.prompt), negative_prompt: request.negativePrompt,
@@ -310,6 +315,8 @@ export class BackendServer {
           subseed: -1, all_subseeds: output.seeds.map(() => -1), width: request.width, height: request.height,
           sampler_name: request.sampler, cfg_scale: request.cfgScale, steps: request.steps, batch_size: request.batchSize,
           sd_model_name: this.modelName, infotexts: output.infotexts, interrupted: output.interrupted,
+          // What the builtin backend did not apply (extra networks such as <lora:…>), for the client to tell the user.
+          ...(output.notes?.length ? { comments: output.notes.join('\n'), not_applied: output.notes } : {}),
         }),
       });
     } catch (error) {
@@ -325,4 +332,15 @@ export class BackendServer {
       send(job.res, 500, { error: 'RenderError', detail: (error as Error).message ?? String(error) });
     }
   }
+}
+
+/** A sampler's options as A1111's /sdapi/v1/samplers lists them (sd_samplers_kdiffusion's options dict, values as strings). */
+function samplerOptions(s: SamplerEntry): Record<string, string> {
+  const options: Record<string, string> = {};
+  if (s.defaultScheduler) options.scheduler = s.defaultScheduler;
+  if (s.discardNextToLastSigma) options.discard_next_to_last_sigma = 'True';
+  if (s.secondOrder) options.second_order = 'True';
+  if (s.usesEnsd) options.uses_ensd = 'True';
+  if (s.brownianNoise) options.brownian_noise = 'True';
+  return options;
 }

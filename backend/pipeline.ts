@@ -1,14 +1,16 @@
 // Text-to-image for SDXL, decomposed as diffusers' StableDiffusionXLPipeline (encode_prompt, prepare_latents,
 // _get_add_time_ids, the denoising loop, vae.decode) with A1111's conditioning, schedules, seeds and infotext.
 import * as ort from 'onnxruntime-node';
-import { formatInfotext } from '../core/infotext';
-import { checkPrompt, encodePrompt, CONTEXT_WIDTH, POOLED_WIDTH, type PromptChunker } from './conditioning';
+import { formatInfotext, type InfotextSettings } from '../core/infotext';
+import { promptSchedules, schedulePrompt, type ScheduleEntry } from '../core/schedule';
+import { checkPrompt, encodePrompt, CONTEXT_WIDTH, POOLED_WIDTH, type Conditioning, type PromptChunker, type PromptError } from './conditioning';
+import { stripExtraNetworks, type ExtraNetworkUse } from './extraNetworks';
 import type { LoadedModel } from './model';
 import { encodePng } from './png';
 import { previewRgb, toByte } from './preview';
 import { localNoise, type NoiseStreamFactory, type RngSource } from './rng/noise';
-import { defaultSigmas, karrasSigmas, sigmaToTimestep } from './sampling/schedule';
-import { findSampler, type Denoiser } from './sampling/samplers';
+import { planSampling, planTimestep, type SamplingPlan, type ScheduleOptions } from './sampling/plan';
+import type { Denoiser } from './sampling/samplers';
 import { floatTensor, readFloats } from './tensors';
 
 export interface RenderRequest {
@@ -20,7 +22,14 @@ export interface RenderRequest {
   cfgScale: number;
   /** The first image's seed; image i uses seed + i. */
   seed: number;
+  /** An A1111 sampler name ("DPM++ 2M", or an old form such as "DPM++ 2M Karras"). */
   sampler: string;
+  /** A1111's `scheduler` (Schedule type, by name or label); undefined or '' is Automatic. */
+  scheduler?: string;
+  /** A1111's pad_cond_uncond: pad the shorter of prompt and negative with empty chunks so one UNet call serves both. */
+  padConds?: boolean;
+  /** A1111's sampler-parameter settings (sigma range, rho, SGM noise multiplier, …). */
+  scheduleOptions?: ScheduleOptions;
   batchSize: number;
   rng: RngSource;
   /** Emit a preview every this many steps (0: never). */
@@ -54,6 +63,8 @@ export interface RenderResult {
   interrupted: boolean;
   /** Final latents of every image, [batch, 4, h/8, w/8]. */
   latents: Float32Array;
+  /** What the builtin backend did not apply (extra networks), for the response's info. */
+  notes: string[];
 }
 
 /** Stops a render between steps; the images are decoded from the last denoised estimate, as A1111 does. */
@@ -75,71 +86,212 @@ function repeat(one: Float32Array, times: number): Float32Array {
   return out;
 }
 
+/** The entry of a schedule A1111's reconstruct_cond_batch picks at denoiser call `step`: the first whose end step is ≥ it, else the first. */
+export function scheduleIndexAt(schedule: readonly ScheduleEntry[], step: number): number {
+  for (let i = 0; i < schedule.length; i++) if (step <= schedule[i]![0]) return i;
+  return 0;
+}
+
+/** What a render conditions on, before encoding: A1111's prompt schedules and AND parts over its total steps. */
+export interface ConditioningPlan {
+  /** The prompt with extra networks removed, as A1111's extra_networks.parse_prompts leaves it. */
+  prompt: string;
+  networks: ExtraNetworkUse[];
+  /** AND parts: weight and schedule (over `a1111TotalSteps`). */
+  parts: { weight: number; schedule: ScheduleEntry[] }[];
+  negative: ScheduleEntry[];
+  /** The negative prompt's texts are all empty: A1111's SDXL conditioner makes them zeros. */
+  negativeZero: boolean;
+}
+
+export function planConditioning(prompt: string, negativePrompt: string, totalSteps: number): ConditioningPlan {
+  const stripped = stripExtraNetworks(prompt);
+  const parts = schedulePrompt(stripped.prompt, totalSteps).subprompts;
+  const negative = promptSchedules(negativePrompt, totalSteps);
+  return { prompt: stripped.prompt, networks: stripped.networks, parts, negative, negativeZero: negative.every(([, text]) => text === '') };
+}
+
+/** The notes a render's info carries for what the builtin backend does not apply. */
+function networkNotes(networks: readonly ExtraNetworkUse[]): string[] {
+  return networks.map((n) => `${n.text}: not applied (the builtin backend does not load ${n.name === 'lora' || n.name === 'lyco' ? 'LoRA weights' : `${n.name} networks`}; the tag is removed from the prompt as A1111 removes it)`);
+}
+
+const version = typeof TAGSMITH_VERSION === 'string' ? TAGSMITH_VERSION : 'dev';
+
 export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: RenderRequest, hooks: RenderHooks = {}): Promise<RenderResult> {
-  const sampler = findSampler(req.sampler);
-  if (!sampler) throw new Error(`unknown sampler "${req.sampler}"`);
+  const plan = planSampling(model.schedule, req.sampler, req.scheduler || undefined, req.steps, req.scheduleOptions);
   const batch = req.batchSize;
   const [channels, h, w] = [4, req.height / 8, req.width / 8];
   const perImage = channels * h * w;
   const unetType = model.unet.floatType;
 
-  // encode_prompt: cond and uncond with the same number of chunks, so one UNet call of batch 2 serves both.
-  // Checked before anything is allocated: the chunk limit bounds memory, and weights must stay finite.
-  const chunks = Math.max(checkPrompt(chunker, req.prompt, 'prompt'), checkPrompt(chunker, req.negativePrompt, 'negative_prompt'));
+  // A1111's setup_conds: extra networks removed from the prompt, then its AND parts' schedules and the negative
+  // prompt's schedule over the sampler's total steps (steps × 2 for second-order samplers); each distinct text
+  // encoded once. Checked before anything is allocated: the chunk limit bounds memory, and weights must stay finite.
+  const cp = planConditioning(req.prompt, req.negativePrompt, plan.a1111TotalSteps);
+  const texts = new Map<string, { text: string; zero: boolean; field: PromptError['field']; chunks: number }>();
+  const key = (text: string, zero: boolean) => `${zero ? 1 : 0}\0${text}`;
+  const want = (text: string, zero: boolean, field: PromptError['field']) => {
+    const k = key(text, zero);
+    if (!texts.has(k)) texts.set(k, { text, zero, field, chunks: zero ? 1 : checkPrompt(chunker, text, field) });
+  };
+  for (const part of cp.parts) for (const [, text] of part.schedule) want(text, false, 'prompt');
+  for (const [, text] of cp.negative) want(text, cp.negativeZero, 'negative_prompt');
+  if (req.padConds) want('', false, 'prompt');
   // Encoding stops between encoder runs as sampling does between steps.
   const checkpoint = () => {
     hooks.checkpoint?.();
     if (hooks.signal?.aborted) throw hooks.signal.reason instanceof Error ? hooks.signal.reason : new Error('cancelled');
   };
-  const cond = await encodePrompt(model, chunker, req.prompt, chunks, false, { field: 'prompt', checkpoint });
-  const uncond = await encodePrompt(model, chunker, req.negativePrompt, chunks, true, { field: 'negative_prompt', checkpoint });
-  checkpoint();
-  const seq = chunks * 77;
-  const context = new Float32Array(2 * batch * seq * CONTEXT_WIDTH);
-  const pooled = new Float32Array(2 * batch * POOLED_WIDTH);
-  for (let i = 0; i < batch; i++) {
-    context.set(cond.context, i * seq * CONTEXT_WIDTH);
-    context.set(uncond.context, (batch + i) * seq * CONTEXT_WIDTH);
-    pooled.set(cond.pooled, i * POOLED_WIDTH);
-    pooled.set(uncond.pooled, (batch + i) * POOLED_WIDTH);
+  const encoded = new Map<string, Conditioning>();
+  for (const [k, t] of texts) {
+    encoded.set(k, await encodePrompt(model, chunker, t.text, t.chunks, t.zero, { field: t.field, checkpoint }));
   }
-  // These feeds do not change between steps: built once.
-  const fixedFeeds = {
-    encoder_hidden_states: floatTensor(unetType, context, [2 * batch, seq, CONTEXT_WIDTH]),
-    text_embeds: floatTensor(unetType, pooled, [2 * batch, POOLED_WIDTH]),
-    time_ids: floatTensor(unetType, repeat(Float32Array.from(timeIds(req.width, req.height)), 2 * batch), [2 * batch, 6]),
+  checkpoint();
+  const empty = req.padConds ? encoded.get(key('', false))! : undefined;
+  const timeIdRow = Float32Array.from(timeIds(req.width, req.height));
+
+  /** UNet feeds for entries' conditionings, every sequence padded to `seq` rows by `fill`. */
+  const feedsFor = (conds: readonly Conditioning[], seq: number, fill: 'last' | 'empty') => {
+    const n = conds.length;
+    const context = new Float32Array(n * seq * CONTEXT_WIDTH);
+    const pooled = new Float32Array(n * POOLED_WIDTH);
+    conds.forEach((c, i) => {
+      const rows = c.chunks * 77;
+      const at = i * seq * CONTEXT_WIDTH;
+      context.set(c.context, at);
+      if (fill === 'last') {
+        // stack_conds: the last vector repeated
+        const last = c.context.subarray((rows - 1) * CONTEXT_WIDTH, rows * CONTEXT_WIDTH);
+        for (let r = rows; r < seq; r++) context.set(last, at + r * CONTEXT_WIDTH);
+      } else {
+        // pad_cond: empty-prompt chunks appended
+        for (let r = rows; r < seq; r += 77) context.set(empty!.context, at + r * CONTEXT_WIDTH);
+      }
+      pooled.set(c.pooled, i * POOLED_WIDTH);
+    });
+    return { context, pooled, n, seq };
   };
 
-  const sigmas = sampler.schedule === 'karras' ? karrasSigmas(model.schedule, req.steps) : defaultSigmas(model.schedule, req.steps);
+  // For each denoiser call: which schedule entries condition it. Feeds are built once per distinct choice.
+  type Call = { feeds: Record<string, ort.Tensor>; n: number }[];
+  const callCache = new Map<string, { calls: Call; padded: boolean }>();
+  const conditioningAt = (step: number) => {
+    const picks = cp.parts.map((p) => scheduleIndexAt(p.schedule, step));
+    const negPick = scheduleIndexAt(cp.negative, step);
+    const cacheKey = `${picks.join(',')}|${negPick}`;
+    let found = callCache.get(cacheKey);
+    if (found) return found;
+    const partConds = cp.parts.map((p, j) => encoded.get(key(p.schedule[picks[j]!]![1], false))!);
+    const uncond = encoded.get(key(cp.negative[negPick]![1], cp.negativeZero))!;
+    // reconstruct_multicond_batch: every image's parts stacked, padded to the longest by its last vector.
+    const condSeq = Math.max(...partConds.map((c) => c.chunks * 77));
+    const condEntries: Conditioning[] = [];
+    for (let i = 0; i < batch; i++) condEntries.push(...partConds);
+    const uncondEntries: Conditioning[] = Array.from({ length: batch }, () => uncond);
+    let seqC = condSeq, seqU = uncond.chunks * 77;
+    let padded = false;
+    let fillC: 'last' | 'empty' = 'last', fillU: 'last' | 'empty' = 'last';
+    if (req.padConds && seqC !== seqU) {
+      // pad_cond_uncond: the shorter gets empty-prompt chunks (cond after its own stacking).
+      padded = true;
+      if (seqC < seqU) {
+        fillC = 'empty';
+        seqC = seqU;
+      } else {
+        fillU = 'empty';
+        seqU = seqC;
+      }
+    }
+    const groups: ReturnType<typeof feedsFor>[] = [];
+    if (seqC === seqU) {
+      // One batch: cond then uncond, as cat([tensor, uncond]).
+      const c = feedsFor(condEntries, seqC, fillC);
+      const u = feedsFor(uncondEntries, seqU, fillU);
+      const context = new Float32Array(c.context.length + u.context.length);
+      context.set(c.context);
+      context.set(u.context, c.context.length);
+      const pooled = new Float32Array(c.pooled.length + u.pooled.length);
+      pooled.set(c.pooled);
+      pooled.set(u.pooled, c.pooled.length);
+      groups.push({ context, pooled, n: c.n + u.n, seq: seqC });
+    } else {
+      // Shapes differ (A1111 1.10's default, pad_cond_uncond off): the conds in one UNet call, the unconds in another.
+      groups.push(feedsFor(condEntries, seqC, fillC), feedsFor(uncondEntries, seqU, fillU));
+    }
+    const calls: Call = groups.map((g) => ({
+      n: g.n,
+      feeds: {
+        encoder_hidden_states: floatTensor(unetType, g.context, [g.n, g.seq, CONTEXT_WIDTH]),
+        text_embeds: floatTensor(unetType, g.pooled, [g.n, POOLED_WIDTH]),
+        time_ids: floatTensor(unetType, repeat(timeIdRow, g.n), [g.n, 6]),
+      },
+    }));
+    found = { calls, padded };
+    callCache.set(cacheKey, found);
+    return found;
+  };
+
   const seeds = Array.from({ length: batch }, (_, i) => req.seed + i);
   const noise = (hooks.noise ?? localNoise)(req.rng, seeds, perImage);
 
-  // prepare_latents: the first draw of every image generator, scaled to the first sigma.
+  // prepare_latents: the first draw of every image generator, scaled as the sampler asks (sigmas[0] for k-diffusion).
   const x0 = await noise.next();
-  for (let i = 0; i < x0.length; i++) x0[i] = x0[i]! * sigmas[0]!;
+  for (let i = 0; i < x0.length; i++) x0[i] = x0[i]! * plan.noiseScale;
 
-  const input = new Float32Array(2 * batch * perImage);
+  const parts = cp.parts.length;
+  const entries = batch * parts + batch;
+  const input = new Float32Array(entries * perImage);
+  const out = new Float32Array(entries * perImage);
+  const weights = cp.parts.map((p) => p.weight * req.cfgScale);
+  const { type: tType, rank: tRank } = model.unet.timestep;
+  // A1111's CFGDenoiser.step: the denoiser call count (second-order samplers call twice per step), not the sampler step.
+  let call = 0;
+  let lastPadded = false;
   const denoise: Denoiser = async (x, sigma) => {
+    const { calls, padded } = conditioningAt(call++);
+    lastPadded = padded;
     const cIn = 1 / Math.sqrt(sigma * sigma + 1);
-    for (let i = 0; i < x.length; i++) input[i] = input[i + x.length] = x[i]! * cIn;
-    const t = sigmaToTimestep(model.schedule, sigma);
-    // A scalar, or one value per batch entry (rank 1), as the export declares it.
-    const { type: tType, rank: tRank } = model.unet.timestep;
-    const tDims = tRank === 0 ? [] : [2 * batch];
-    const timestep = tType === 'int64'
-      ? new ort.Tensor('int64', new BigInt64Array(2 * batch).fill(BigInt(Math.round(t))), tDims)
-      : floatTensor(tType, new Float32Array(tRank === 0 ? 1 : 2 * batch).fill(t), tDims);
-    const started = performance.now();
-    const out = await model.unet.session.run({ sample: floatTensor(unetType, input, [2 * batch, channels, h, w]), timestep, ...fixedFeeds }, ['out_sample']);
-    hooks.onUnetTime?.(performance.now() - started);
-    const eps = readFloats(out.out_sample, 'unet out_sample');
-    // denoised = x - sigma * eps per half; classifier-free guidance on the denoised estimates (A1111's order).
+    // x_in: image i repeated once per AND part, then every image once more for the uncond.
+    for (let i = 0; i < batch; i++) {
+      const xi = x.subarray(i * perImage, (i + 1) * perImage);
+      for (let j = 0; j <= parts; j++) {
+        const at = (j < parts ? i * parts + j : batch * parts + i) * perImage;
+        for (let k = 0; k < perImage; k++) input[at + k] = xi[k]! * cIn;
+      }
+    }
+    const t = planTimestep(plan, model.schedule, sigma);
+    let first = 0;
+    for (const c of calls) {
+      const tDims = tRank === 0 ? [] : [c.n];
+      // int64 exports take integer timesteps: the nearest one (A1111 passes k-diffusion's fractional sigma_to_t).
+      const timestep = tType === 'int64'
+        ? new ort.Tensor('int64', new BigInt64Array(tRank === 0 ? 1 : c.n).fill(BigInt(Math.round(t))), tDims)
+        : floatTensor(tType, new Float32Array(tRank === 0 ? 1 : c.n).fill(t), tDims);
+      const sample = floatTensor(unetType, input.subarray(first * perImage, (first + c.n) * perImage), [c.n, channels, h, w]);
+      const started = performance.now();
+      const result = await model.unet.session.run({ sample, timestep, ...c.feeds }, ['out_sample']);
+      hooks.onUnetTime?.(performance.now() - started);
+      const eps = readFloats(result.out_sample, 'unet out_sample');
+      if (eps.length !== c.n * perImage) throw new Error(`unet out_sample: expected ${c.n * perImage} values, got ${eps.length}`);
+      out.set(eps, first * perImage);
+      first += c.n;
+    }
+    // combine_denoised: denoised = uncond + Σ (cond_j − uncond) · (weight_j · cfg_scale), on the denoised estimates x − σ·ε.
     const denoised = new Float32Array(x.length);
-    const n = x.length;
-    for (let i = 0; i < n; i++) {
-      const dc = x[i]! - sigma * eps[i]!;
-      const du = x[i]! - sigma * eps[i + n]!;
-      denoised[i] = du + (dc - du) * req.cfgScale;
+    for (let i = 0; i < batch; i++) {
+      const base = i * perImage;
+      const u = (batch * parts + i) * perImage;
+      for (let k = 0; k < perImage; k++) {
+        const xk = x[base + k]!;
+        const du = Math.fround(xk - sigma * out[u + k]!);
+        let d = du;
+        for (let j = 0; j < parts; j++) {
+          const dc = Math.fround(xk - sigma * out[(i * parts + j) * perImage + k]!);
+          d = Math.fround(d + Math.fround(dc - du) * weights[j]!);
+        }
+        denoised[base + k] = d;
+      }
     }
     return denoised;
   };
@@ -149,7 +301,7 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
   let interrupted = false;
   let latents: Float32Array;
   try {
-    latents = await sampler.sample(denoise, x0, sigmas, {
+    latents = await plan.sample(denoise, x0, plan.sigmas, {
       noise: () => noise.next(),
       signal: hooks.signal,
       onStep: (step, total, denoised) => {
@@ -162,6 +314,7 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
         }
       },
     });
+    if (plan.outputScale !== 1) for (let i = 0; i < latents.length; i++) latents[i] = latents[i]! * plan.outputScale;
   } catch (error) {
     if (!(hooks.signal?.reason instanceof InterruptError) || !last) throw error;
     latents = last;
@@ -170,18 +323,35 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
     noise.close();
   }
 
-  const infotexts = seeds.map((seed) =>
-    formatInfotext(req.prompt, req.negativePrompt, {
-      steps: req.steps, sampler: sampler.name, cfgScale: req.cfgScale, seed, width: req.width, height: req.height, model: model.name,
-    }),
-  );
+  const infotexts = seeds.map((seed) => formatInfotext(req.prompt, req.negativePrompt, renderInfotextSettings(req, plan, seed, model.name, lastPadded)));
   const images: Buffer[] = [];
   for (let i = 0; i < batch; i++) {
     const rgb = await decodeLatent(model, latents.subarray(i * perImage, (i + 1) * perImage), h, w);
     images.push(encodePng(rgb, req.width, req.height, { parameters: infotexts[i]! }));
   }
-  return { images, seeds, infotexts, interrupted, latents };
+  return { images, seeds, infotexts, interrupted, latents, notes: networkNotes(cp.networks) };
 }
+
+/**
+ * The settings line A1111 1.10's create_infotext writes for what this render used, in its order: Steps, Sampler,
+ * Schedule type, CFG scale, Seed, Size, Model, RNG (when not GPU: the NV source is GPU's), then the
+ * extra_generation_params in the order A1111 sets them (the schedule's during get_sigmas, Pad conds after sampling
+ * when the last denoiser call padded), then Version.
+ */
+export function renderInfotextSettings(req: RenderRequest, plan: SamplingPlan, seed: number, modelName: string, padded: boolean): InfotextSettings {
+  const extra: Array<[string, string | number]> = [];
+  const value = (v: string | number | boolean): string | number => (typeof v === 'boolean' ? (v ? 'True' : 'False') : v);
+  const schedule = plan.infotext['Schedule type'];
+  if (req.rng === 'cpu') extra.push(['RNG', 'CPU']);
+  for (const [k, v] of Object.entries(plan.infotext)) if (k !== 'Schedule type') extra.push([k, value(v)]);
+  if (padded) extra.push(['Pad conds', 'True']);
+  extra.push(['Version', `tagsmith-${version}`]);
+  return {
+    steps: req.steps, sampler: plan.entry.name, scheduleType: schedule === undefined ? undefined : String(schedule),
+    cfgScale: req.cfgScale, seed, width: req.width, height: req.height, model: modelName, extra,
+  };
+}
+
 
 /** vae.decode(latent / scaling_factor) in the decoder's float type, to 8-bit RGB as A1111 converts it. */
 async function decodeLatent(model: LoadedModel, latent: Float32Array, h: number, w: number): Promise<Uint8Array> {

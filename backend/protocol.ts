@@ -2,6 +2,9 @@
 import type { ExecutionProvider } from './model';
 import type { Progress, RenderRequest } from './pipeline';
 
+/** Request fields a render can be refused for (422): prompts (chunks, emphasis) and the sampling settings. */
+export type RefusedField = 'prompt' | 'negative_prompt' | 'sampler_name' | 'scheduler' | 'steps';
+
 export interface WorkerInit {
   modelDir: string;
   ep: ExecutionProvider;
@@ -26,6 +29,8 @@ export interface RenderOutput {
   seeds: number[];
   infotexts: string[];
   interrupted: boolean;
+  /** What the builtin backend did not apply (extra networks). */
+  notes?: string[];
 }
 
 export type FromWorker =
@@ -35,4 +40,4 @@ export type FromWorker =
   | { type: 'preview'; id: number; step: number; png: Uint8Array }
   | { type: 'result'; id: number; output: RenderOutput }
   /** `field`: the request field a refused prompt came from (too many chunks, overflowing emphasis). */
-  | { type: 'error'; id: number; message: string; cancelled: boolean; field?: 'prompt' | 'negative_prompt' };
+  | { type: 'error'; id: number; message: string; cancelled: boolean; field?: RefusedField };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ExecutionProvider } from './model';
 import type { Progress, RenderRequest } from './pipeline';
-import { STOP_CANCEL, STOP_INTERRUPT, type FromWorker, type ModelSummary, type RenderOutput, type WorkerInit } from './protocol';
+import { STOP_CANCEL, STOP_INTERRUPT, type FromWorker, type ModelSummary, type RefusedField, type RenderOutput, type WorkerInit } from './protocol';
 
 export interface RenderCallbacks {
   onProgress?: (progress: Progress) => void;
@@ -15,7 +15,7 @@ export interface RenderCallbacks {
 
 export class RenderError extends Error {
   /** `field`: the request field of a prompt the renderer refused (the HTTP API answers 422). */
-  constructor(message: string, readonly cancelled = false, readonly field?: 'prompt' | 'negative_prompt') {
+  constructor(message: string, readonly cancelled = false, readonly field?: RefusedField) {
     super(message);
   }
 }

@@ -8,6 +8,7 @@ import { txt2img, InterruptError } from './pipeline';
 import { createChunker } from './prompts';
 import { STOP_CANCEL, STOP_INTERRUPT, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 import { PromptError, type PromptChunker } from './conditioning';
+import { UnknownSamplerError } from './sampling/plan';
 import { NOISE_ROLE, NoiseThread, serveNoise } from './rng/noiseThread';
 
 const port = parentPort!;
@@ -60,10 +61,10 @@ async function main(): Promise<void> {
           onPreview: (png, step) => send({ type: 'preview', id, step, png: new Uint8Array(png) }),
         });
         const images = result.images.map((b) => new Uint8Array(b));
-        send({ type: 'result', id, output: { images, seeds: result.seeds, infotexts: result.infotexts, interrupted: result.interrupted } }, images.map((i) => i.buffer as ArrayBuffer));
+        send({ type: 'result', id, output: { images, seeds: result.seeds, infotexts: result.infotexts, interrupted: result.interrupted, notes: result.notes } }, images.map((i) => i.buffer as ArrayBuffer));
       } catch (error) {
         const cancelled = controller.signal.aborted;
-        const field = error instanceof PromptError ? error.field : undefined;
+        const field = error instanceof PromptError || error instanceof UnknownSamplerError ? error.field : undefined;
         send({ type: 'error', id, message: (error as Error).message ?? String(error), cancelled, field });
       }
     });

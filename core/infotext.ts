@@ -5,6 +5,8 @@ import { PY_SPACE } from './pyre';
 export interface InfotextSettings {
   steps: number;
   sampler: string;
+  /** "Schedule type", written right after Sampler as A1111 1.9+ does. */
+  scheduleType?: string;
   cfgScale: number;
   seed: number;
   width: number;
@@ -36,10 +38,9 @@ export function formatInfotext(prompt: string, negativePrompt: string, settings:
   const pairs: Array<[string, string]> = [
     ['Steps', formatNumber(settings.steps)],
     ['Sampler', settings.sampler],
-    ['CFG scale', formatNumber(settings.cfgScale)],
-    ['Seed', formatNumber(settings.seed)],
-    ['Size', `${settings.width}x${settings.height}`],
   ];
+  if (settings.scheduleType !== undefined) pairs.push(['Schedule type', settings.scheduleType]);
+  pairs.push(['CFG scale', formatNumber(settings.cfgScale)], ['Seed', formatNumber(settings.seed)], ['Size', `${settings.width}x${settings.height}`]);
   if (settings.model !== undefined) pairs.push(['Model', settings.model]);
   for (const [key, value] of settings.extra ?? []) pairs.push([key, typeof value === 'number' ? formatNumber(value) : value]);
   const line = pairs.map(([k, v]) => (k === v ? k : `${k}: ${quoteInfotextValue(v)}`)).join(', ');

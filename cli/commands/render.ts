@@ -22,8 +22,32 @@ export function blockToBody(settings: Record<string, string>, prompt: string, ne
   const size = settings.Size !== undefined ? /^\s*(\d+)\s*x\s*(\d+)\s*$/.exec(settings.Size) : null;
   if (size) [body.width, body.height] = [Number(size[1]), Number(size[2])];
   else if (settings.Size !== undefined) body.width = settings.Size;
+  // What A1111's parse_generation_parameters reads into settings (infotext_to_setting_name_mapping), as the
+  // override_settings an A1111 API request carries: RNG, Pad conds, the schedule parameters, Emphasis.
+  const overrides: Record<string, unknown> = {};
+  for (const [label, setting] of INFOTEXT_SETTINGS) {
+    const v = settings[label];
+    if (v === undefined) continue;
+    overrides[setting] = v === 'True' ? true : v === 'False' ? false : number(v);
+  }
+  if (Object.keys(overrides).length) body.override_settings = overrides;
   return body;
 }
+
+/** Infotext labels A1111 imports as settings, with the setting names (modules/infotext_utils.py). */
+export const INFOTEXT_SETTINGS: ReadonlyArray<readonly [label: string, setting: string]> = [
+  ['RNG', 'randn_source'],
+  ['Pad conds', 'pad_cond_uncond'],
+  ['Pad conds v0', 'pad_cond_uncond_v0'],
+  ['Emphasis', 'emphasis'],
+  ['Schedule min sigma', 'sigma_min'],
+  ['Schedule max sigma', 'sigma_max'],
+  ['Schedule rho', 'rho'],
+  ['SGM noise multiplier', 'sgm_noise_multiplier'],
+  ['Discard penultimate sigma', 'always_discard_next_to_last_sigma'],
+  ['Beta schedule alpha', 'beta_dist_alpha'],
+  ['Beta schedule beta', 'beta_dist_beta'],
+];
 
 function progressBar({ step, total, etaSeconds }: Progress): string {
   const width = 30;
@@ -47,7 +71,8 @@ Options:
   --out OUT.png        where to write the image (required)
   --seed S             override the block's seed (-1: random)
   --steps N            override the block's steps
-  --sampler NAME       override the sampler: Euler a, Euler, DPM++ 2M, DPM++ 2M Karras
+  --sampler NAME       override the sampler (A1111 1.10's names: Euler a, DPM++ 2M, UniPC, …; DPM++ 2M Karras)
+  --scheduler NAME     override the schedule type (Automatic, Karras, Exponential, SGM Uniform, …)
   --cfg X              override the CFG scale
   --size WxH           override the size
   --ep cpu|cuda|dml|coreml|webgpu   execution provider (default cpu)
@@ -59,8 +84,8 @@ Options:
       allowPositionals: true,
       options: {
         block: { type: 'string', default: '1' }, model: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' },
-        steps: { type: 'string' }, sampler: { type: 'string' }, cfg: { type: 'string' }, size: { type: 'string' },
-        ep: { type: 'string', default: 'cpu' }, rng: { type: 'string', default: 'nv' },
+        steps: { type: 'string' }, sampler: { type: 'string' }, scheduler: { type: 'string' }, cfg: { type: 'string' }, size: { type: 'string' },
+        ep: { type: 'string', default: 'cpu' }, rng: { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new UsageError('expected one .sdprompt file');
@@ -68,7 +93,7 @@ Options:
     if (!values.out) throw new UsageError('--out OUT.png is required');
     const ep = values.ep as ExecutionProvider;
     if (!EXECUTION_PROVIDERS.includes(ep)) throw new UsageError(`--ep must be one of ${EXECUTION_PROVIDERS.join(', ')}`);
-    const rng = values.rng as RngSource;
+    const rng = (values.rng ?? 'nv') as RngSource;
     if (!RNG_SOURCES.includes(rng)) throw new UsageError(`--rng must be nv or cpu, not "${values.rng}"`);
     const file = resolve(io.cwd, positionals[0]!);
     let text: string;
@@ -97,12 +122,15 @@ Options:
     if (values.steps !== undefined) body.steps = number('steps', values.steps);
     if (values.cfg !== undefined) body.cfg_scale = number('cfg', values.cfg);
     if (values.sampler !== undefined) [body.sampler_name, body.scheduler] = [values.sampler, undefined];
+    if (values.scheduler !== undefined) body.scheduler = values.scheduler;
     if (values.size !== undefined) {
       const m = /^(\d+)x(\d+)$/.exec(values.size);
       if (!m) throw new UsageError(`--size must look like 832x1216, not "${values.size}"`);
       [body.width, body.height] = [Number(m[1]), Number(m[2])];
     }
-    const names: Record<string, string> = { width: 'Size', height: 'Size', steps: 'Steps', cfg_scale: 'CFG scale', seed: 'Seed', sampler_name: 'Sampler', prompt: 'prompt', negative_prompt: 'Negative prompt' };
+    // --rng wins over the block's RNG.
+    if (values.rng !== undefined && body.override_settings) delete (body.override_settings as Record<string, unknown>).randn_source;
+    const names: Record<string, string> = { width: 'Size', height: 'Size', steps: 'Steps', cfg_scale: 'CFG scale', seed: 'Seed', sampler_name: 'Sampler', scheduler: 'Schedule type', override_settings: 'settings', prompt: 'prompt', negative_prompt: 'Negative prompt' };
     const { request, problems } = validateTxt2img(body, rng);
     if (!request) throw new UserError(`${where}: ${problems.map((p) => `${names[p.loc[1]] ?? p.loc[1]}: ${p.msg}`).join('; ')}`);
 

@@ -71,7 +71,7 @@ describe('HTTP API', () => {
     expect(r.body.parameters).toMatchObject({ prompt: '1boy, solo', steps: 4, seed: 7, sampler_name: 'Euler a', cfg_scale: 4.5 });
     const info = JSON.parse(r.body.info);
     expect(info.all_seeds).toEqual([7, 8]);
-    expect(info.infotexts[1]).toBe('1boy, solo\nNegative prompt: lowres\nSteps: 4, Sampler: Euler a, CFG scale: 4.5, Seed: 8, Size: 64x64, Model: ' + info.sd_model_name);
+    expect(info.infotexts[1]).toBe(`1boy, solo\nNegative prompt: lowres\nSteps: 4, Sampler: Euler a, Schedule type: Automatic, CFG scale: 4.5, Seed: 8, Size: 64x64, Model: ${info.sd_model_name}, Version: tagsmith-${TAGSMITH_VERSION}`);
   });
 
   it('renders in the worker exactly what the pipeline renders in-process (same PNG bytes)', async () => {
@@ -105,17 +105,34 @@ describe('HTTP API', () => {
     expect(r.status).toBe(413);
   });
 
-  it('422 naming the field: width 1004, steps 0, an unknown sampler, invalid JSON', async () => {
+  it('422 naming the field: width 1004, steps 0, an unknown sampler, a Brownian-tree sampler, an unknown scheduler, invalid JSON', async () => {
     const width = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ width: 1004 }) });
     expect(width.status).toBe(422);
     expect(width.body.detail).toEqual([{ loc: ['body', 'width'], msg: 'must be a multiple of 8, got 1004', type: 'value_error' }]);
-    const more = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ steps: 0, sampler_name: 'DDIM', height: 4096 }) });
+    const more = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ steps: 0, sampler_name: 'Nope', height: 4096 }) });
     expect(more.body.detail.map((d: { loc: string[] }) => d.loc[1])).toEqual(['steps', 'height', 'sampler_name']);
+    // A1111 has it, the backend cannot reproduce its noise: refused, naming why and what is available
+    const sde = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ sampler_name: 'DPM++ 2M SDE' }) });
+    expect(sde.status).toBe(422);
+    expect(sde.body.detail[0].loc).toEqual(['body', 'sampler_name']);
+    expect(sde.body.detail[0].msg).toMatch(/Brownian tree.*one of: DPM\+\+ 2M, .*Euler a/);
+    const sched = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ sampler_name: 'Euler', scheduler: 'Sideways' }) });
+    expect(sched.body.detail.map((d: { loc: string[] }) => d.loc[1])).toEqual(['scheduler']);
+    const pad = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ override_settings: { pad_cond_uncond: 'yes' } }) });
+    expect(pad.body.detail.map((d: { loc: string[] }) => d.loc[1])).toEqual(['override_settings']);
     expect((await call(port, 'POST', '/sdapi/v1/txt2img', { body: '{"prompt":' })).status).toBe(422);
   });
 
   it('lists samplers and the model; 404 and 405 elsewhere', async () => {
-    expect((await call(port, 'GET', '/sdapi/v1/samplers')).body.map((s: { name: string }) => s.name)).toEqual(['Euler a', 'Euler', 'DPM++ 2M', 'DPM++ 2M Karras']);
+    // A1111 1.10's list and shapes (api.py get_samplers / get_schedulers), the samplers this backend renders
+    const samplers = (await call(port, 'GET', '/sdapi/v1/samplers')).body;
+    expect(samplers.map((s: { name: string }) => s.name)).toEqual(['DPM++ 2M', 'DPM++ 2S a', 'Euler a', 'Euler', 'LMS', 'Heun', 'DPM2', 'DPM2 a', 'DDIM', 'PLMS', 'UniPC']);
+    expect(samplers[0]).toEqual({ name: 'DPM++ 2M', aliases: ['k_dpmpp_2m'], options: { scheduler: 'karras' } });
+    expect(samplers.find((s: { name: string }) => s.name === 'DPM2')).toEqual({ name: 'DPM2', aliases: ['k_dpm_2'], options: { scheduler: 'karras', discard_next_to_last_sigma: 'True', second_order: 'True' } });
+    const schedulers = (await call(port, 'GET', '/sdapi/v1/schedulers')).body;
+    expect(schedulers.map((s: { label: string }) => s.label)).toEqual(['Automatic', 'Uniform', 'Karras', 'Exponential', 'Polyexponential', 'SGM Uniform', 'KL Optimal', 'Align Your Steps', 'Simple', 'Normal', 'DDIM', 'Beta']);
+    expect(schedulers[2]).toEqual({ name: 'karras', label: 'Karras', aliases: null, default_rho: 7, need_inner_model: false });
+    expect(schedulers[5]).toEqual({ name: 'sgm_uniform', label: 'SGM Uniform', aliases: ['SGMUniform'], default_rho: -1, need_inner_model: true });
     expect((await call(port, 'GET', '/sdapi/v1/sd-models')).body[0].model_name).toBe(basename(dir));
     expect((await call(port, 'GET', '/sdapi/v1/options')).status).toBe(404);
     expect((await call(port, 'GET', '/sdapi/v1/txt2img')).status).toBe(405);

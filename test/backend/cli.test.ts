@@ -51,7 +51,7 @@ describe('tagsmith make-test-model and render', () => {
     const block = parseDocument(text).blocks[0]!;
     expect(block.prompt?.text).toBe('1boy, solo, (smile:1.2)');
     expect(block.negative?.text).toBe('lowres, "quoted"');
-    expect(Object.fromEntries(block.settings!.entries.map((e) => [e.key, e.value]))).toEqual({ Steps: '3', Sampler: 'Euler a', 'CFG scale': '5', Seed: '9', Size: '64x96', Model: 'AnimeBoysTiny' });
+    expect(Object.fromEntries(block.settings!.entries.map((e) => [e.key, e.value]))).toEqual({ Steps: '3', Sampler: 'Euler a', 'Schedule type': 'Automatic', 'CFG scale': '5', Seed: '9', Size: '64x96', Model: 'AnimeBoysTiny', Version: `tagsmith-${TAGSMITH_VERSION}` });
   });
 
   it('names the file, line and field of a bad setting, and a missing block', async () => {

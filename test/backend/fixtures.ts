@@ -1,6 +1,6 @@
 // Shared set-up for the backend tests: tiny model folders on disk and the render worker bundled for Node.
 import { build, type BuildOptions } from 'esbuild';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fixtureVocab, readVocabFolder, writeTestModel, type TestModelOptions } from '../../backend/testModel';
@@ -26,7 +26,8 @@ let bundles: Promise<{ worker: string; cli: string }> | undefined;
 function buildBundles(): Promise<{ worker: string; cli: string }> {
   bundles ??= (async () => {
     const dir = join(REPO, 'node_modules', '.cache', 'tagsmith-backend-test', String(process.pid));
-    const options: BuildOptions = { bundle: true, platform: 'node', format: 'cjs', external: ['onnxruntime-node'], logLevel: 'silent' };
+    const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const options: BuildOptions = { bundle: true, platform: 'node', format: 'cjs', external: ['onnxruntime-node'], logLevel: 'silent', define: { TAGSMITH_VERSION: JSON.stringify(version) } };
     await build({ ...options, entryPoints: [join(REPO, 'backend/worker.ts')], outfile: join(dir, 'worker.js') });
     await build({ ...options, entryPoints: [join(REPO, 'cli/main.ts')], outfile: join(dir, 'cli.js') });
     return { worker: join(dir, 'worker.js'), cli: join(dir, 'cli.js') };

@@ -59,7 +59,8 @@ describe.each(['float32', 'float16'] as const)('pipeline on the tiny %s model', 
     expect(block.prompt?.text).toBe(base.prompt);
     expect(block.negative?.text).toBe(base.negativePrompt);
     const settings = Object.fromEntries(block.settings!.entries.map((e) => [e.key, e.value]));
-    expect(settings).toMatchObject({ Steps: '4', Sampler: 'DPM++ 2M Karras', 'CFG scale': '6.5', Seed: '1234', Size: '64x64', Model: model.name });
+    // A1111 1.9+ writes the old "DPM++ 2M Karras" as the sampler and its schedule type
+    expect(settings).toMatchObject({ Steps: '4', Sampler: 'DPM++ 2M', 'Schedule type': 'Karras', 'CFG scale': '6.5', Seed: '1234', Size: '64x64', Model: model.name });
   });
 
   it('stops within one step when interrupted and returns the image of the last step', async () => {
