@@ -5,6 +5,7 @@ import { parseBench } from './parse.bench';
 import { previewBench } from './preview.bench';
 import { scaleBench } from './scale.bench';
 import { serverBench } from './server.bench';
+import { templateBench } from './template.bench';
 import { tokenizerBench } from './tokenizer.bench';
 
 export const suites: BenchSuite[] = [
@@ -14,4 +15,5 @@ export const suites: BenchSuite[] = [
   tokenizerBench,
   previewBench,
   scaleBench,
+  templateBench,
 ];
