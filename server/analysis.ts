@@ -3,6 +3,7 @@ import { parseDocument, type SdDocument } from '../core/parse';
 import type { PromptSection } from '../core/parse/tree';
 import type { Profile } from '../core/profiles/profile';
 import type { TagIndex } from '../core/dictionary/dictionary';
+import type { NetworkCatalog } from '../core/networks';
 import type { ServerSettings } from './settings';
 import { countPromptTokensCached, type PromptTokens, type TokenSource } from './tokens';
 
@@ -36,6 +37,10 @@ export interface FeatureContext {
   workspaceTags: ReadonlyMap<string, number>;
   /** LoRA names (file names without `.safetensors`) from the LoRA folders. */
   loraNames: readonly string[];
+  /** The indexed networks and embeddings with their metadata (empty when no folder is set). */
+  networks?: NetworkCatalog;
+  /** A preview image as a URI a hover can show (a data: URI), or undefined when it cannot be had. */
+  previewUri?: (file: string) => string | undefined;
   /** The client runs VS Code's editor commands (`editor.action.triggerSuggest`); others would reject them. */
   vscodeCommands?: boolean;
 }

@@ -17,28 +17,13 @@ import {
   parseSafetensorsHeader,
   previewCandidates,
   sidecarPaths,
-  type A1111Sidecar,
-  type CivitaiSidecar,
-  type EmbeddingFacts,
-  type NetworkFacts,
+  type CatalogEntry,
   type SafetensorsHeader,
 } from '../core/networks';
 
-export interface NetworkEntry {
-  kind: 'lora' | 'embedding';
-  /** The name A1111 matches: the file name without its extension. */
-  name: string;
-  file: string;
-  /** The sub-folder under its indexed folder ('' at the top), as A1111's extra-networks tree shows it. */
-  subfolder: string;
-  size: number;
-  facts?: NetworkFacts;
-  embedding?: EmbeddingFacts;
-  a1111?: A1111Sidecar;
-  civitai?: CivitaiSidecar;
-  /** A1111's `<name>.txt` description. */
-  description?: string;
-  preview?: string;
+
+/** A network or embedding as indexed: the catalog's entry, plus what was wrong with its files. */
+export interface NetworkEntry extends CatalogEntry {
   /** Each names the file and says what is wrong with it. */
   problems: string[];
 }

@@ -3,7 +3,7 @@
 // used in the workspace's .sdprompt files. With server/bundledData.ts the only modules that touch the file
 // system; every problem becomes a log line naming the file (and line, for tag files).
 
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TagIndex } from '../core/dictionary/dictionary';
@@ -11,8 +11,11 @@ import { parseDocument, type SdDocument } from '../core/parse';
 import { normalizeTag } from '../core/profiles/profile';
 import { loadClipTokenizer } from '../core/tokenizer';
 import { BUNDLED_TOKENIZER_NAME, bundledDictionary, bundledTokenizer } from './bundledData';
+import { NetworkCatalog } from '../core/networks';
+import { indexNetworks, type IndexedNetworks } from './networkIndex';
 import type { ServerSettings } from './settings';
-import { clipTokens, estimatedTokens, type TokenSource } from './tokens';
+import { emptyUiFolders, findComfyuiFolders, findWebuiFolders, type UiFolders } from './uiFolders';
+import { clipTokens, estimatedTokens, withEmbeddings, type TokenSource } from './tokens';
 
 export interface Log {
   info(message: string): void;
@@ -26,6 +29,9 @@ interface LoadedTagFile {
 }
 
 const MAX_WORKSPACE_FILES = 2000;
+/** Preview images inlined in hovers up to this size (a data: URI is a third larger). */
+const MAX_PREVIEW_BYTES = 1024 * 1024;
+const PREVIEW_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif' };
 const MAX_WORKSPACE_FILE_BYTES = 2 * 1024 * 1024;
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', 'dist', 'out']);
 
@@ -37,8 +43,17 @@ export class Resources {
   private chosenTokens: TokenSource | undefined;
   /** What counts tokens: estimates only when the shipped tokenizer cannot be read. */
   get tokenSource(): TokenSource {
-    return this.chosenTokens ?? this.bundledTokenSource();
+    const base = this.chosenTokens ?? this.bundledTokenSource();
+    if (this.withEmbeddings?.base !== base || this.withEmbeddings.networks !== this.networks) {
+      // A1111 registers only embeddings of the loaded model's width: SDXL's clip_l + clip_g.
+      const usable = this.networks.embeddings
+        .filter((e) => e.embedding?.architecture === 'sdxl')
+        .map((e) => ({ name: e.name, vectors: e.embedding!.vectors }));
+      this.withEmbeddings = { base, networks: this.networks, source: withEmbeddings(base, usable) };
+    }
+    return this.withEmbeddings.source;
   }
+  private withEmbeddings: { base: TokenSource; networks: IndexedNetworks; source: TokenSource } | undefined;
   private set tokenSource(source: TokenSource) {
     this.chosenTokens = source;
   }
@@ -89,8 +104,98 @@ export class Resources {
   /** Loads what the settings name; files already loaded stay as they are. */
   async apply(settings: ServerSettings): Promise<void> {
     this.loadBuiltinDictionary(settings.builtinDictionary);
-    await Promise.all([this.loadTagFiles(settings.tagFiles), this.loadLoraNames(settings.loraFolders)]);
+    const found = this.discover(settings);
+    await Promise.all([this.loadTagFiles([...settings.tagFiles, ...found.tagFiles]), this.loadNetworks(found)]);
     this.loadTokenizer(settings.tokenizerPath || (settings.modelPath ? path.join(settings.modelPath, 'tokenizer') : ''));
+  }
+
+  /** The folders and files of the user's UIs, plus the ones the settings name. */
+  folders: UiFolders = emptyUiFolders();
+
+  private discover(settings: ServerSettings): UiFolders {
+    const found = emptyUiFolders();
+    if (settings.webuiFolder) findWebuiFolders(settings.webuiFolder, found);
+    if (settings.comfyuiFolder) findComfyuiFolders(settings.comfyuiFolder, found);
+    for (const note of found.notes) this.log.info(note);
+    const add = (list: string[], more: string[]): void => {
+      for (const item of more) if (!list.includes(item)) list.push(item);
+    };
+    add(found.loraFolders, settings.loraFolders);
+    add(found.embeddingFolders, settings.embeddingFolders);
+    add(found.wildcardFolders, settings.wildcardFolders);
+    this.folders = found;
+    return found;
+  }
+
+  /** LoRA / LyCORIS networks and embeddings with what their files say (server/networkIndex.ts). */
+  networks: IndexedNetworks = { loras: [], embeddings: [], problems: [] };
+  /** The same, as the features and checks look them up. */
+  catalog: NetworkCatalog = NetworkCatalog.empty;
+  private networkFolders = '';
+  private networkWatchers: FSWatcher[] = [];
+
+  private async loadNetworks(found: UiFolders): Promise<void> {
+    const key = JSON.stringify([found.loraFolders, found.embeddingFolders]);
+    if (key === this.networkFolders) return;
+    this.networkFolders = key;
+    for (const watcher of this.networkWatchers) watcher.close();
+    this.networkWatchers = [];
+    await this.indexNetworks(found);
+    // Re-index (debounced) when a file in the folders changes; recursive watching is native on Linux,
+    // macOS and Windows in Node 20.
+    let timer: NodeJS.Timeout | undefined;
+    for (const folder of [...found.loraFolders, ...found.embeddingFolders]) {
+      try {
+        const watcher = watch(folder, { recursive: true, persistent: false }, () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => void this.indexNetworks(found).then(() => this.onChange()), 500);
+        });
+        watcher.on('error', () => watcher.close());
+        this.networkWatchers.push(watcher);
+      } catch {
+        // a folder that cannot be watched is still indexed; changes show after the next settings change
+      }
+    }
+  }
+
+  /** Preview images read for hovers, most recently used last. */
+  private previews = new Map<string, string | undefined>();
+
+  /**
+   * A network's preview as a data: URI, which renders in a hover in desktop and browser builds alike
+   * (a file: URI does not reach a browser). Images over MAX_PREVIEW_BYTES are not inlined.
+   */
+  previewUri(file: string): string | undefined {
+    if (this.previews.has(file)) {
+      const cached = this.previews.get(file);
+      this.previews.delete(file);
+      this.previews.set(file, cached);
+      return cached;
+    }
+    let uri: string | undefined;
+    const mime = PREVIEW_TYPES[path.extname(file).toLowerCase()];
+    try {
+      if (mime && statSync(file).size <= MAX_PREVIEW_BYTES) uri = `data:${mime};base64,${readFileSync(file).toString('base64')}`;
+    } catch (error) {
+      this.log.warn(`Preview ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    this.previews.set(file, uri);
+    if (this.previews.size > 32) this.previews.delete(this.previews.keys().next().value!);
+    return uri;
+  }
+
+  private async indexNetworks(found: UiFolders): Promise<void> {
+    const started = performance.now();
+    const networks = await indexNetworks(found.loraFolders, found.embeddingFolders);
+    for (const problem of networks.problems) this.log.warn(problem);
+    for (const entry of [...networks.loras, ...networks.embeddings]) for (const problem of entry.problems) this.log.warn(problem);
+    this.networks = networks;
+    this.previews.clear();
+    this.catalog = new NetworkCatalog(networks.loras, networks.embeddings);
+    this.loraNames = networks.loras.map((e) => e.name).sort((a, b) => a.localeCompare(b));
+    if (found.loraFolders.length + found.embeddingFolders.length > 0) {
+      this.log.info(`Networks: ${networks.loras.length} LoRA / LyCORIS and ${networks.embeddings.length} embeddings indexed in ${Math.round(performance.now() - started)} ms`);
+    }
   }
 
   private builtinFailed = false;
@@ -171,21 +276,6 @@ export class Resources {
     } catch {
       return undefined;
     }
-  }
-
-  private async loadLoraNames(folders: string[]): Promise<void> {
-    const names = new Set<string>();
-    for (const folder of folders) {
-      try {
-        const entries = await readdir(folder, { recursive: true });
-        for (const entry of entries) {
-          if (entry.toLowerCase().endsWith('.safetensors')) names.add(path.basename(entry).replace(/\.safetensors$/i, ''));
-        }
-      } catch (error) {
-        this.log.warn(`LoRA folder ${folder}: cannot list it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check tagsmith.loraFolders`);
-      }
-    }
-    this.loraNames = [...names].sort((a, b) => a.localeCompare(b));
   }
 
   private loadTokenizer(folder: string): void {
@@ -276,5 +366,6 @@ export class Resources {
 
   dispose(): void {
     for (const loaded of this.tagFiles.values()) loaded.watcher?.close();
+    for (const watcher of this.networkWatchers) watcher.close();
   }
 }

@@ -76,6 +76,8 @@ export function startServer(connection: Connection): void {
     dictionaries: resources.dictionaries,
     workspaceTags: resources.workspaceTags,
     loraNames: resources.loraNames,
+    networks: resources.catalog,
+    previewUri: (file) => resources.previewUri(file),
     vscodeCommands,
   });
 

@@ -12,6 +12,11 @@ export interface ServerSettings {
   builtinDictionary: boolean;
   keepUnderscores: boolean;
   loraFolders: string[];
+  /** An A1111 / Forge / SD.Next folder, and a ComfyUI folder, whose layout says where everything is. */
+  webuiFolder: string;
+  comfyuiFolder: string;
+  embeddingFolders: string[];
+  wildcardFolders: string[];
   tokenizerPath: string;
   modelPath: string;
   severity: Record<string, SeverityOverride>;
@@ -23,6 +28,10 @@ export const defaultSettings: ServerSettings = {
   builtinDictionary: true,
   keepUnderscores: false,
   loraFolders: [],
+  webuiFolder: '',
+  comfyuiFolder: '',
+  embeddingFolders: [],
+  wildcardFolders: [],
   tokenizerPath: '',
   modelPath: '',
   severity: {},
@@ -92,6 +101,10 @@ export function readSettings(raw: unknown, context: SettingsContext): ReadSettin
       builtinDictionary: builtin !== false,
       keepUnderscores: keep === true,
       loraFolders: trusted ? strings('loraFolders').map(expand) : [],
+      webuiFolder: trusted ? expand(string('webuiFolder', '')) : '',
+      comfyuiFolder: trusted ? expand(string('comfyuiFolder', '')) : '',
+      embeddingFolders: trusted ? strings('embeddingFolders').map(expand) : [],
+      wildcardFolders: trusted ? strings('wildcardFolders').map(expand) : [],
       tokenizerPath: trusted ? expand(string('tokenizerPath', '')) : '',
       modelPath: trusted ? expand(string('modelPath', '')) : '',
       severity,

@@ -2,7 +2,7 @@
 // the source range of every chunk and the tags that straddle a chunk boundary. The tokens come from a
 // TokenSource: the real CLIP tokenizer when one is configured, or an estimate (marked as such) when none is.
 
-import { CHUNK_LENGTH, promptChunks, type ChunkTokenizer } from '../core/chunks';
+import { CHUNK_LENGTH, embeddingLookup, promptChunks, type ChunkTokenizer, type EmbeddingLookup, type EmbeddingVectors } from '../core/chunks';
 import type { PromptSection, Tag } from '../core/parse/tree';
 
 export { CHUNK_LENGTH };
@@ -11,6 +11,8 @@ export interface TokenSource {
   /** True when counts are estimates, not the CLIP tokenizer's. */
   estimated: boolean;
   tokenizer: ChunkTokenizer;
+  /** The embeddings A1111 would load (SDXL ones), placed as it places them; none: names are text. */
+  embeddings?: EmbeddingLookup;
 }
 
 export interface Chunk {
@@ -46,7 +48,7 @@ export function countPromptTokens(src: string, section: PromptSection, source: T
   }
   text += src.slice(at, section.contentEnd);
 
-  const result = promptChunks(text, source.tokenizer);
+  const result = promptChunks(text, source.tokenizer, { embeddings: source.embeddings });
   const base = section.contentStart;
   const chunks: Chunk[] = result.chunks.map(() => ({ tokens: 0, start: -1, end: -1 }));
   const straddling: Array<{ tag: Tag; chunk: number; tagIndex: number }> = [];
@@ -211,6 +213,17 @@ const estimator = {
 const estimateTokenizer: ChunkTokenizer = estimator;
 
 export const estimatedTokens: TokenSource = { estimated: true, tokenizer: estimateTokenizer };
+
+/** `source` with embeddings found and placed as A1111 does (a new source, so counts are cached apart). */
+export function withEmbeddings(source: TokenSource, embeddings: EmbeddingVectors[]): TokenSource {
+  if (embeddings.length === 0) return source;
+  const encode = (name: string): number[] => {
+    const ids: number[] = [];
+    source.tokenizer.encodeInto(name, ids, []);
+    return ids;
+  };
+  return { ...source, embeddings: embeddingLookup(embeddings, encode) };
+}
 
 /** A TokenSource over the real CLIP tokenizer of core/tokenizer. */
 export function clipTokens(tokenizer: ChunkTokenizer): TokenSource {

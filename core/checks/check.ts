@@ -5,6 +5,8 @@ import { findSettingKey, samplerNames } from '../a1111/settings';
 import type { SdDocument } from '../parse/document';
 import type { Block, ParseProblem, PromptSection, SettingEntry, Tag } from '../parse/tree';
 import { cardTagIndex, normalizeTag, yearOf, type CardTagInfo, type Profile, type TrainedSize } from '../profiles/profile';
+import type { NetworkCatalog } from '../networks/catalog';
+import { checkNetworks } from './networks';
 import { formatMessage, rules, type Rule, type Severity } from './rules';
 
 /** What a quick fix needs to repair a diagnostic. */
@@ -27,9 +29,12 @@ export type SeverityOverrides = Record<string, Severity | 'off'>;
 
 export interface CheckOptions {
   severity?: SeverityOverrides;
+  /** The user's indexed networks and embeddings; without it the checks that need them are skipped. */
+  networks?: NetworkCatalog;
 }
 
 interface Context {
+  networks?: NetworkCatalog;
   doc: SdDocument;
   profile: Profile;
   cards: Map<string, CardTagInfo>;
@@ -46,7 +51,7 @@ function cardsOf(profile: Profile): Map<string, CardTagInfo> {
 }
 
 export function checkDocument(doc: SdDocument, profile: Profile, options: CheckOptions = {}): CheckDiagnostic[] {
-  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], nearMissCache: new Map() };
+  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], nearMissCache: new Map(), networks: options.networks };
   for (const block of doc.blocks) checkBlock(ctx, block);
   ctx.out.sort((a, b) => a.start - b.start || a.end - b.end);
   return applySeverities(ctx.out, options.severity);
@@ -72,6 +77,7 @@ function checkBlock(ctx: Context, block: Block): void {
     if (!section) continue;
     for (const problem of section.problems) reportProblem(ctx, problem);
     checkTags(ctx, section);
+    checkNetworks(section, section === block.negative, ctx.profile, ctx.networks, (rule, start, end, values, extra) => report(ctx, rule, start, end, values, extra));
   }
   if (block.prompt && block.negative) checkTagsInBoth(ctx, block.prompt, block.negative);
   if (block.settings) for (const entry of block.settings.entries) checkSetting(ctx, entry);

@@ -42,6 +42,13 @@ export const rules = {
   blockTooLarge: rule('block-too-large', 'info', 'This block is {size} characters long: Tagsmith checks, completes and hovers in blocks of up to {limit} characters, so it is not read. Split it with --- lines.', 'A block too large for the language server to analyse as you type.'),
   tooManyDiagnostics: rule('too-many-diagnostics', 'info', 'Showing the first {shown} of {total} problems in this document.', 'More problems in a document than the language server lists.'),
   unknownSampler: rule('unknown-sampler', 'warning', "Unknown sampler '{value}'{suggestion}", 'A sampler name A1111 does not know.'),
+  // Networks and embeddings: applied when the user's folders are indexed (CheckOptions.networks).
+  unknownNetwork: rule('unknown-network', 'warning', "'{name}' is not in your LoRA folders{suggestion}", 'A <lora:…> or <lyco:…> whose name no indexed network has.'),
+  networkBaseMismatch: rule('network-base-mismatch', 'warning', "'{name}' was made for {base}, but {model} is {profileBase}: A1111 will not apply it as intended", 'A network trained on another base model than the profile’s.'),
+  networkWeightRange: rule('network-weight-range', 'warning', "{type} weight {weight} is beyond ±2: images tend to break down", 'A network weight beyond ±2.'),
+  networkInNegative: rule('network-in-negative', 'warning', "A1111 loads networks from the prompt only: in the negative prompt '{text}' is encoded as text", 'An extra network in a negative prompt.'),
+  embeddingBaseMismatch: rule('embedding-base-mismatch', 'warning', "'{name}' is an {base} embedding ({width} wide): A1111 skips it on {model} ({profileBase}) and reads the name as text", 'An embedding made for another base model than the profile’s.'),
+  unknownEmbedding: rule('unknown-embedding', 'warning', "'{name}' is not in your embedding folders{suggestion}", 'A ComfyUI embedding:name whose name no indexed embedding has.'),
 } satisfies Record<string, Rule>;
 
 export type RuleName = keyof typeof rules;

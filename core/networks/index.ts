@@ -15,6 +15,7 @@ export {
   type TagCount,
 } from './network';
 export { embeddingFacts, type EmbeddingFacts } from './embedding';
+export { baseModelOf, entryTriggerWords, fitsArchitecture, formatBytes, NetworkCatalog, preferredWeight, type CatalogEntry } from './catalog';
 
 /** The file extensions A1111 lists as networks (extensions-builtin/Lora) and as embeddings. */
 export const NETWORK_EXTENSIONS = ['.safetensors', '.pt', '.ckpt'];

@@ -5,7 +5,10 @@ import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, 
 import { findSettingKey, samplerNames, settingKeys } from '../../core/a1111/settings';
 import { categoryName, displayTagName, lookupAll, searchAll, tagInsertText, type TagMatch } from '../../core/dictionary/dictionary';
 import { normalizeTag, yearTags } from '../../core/profiles/profile';
+import { entryTriggerWords, preferredWeight } from '../../core/networks';
+import type { ExtraNetwork } from '../../core/parse/tree';
 import type { Analysis, FeatureContext } from '../analysis';
+import { networkDetail, networkDoc } from './networkDocs';
 import { cardTagDoc, type CardTagEntry, cardTagEntries } from './cardDocs';
 import { lspRange, onCommentLine, placeAt } from './locate';
 
@@ -101,6 +104,41 @@ function completePrompt(analysis: Analysis, offset: number, kind: 'prompt' | 'ne
         kind: CompletionItemKind.Snippet,
         detail: `Settings line · ${ctx.profile.name}, ${size.label}`,
         documentation: markdown(`The ${ctx.profile.name} card's recommended sampler, steps and CFG scale, at the trained ${size.label} size. Seed -1 is a random seed.`),
+      });
+    }
+  }
+
+  // Right after a network: its trigger words, as one snippet choice (never all of them at once).
+  const network = networkBefore(doc.text, start, place.section?.extraNetworks ?? []);
+  const networkEntry = network && kind === 'prompt' ? ctx.networks?.lora(network.name) : undefined;
+  if (networkEntry) {
+    const words = entryTriggerWords(networkEntry, 10).filter((w) => prefix === '' || normalizeTag(w).startsWith(prefix) || normalizeTag(w).includes(` ${prefix}`));
+    if (words.length > 0) {
+      card({
+        label: words[0]!,
+        kind: CompletionItemKind.Snippet,
+        detail: `Trigger words of ${networkEntry.name}`,
+        filterText: typed === '' ? words[0] : typed,
+        documentation: markdown(`Pick one with Tab: ${words.map((w) => `\`${w.replace(/`/g, "'")}\``).join(', ')}.\n\n${networkDoc(networkEntry, ctx, false)}`),
+        insertText: `\${1|${words.map(snippetChoice).join(',')}|}`,
+        insertTextFormat: InsertTextFormat.Snippet,
+      });
+    }
+  }
+  // Embeddings from the user's folders, by name (A1111) or as ComfyUI writes them (`embedding:name`).
+  if (ctx.networks && ctx.networks.embeddings.length > 0 && prefix !== '') {
+    const comfy = /^embedding:/i.test(typed);
+    const wanted = (comfy ? typed.slice('embedding:'.length) : typed).toLowerCase();
+    let shown = 0;
+    for (const entry of ctx.networks.embeddings) {
+      if (shown >= DICTIONARY_LIMIT || !entry.name.toLowerCase().startsWith(wanted)) continue;
+      shown++;
+      offered.add(normalizeTag(entry.name));
+      card({
+        label: comfy ? `embedding:${entry.name}` : entry.name,
+        kind: CompletionItemKind.Reference,
+        detail: networkDetail(entry),
+        documentation: markdown(networkDoc(entry, ctx, false)),
       });
     }
   }
@@ -249,6 +287,28 @@ function recommendation(which: string | undefined, ctx: FeatureContext): string 
   }
 }
 
+/** The network that ends right before `start`, with only spaces and commas between. */
+function networkBefore(text: string, start: number, networks: readonly ExtraNetwork[]): ExtraNetwork | undefined {
+  let i = start;
+  while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === ',' || text[i - 1] === '\t')) i--;
+  if (text[i - 1] !== '>') return undefined;
+  let lo = 0;
+  let hi = networks.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const end = networks[mid]!.node.end;
+    if (end === i) return networks[mid];
+    if (end < i) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
+/** A snippet choice value: `,`, `|`, `$`, `}` and `\` escaped. */
+function snippetChoice(text: string): string {
+  return text.replace(/[\\,|$}]/g, '\\$&');
+}
+
 function completeExtraNetwork(analysis: Analysis, offset: number, m: RegExpExecArray, ctx: FeatureContext): CompletionList {
   const { doc } = analysis;
   const items: CompletionItem[] = [];
@@ -264,13 +324,17 @@ function completeExtraNetwork(analysis: Analysis, offset: number, m: RegExpExecA
   if (m[1] !== 'lora' && m[1] !== 'lyco') return { isIncomplete: false, items };
   const range = lspRange(doc, offset - m[2].length, offset);
   const closed = after === ':' || after === '>';
+  const catalog = ctx.networks;
   ctx.loraNames.forEach((name, i) => {
+    const entry = catalog?.lora(name);
+    const weight = entry ? preferredWeight(entry) : 1;
     items.push({
       label: name,
       kind: CompletionItemKind.File,
-      detail: 'LoRA',
+      detail: entry ? networkDetail(entry) : 'LoRA',
+      ...(entry ? { documentation: markdown(networkDoc(entry, ctx, false)) } : {}),
       sortText: String(i).padStart(5, '0'),
-      textEdit: { range, newText: closed ? name : `${name}:\${1:1}>` },
+      textEdit: { range, newText: closed ? name : `${name}:\${1:${weight}}>` },
       insertTextFormat: closed ? InsertTextFormat.PlainText : InsertTextFormat.Snippet,
     });
   });

@@ -7,6 +7,7 @@ import { lookupAll } from '../../core/dictionary/dictionary';
 import { isBranch, walk, type PromptSection, type SyntaxNode } from '../../core/parse/tree';
 import { cardTagIndex, normalizeTag, yearOf } from '../../core/profiles/profile';
 import type { Analysis, FeatureContext } from '../analysis';
+import { networkDoc } from './networkDocs';
 import { CHUNK_LENGTH, type PromptTokens } from '../tokens';
 import { cardTagDoc } from './cardDocs';
 import { dictionaryDoc } from './completion';
@@ -53,7 +54,10 @@ export function hover(analysis: Analysis, position: Position, ctx: FeatureContex
   if (network) {
     const weight = network.args[0] ?? '1';
     const known = ctx.loraNames.includes(network.name) ? '' : ctx.loraNames.length > 0 ? '\n\nNot found in the LoRA folders.' : '';
-    return answer(network.node.start, network.node.end, [`**${network.type}** \`${network.name}\`, weight ${weight}. A1111 removes it from the prompt text before tokenizing.${known}`]);
+    const parts = [`**${network.type}** \`${network.name}\`, weight ${weight}. A1111 removes it from the prompt text before tokenizing.${known}`];
+    const entry = network.type === 'lora' || network.type === 'lyco' ? ctx.networks?.lora(network.name) : undefined;
+    if (entry) parts.push(networkDoc(entry, ctx, true));
+    return answer(network.node.start, network.node.end, parts);
   }
 
   const tag = section.tags.find((t) => t.node.start <= offset && offset <= t.node.end);
@@ -64,6 +68,8 @@ export function hover(analysis: Analysis, position: Position, ctx: FeatureContex
     return inside ? answer(group.start, group.end, [weightDoc(inside.weight, inside.multipliers)]) : null;
   }
   const parts: string[] = [];
+  const embedding = ctx.networks?.embedding(tag.value.trim().replace(/^embedding:/i, '').replace(/\.(safetensors|pt|bin)$/i, ''));
+  if (embedding) parts.push(networkDoc(embedding, ctx, true));
   const key = normalizeTag(tag.value);
   const card = cardTagIndex(ctx.profile).get(key);
   if (card) parts.push(cardTagDoc(ctx.profile, card));

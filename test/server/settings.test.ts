@@ -15,6 +15,10 @@ describe('reading the tagsmith settings', () => {
         tagFiles: ['${workspaceFolder}/tags/danbooru.csv', '${workspaceFolder:other}/mine.csv', ''],
         completion: { keepUnderscores: true },
         loraFolders: ['/models/Lora'],
+        webuiFolder: '/opt/stable-diffusion-webui',
+        comfyuiFolder: '${workspaceFolder}/ComfyUI',
+        embeddingFolders: ['/models/embeddings'],
+        wildcardFolders: ['${workspaceFolder}/wildcards'],
         tokenizerPath: '',
         modelPath: '${workspaceFolder}/model',
         diagnostics: { severity: { 'near-miss': 'error', 'token-count': 'off' } },
@@ -28,6 +32,10 @@ describe('reading the tagsmith settings', () => {
       builtinDictionary: true,
       keepUnderscores: true,
       loraFolders: ['/models/Lora'],
+      webuiFolder: '/opt/stable-diffusion-webui',
+      comfyuiFolder: '/home/me/prompts/ComfyUI',
+      embeddingFolders: ['/models/embeddings'],
+      wildcardFolders: ['/home/me/prompts/wildcards'],
       tokenizerPath: '',
       modelPath: '/home/me/prompts/model',
       severity: { 'near-miss': 'error', 'token-count': 'off' },
@@ -48,8 +56,11 @@ describe('reading the tagsmith settings', () => {
   });
 
   it('reads no path in an untrusted workspace', () => {
-    const { settings } = readSettings({ tagFiles: ['/a.csv'], loraFolders: ['/l'], tokenizerPath: '/t', modelPath: '/m', completion: { keepUnderscores: true } }, { ...trusted, trusted: false });
-    expect(settings).toMatchObject({ tagFiles: [], loraFolders: [], tokenizerPath: '', modelPath: '', keepUnderscores: true });
+    const { settings } = readSettings(
+      { tagFiles: ['/a.csv'], loraFolders: ['/l'], webuiFolder: '/w', comfyuiFolder: '/c', embeddingFolders: ['/e'], wildcardFolders: ['/wc'], tokenizerPath: '/t', modelPath: '/m', completion: { keepUnderscores: true } },
+      { ...trusted, trusted: false },
+    );
+    expect(settings).toMatchObject({ tagFiles: [], loraFolders: [], webuiFolder: '', comfyuiFolder: '', embeddingFolders: [], wildcardFolders: [], tokenizerPath: '', modelPath: '', keepUnderscores: true });
   });
 
   it('names each wrong value and keeps the default for it', () => {
