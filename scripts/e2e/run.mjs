@@ -18,6 +18,7 @@ import { chromium } from 'playwright-core';
 import { packageIfNeeded } from './artifacts.mjs';
 import { ensureCodeServer, freePort, installVsix, startCodeServer } from './codeServer.mjs';
 import { runUiChecks } from './ui.mjs';
+import { makeWebuiFolder } from './webuiFixture.mjs';
 
 const root = path.resolve(fileURLToPath(import.meta.url), '../../..');
 const results = path.join(root, 'test-results');
@@ -168,7 +169,7 @@ function cliTokenCount(prompt) {
 
 /** The UI test, on the extension from source (extensionDevelopmentPath) or installed from the VSIX. */
 async function runUi({ vsix } = {}) {
-  const userSettings = { 'security.workspace.trust.enabled': false };
+  const userSettings = { 'security.workspace.trust.enabled': false, 'tagsmith.webuiFolder': makeWebuiFolder(root) };
   return withVsCode({ userSettings, vsix }, async ({ page, server, port, workspace }) => {
     const url = payloadUrl(server, port, workspace, [
       ...(vsix ? [] : [['extensionDevelopmentPath', root]]),

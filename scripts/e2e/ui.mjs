@@ -62,9 +62,11 @@ export async function runUiChecks({ page, results, prefix = 'ui', basic = false,
     await page.keyboard.type(', long ha', { delay: 60 });
     const suggest = page.locator('.suggest-widget.visible');
     await suggest.waitFor({ timeout: TIMEOUT });
-    await suggest.locator('.monaco-list-row', { hasText: 'long hair' }).first().waitFor({ timeout: TIMEOUT });
+    // `very long hair` matches too, and the editor may have selected it: pick the row itself.
+    const row = suggest.locator('.monaco-list-row', { hasText: /^long hair/ }).first();
+    await row.waitFor({ timeout: TIMEOUT });
     await shot('completion-dictionary');
-    await page.keyboard.press('Enter');
+    await row.click();
     await editor.locator('.view-line', { hasText: 'best quality, long hair' }).first().waitFor({ timeout: TIMEOUT });
   });
 
@@ -86,6 +88,19 @@ export async function runUiChecks({ page, results, prefix = 'ui', basic = false,
     const hover = page.locator('.monaco-hover', { hasText: '1.21' }).first();
     await hover.waitFor({ state: 'visible', timeout: TIMEOUT });
     await shot('hover');
+  });
+
+  await check("hovering a LoRA from tagsmith.webuiFolder shows its preview image", async () => {
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+    const network = editor.locator('.view-line', { hasText: '<lora:knight:0.8>' }).locator('span', { hasText: /lora/ }).last();
+    await network.hover();
+    const image = page.locator('.monaco-hover img[src^="data:image/png"]').first();
+    await image.waitFor({ state: 'visible', timeout: TIMEOUT });
+    const loaded = await image.evaluate((img) => img.complete && img.naturalWidth > 0);
+    if (!loaded) throw new Error('the preview image did not load');
+    await page.locator('.monaco-hover', { hasText: 'silver knight' }).first().waitFor({ state: 'visible', timeout: TIMEOUT });
+    await shot('hover-lora-preview');
   });
 
   await check('the Problems view lists the diagnostic of `year 2030`', async () => {
