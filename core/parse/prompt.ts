@@ -138,11 +138,19 @@ export function parsePromptSection(
     if (b > a) material.push(leaf('text', a, b));
     if (to > b) material.push(leaf('whitespace', b, to));
   };
+  // The next 'BREAK' at or after some offset, remembered: runs are read left to right, so one search
+  // serves every run up to it (a search per run could scan to the end of the text each time).
+  let nextBreak = -1;
+  const breakFrom = (at: number): number => {
+    if (nextBreak !== Infinity && nextBreak < at) {
+      nextBreak = src.indexOf('BREAK', at);
+      if (nextBreak < 0) nextBreak = Infinity;
+    }
+    return nextBreak;
+  };
   const pushRun = (from: number, to: number): void => {
     let cursor = from;
-    const run = src.slice(from, to);
-    for (let k = run.indexOf('BREAK'); k >= 0; k = run.indexOf('BREAK', k + 1)) {
-      const at = from + k;
+    for (let at = breakFrom(from); at + 5 <= to; at = breakFrom(at + 1)) {
       if (!isBreakWordAt(src, at)) continue;
       pushText(cursor, at);
       flush();

@@ -7,7 +7,7 @@ import type { Branch, Leaf, SettingEntry, SettingsLine } from './tree';
 // A1111 (modules/infotext_utils.py): \s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)
 const PARAM = new RegExp(
   `([${PY_SPACE}]*)([${PY_WORD}][${PY_WORD} \\-/]+)(:)([${PY_SPACE}]*)("(?:\\\\.|[^\\\\"])+"|[^,]*)(,|$)`,
-  'guy',
+  'uy',
 );
 const STARTS_LIKE_SETTINGS = /^\s*(?:Steps|Sampler|CFG scale|Seed|Size|Model)\s*:/;
 
@@ -31,7 +31,8 @@ const SPACES = new RegExp(`[${PY_SPACE}]*`, 'uy');
  * is skipped whole, where a plain regex search would rescan it from each of its characters.
  */
 function* paramMatches(line: string): Generator<RegExpExecArray> {
-  const re = new RegExp(PARAM.source, 'uy');
+  // Shared (each exec sets lastIndex first), so no pattern is compiled per line.
+  const re = PARAM;
   let p = 0;
   while (p < line.length) {
     SPACES.lastIndex = p;
