@@ -50,8 +50,18 @@ function cardsOf(profile: Profile): Map<string, CardTagInfo> {
   return cards;
 }
 
+// Near misses by tag name, per profile and across documents (the server checks block by block, and the
+// same tags recur); emptied when it grows past a bound, so random input cannot grow it without end.
+const nearMissCaches = new WeakMap<Profile, Map<string, CardTagInfo | null>>();
+const NEAR_MISS_CACHE_SIZE = 100_000;
+function nearMissCacheOf(profile: Profile): Map<string, CardTagInfo | null> {
+  let cache = nearMissCaches.get(profile);
+  if (!cache || cache.size > NEAR_MISS_CACHE_SIZE) nearMissCaches.set(profile, (cache = new Map()));
+  return cache;
+}
+
 export function checkDocument(doc: SdDocument, profile: Profile, options: CheckOptions = {}): CheckDiagnostic[] {
-  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], nearMissCache: new Map(), networks: options.networks };
+  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], nearMissCache: nearMissCacheOf(profile), networks: options.networks };
   for (const block of doc.blocks) checkBlock(ctx, block);
   ctx.out.sort((a, b) => a.start - b.start || a.end - b.end);
   return applySeverities(ctx.out, options.severity);
