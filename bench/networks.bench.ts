@@ -6,7 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { indexNetworks, readSafetensorsHeader } from '../server/networkIndex';
-import { fmtMs, median, report, threadCpuMs, timeRunsAsync, type BenchSuite } from './util';
+import { performance } from 'node:perf_hooks';
+import { startClient } from '../test/server/lspClient';
+import { fmtMs, median, percentile, report, threadCpuMs, timeRunsAsync, type BenchSuite } from './util';
 
 const NETWORKS = 2000;
 
@@ -57,6 +59,27 @@ async function run(): Promise<void> {
     const cpuAfter = threadCpuMs();
     report(`index ${NETWORKS} networks (headers + sidecars + previews), median of 5`, fmtMs(median(times)), '< 1 s');
     if (cpuBefore !== undefined && cpuAfter !== undefined) report('  main-thread CPU per index (mean of the 6 runs incl. warm-up)', fmtMs((cpuAfter - cpuBefore) / 6));
+    // Completion over LSP with them loaded: `<lora:` names, and the trigger words after a network.
+    const client = await startClient({ settings: { loraFolders: [root] } });
+    try {
+      await client.waitForLog(/Networks: 2000 LoRA/);
+      const uri = 'file:///bench-networks.sdprompt';
+      const names = '1boy, <lora:lora1';
+      const triggers = '1boy, <lora:lora2:0.8>, ';
+      client.open(uri, `${names}\n---\n${triggers}`);
+      const at = (line: number, character: number) => ({ textDocument: { uri }, position: { line, character } });
+      for (const [label, position] of [['<lora: names', at(0, names.length)], ['trigger words after a network', at(2, triggers.length)]] as const) {
+        const times: number[] = [];
+        for (let i = 0; i < 60; i++) {
+          const t0 = performance.now();
+          await client.connection.sendRequest('textDocument/completion', position);
+          if (i >= 10) times.push(performance.now() - t0);
+        }
+        report(`completion, ${label}, 2,000 networks (p50 / p95 of 50)`, `${fmtMs(median(times))} / ${fmtMs(percentile(times, 95))}`, 'p95 < 3 ms');
+      }
+    } finally {
+      await client.stop();
+    }
     const one = path.join(root, 'group1', 'lora1.safetensors');
     const reads = await timeRunsAsync(async () => void (await readSafetensorsHeader(one)), 50);
     report('one header read (~60 KB), median of 50', fmtMs(median(reads)), '< 5 ms');

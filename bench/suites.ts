@@ -1,6 +1,7 @@
 // The benchmark suites `npm run bench` runs, in order. Add a suite with one line.
 import type { BenchSuite } from './util';
 import { backendBench } from './backend.bench';
+import { networksBench } from './networks.bench';
 import { parseBench } from './parse.bench';
 import { previewBench } from './preview.bench';
 import { scaleBench } from './scale.bench';
@@ -16,4 +17,5 @@ export const suites: BenchSuite[] = [
   previewBench,
   scaleBench,
   templateBench,
+  networksBench,
 ];

@@ -14,6 +14,19 @@ import { lspRange, onCommentLine, placeAt } from './locate';
 
 /** Dictionary results per request; the list is marked incomplete so the editor asks again as you type. */
 const DICTIONARY_LIMIT = 50;
+/** LoRA names per request; more make the list incomplete, so the editor asks again as you type. */
+const NETWORK_LIMIT = 200;
+
+/** Whether `text` holds the characters of `typed` in order. */
+function holdsInOrder(text: string, typed: string): boolean {
+  let at = 0;
+  for (const c of typed) {
+    at = text.indexOf(c, at);
+    if (at < 0) return false;
+    at++;
+  }
+  return true;
+}
 const WORKSPACE_LIMIT = 20;
 
 export function complete(analysis: Analysis, position: Position, ctx: FeatureContext): CompletionList {
@@ -196,13 +209,19 @@ function dictionaryItem(match: TagMatch, rank: number, typed: string, range: Ran
 }
 
 interface ResolveData {
-  tag: string;
+  tag?: string;
   alias?: string;
+  /** A LoRA name: its documentation is made on resolve. */
+  lora?: string;
 }
 
 /** completionItem/resolve: the dictionary entry of a dictionary item, as markdown. */
 export function resolveCompletion(item: CompletionItem, ctx: FeatureContext): CompletionItem {
   const data = item.data as Partial<ResolveData> | undefined;
+  if (typeof data?.lora === 'string' && !item.documentation) {
+    const entry = ctx.networks?.lora(data.lora);
+    return entry ? { ...item, documentation: markdown(networkDoc(entry, ctx, false)) } : item;
+  }
   if (typeof data?.tag !== 'string' || item.documentation) return item;
   const found = lookupAll(ctx.dictionaries, data.tag);
   if (!found) return item;
@@ -325,20 +344,30 @@ function completeExtraNetwork(analysis: Analysis, offset: number, m: RegExpExecA
   const range = lspRange(doc, offset - m[2].length, offset);
   const closed = after === ':' || after === '>';
   const catalog = ctx.networks;
-  ctx.loraNames.forEach((name, i) => {
+  // Names holding the typed characters in order (the editor's own fuzzy match keeps working), at most
+  // NETWORK_LIMIT of them; their documentation comes with completionItem/resolve.
+  const typed = m[2].toLowerCase();
+  let isIncomplete = false;
+  for (let i = 0; i < ctx.loraNames.length; i++) {
+    const name = ctx.loraNames[i]!;
+    if (!holdsInOrder(name.toLowerCase(), typed)) continue;
+    if (items.length === NETWORK_LIMIT) {
+      isIncomplete = true;
+      break;
+    }
     const entry = catalog?.lora(name);
     const weight = entry ? preferredWeight(entry) : 1;
     items.push({
       label: name,
       kind: CompletionItemKind.File,
       detail: entry ? networkDetail(entry) : 'LoRA',
-      ...(entry ? { documentation: markdown(networkDoc(entry, ctx, false)) } : {}),
+      ...(entry ? { data: { lora: name } satisfies ResolveData } : {}),
       sortText: String(i).padStart(5, '0'),
       textEdit: { range, newText: closed ? name : `${name}:\${1:${weight}}>` },
       insertTextFormat: closed ? InsertTextFormat.PlainText : InsertTextFormat.Snippet,
     });
-  });
-  return { isIncomplete: false, items };
+  }
+  return { isIncomplete, items };
 }
 
 const retrigger = { title: 'Suggest', command: 'editor.action.triggerSuggest' };

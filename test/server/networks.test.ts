@@ -62,6 +62,10 @@ describe('networks from tagsmith.webuiFolder', () => {
     const knight = list.items.find((i) => i.label === 'knight')!;
     expect(knight.detail).toBe('LoRA · SDXL (sdxl_base_v1-0) · chars/');
     expect(applied(text, knight)).toBe('1boy, <lora:knight:0.7>');
+    const resolved = (await client.connection.sendRequest('completionItem/resolve', knight)) as CompletionItem;
+    expect((resolved.documentation as { value: string }).value).toContain('Trigger words: `silver knight`, `armor`, `silver hair`');
+    // Only names holding the typed letters in order are sent.
+    expect(list.items.map((i) => i.label)).toEqual(['knight']);
   });
 
   it('offers the trigger words after <lora:knight:0.8> as one snippet choice, activation text first', async () => {
