@@ -50,6 +50,8 @@ export interface RenderHooks {
   onPreview?: (png: Buffer, step: number) => void;
   /** Milliseconds spent in each UNet session.run, for the benchmark. */
   onUnetTime?: (ms: number) => void;
+  /** Called right before (true) and after (false) each UNet session.run, for the benchmark's thread-CPU figures. */
+  onUnetRun?: (starting: boolean) => void;
   /** Where the noise is drawn; the render worker draws it one step ahead on a helper thread. */
   noise?: NoiseStreamFactory;
   /** Called before each encoder run (the render worker looks at its stop flag there, aborting `signal`). */
@@ -242,7 +244,10 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
   const parts = cp.parts.length;
   const entries = batch * parts + batch;
   const input = new Float32Array(entries * perImage);
-  const out = new Float32Array(entries * perImage);
+  // The UNet's output: its own array when one call answers all, else gathered here.
+  const outBuffer = new Float32Array(entries * perImage);
+  const eps0 = new Float32Array(0);
+  let out: Float32Array = eps0;
   const weights = cp.parts.map((p) => p.weight * req.cfgScale);
   const { type: tType, rank: tRank } = model.unet.timestep;
   // A1111's CFGDenoiser.step: the denoiser call count (second-order samplers call twice per step), not the sampler step.
@@ -254,14 +259,11 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
     const cIn = 1 / Math.sqrt(sigma * sigma + 1);
     // x_in: image i repeated once per AND part, then every image once more for the uncond.
     for (let i = 0; i < batch; i++) {
-      const xi = x.subarray(i * perImage, (i + 1) * perImage);
-      for (let j = 0; j <= parts; j++) {
-        const at = (j < parts ? i * parts + j : batch * parts + i) * perImage;
-        for (let k = 0; k < perImage; k++) input[at + k] = xi[k]! * cIn;
-      }
+      for (let j = 0; j <= parts; j++) scaleInto(input, (j < parts ? i * parts + j : batch * parts + i) * perImage, x, i * perImage, perImage, cIn);
     }
     const t = planTimestep(plan, model.schedule, sigma);
     let first = 0;
+    out = eps0;
     for (const c of calls) {
       const tDims = tRank === 0 ? [] : [c.n];
       // int64 exports take integer timesteps: the nearest one (A1111 passes k-diffusion's fractional sigma_to_t).
@@ -269,30 +271,20 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
         ? new ort.Tensor('int64', new BigInt64Array(tRank === 0 ? 1 : c.n).fill(BigInt(Math.round(t))), tDims)
         : floatTensor(tType, new Float32Array(tRank === 0 ? 1 : c.n).fill(t), tDims);
       const sample = floatTensor(unetType, input.subarray(first * perImage, (first + c.n) * perImage), [c.n, channels, h, w]);
+      hooks.onUnetRun?.(true);
       const started = performance.now();
       const result = await model.unet.session.run({ sample, timestep, ...c.feeds }, ['out_sample']);
       hooks.onUnetTime?.(performance.now() - started);
+      hooks.onUnetRun?.(false);
       const eps = readFloats(result.out_sample, 'unet out_sample');
       if (eps.length !== c.n * perImage) throw new Error(`unet out_sample: expected ${c.n * perImage} values, got ${eps.length}`);
-      out.set(eps, first * perImage);
+      if (calls.length === 1) out = eps;
+      else (out === eps0 ? (out = outBuffer) : out).set(eps, first * perImage);
       first += c.n;
     }
     // combine_denoised: denoised = uncond + Σ (cond_j − uncond) · (weight_j · cfg_scale), on the denoised estimates x − σ·ε.
     const denoised = new Float32Array(x.length);
-    for (let i = 0; i < batch; i++) {
-      const base = i * perImage;
-      const u = (batch * parts + i) * perImage;
-      for (let k = 0; k < perImage; k++) {
-        const xk = x[base + k]!;
-        const du = Math.fround(xk - sigma * out[u + k]!);
-        let d = du;
-        for (let j = 0; j < parts; j++) {
-          const dc = Math.fround(xk - sigma * out[(i * parts + j) * perImage + k]!);
-          d = Math.fround(d + Math.fround(dc - du) * weights[j]!);
-        }
-        denoised[base + k] = d;
-      }
-    }
+    for (let i = 0; i < batch; i++) combineDenoised(denoised, x, out, i * perImage, (batch * parts + i) * perImage, i * parts * perImage, perImage, parts, sigma, weights);
     return denoised;
   };
 
@@ -330,6 +322,36 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
     images.push(encodePng(rgb, req.width, req.height, { parameters: infotexts[i]! }));
   }
   return { images, seeds, infotexts, interrupted, latents, notes: networkNotes(cp.networks) };
+}
+
+/** input[at…] = x[from…] · scale, `n` values. */
+function scaleInto(input: Float32Array, at: number, x: Float32Array, from: number, n: number, scale: number): void {
+  for (let k = 0; k < n; k++) input[at + k] = x[from + k]! * scale;
+}
+
+/**
+ * combine_denoised for one image: denoised = uncond + Σ_j (cond_j − uncond) · w_j on the denoised estimates x − σ·ε.
+ * `u`: the uncond's ε offset, `c`: the image's first part's ε offset (its other parts follow). Computed in double and
+ * rounded once to float32 on the store (torch rounds every operation; the two are within an ulp, well inside what
+ * differs between GPUs anyway) — Math.fround per operation would cost 5x the loop.
+ */
+function combineDenoised(denoised: Float32Array, x: Float32Array, eps: Float32Array, at: number, u: number, c: number, n: number, parts: number, sigma: number, weights: readonly number[]): void {
+  if (parts === 1) {
+    const w = weights[0]!;
+    for (let k = 0; k < n; k++) {
+      const xk = x[at + k]!;
+      const du = xk - sigma * eps[u + k]!;
+      denoised[at + k] = du + (xk - sigma * eps[c + k]! - du) * w;
+    }
+    return;
+  }
+  for (let k = 0; k < n; k++) {
+    const xk = x[at + k]!;
+    const du = xk - sigma * eps[u + k]!;
+    let d = du;
+    for (let j = 0; j < parts; j++) d += (xk - sigma * eps[c + j * n + k]! - du) * weights[j]!;
+    denoised[at + k] = d;
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
-// Backend figures on the tiny model: per-step time spent outside ONNX Runtime at 1024x1024 (goal < 3 ms),
+// Backend figures on the tiny model: per-step time spent outside ONNX Runtime at 1024x1024 for every sampler (goal
+// < 3 ms; wall and main-thread CPU), the cost of a prompt-schedule change and of an AND part,
 // peak memory of a 1024x1024 render, whole-render times at 64x64 and 1024x1024. Medians.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { PhiloxGenerator } from '../backend/rng/philox';
 import { NOISE_ROLE, NoiseThread } from '../backend/rng/noiseThread';
 import type { NoiseStreamFactory } from '../backend/rng/noise';
 import { writeTestModel } from '../backend/testModel';
-import { fmtMs, median, report, timeRuns, timeRunsAsync, type BenchSuite } from './util';
+import { renderedSamplerNames } from '../backend/sampling/vocabulary';
+import { fmtMs, median, report, threadCpuMs, timeRuns, timeRunsAsync, type BenchSuite } from './util';
 
 function clipVocab(): { vocabJson: string; merges: string } | undefined {
   const dir = resolve(process.cwd(), '../shared/data/clip');
@@ -25,14 +27,30 @@ const request: RenderRequest = {
   width: 1024, height: 1024, steps: 28, cfgScale: 5, seed: 42, sampler: 'Euler a', batchSize: 1, rng: 'nv',
 };
 
+interface StepFigures {
+  /** Median over steps of the step's wall time minus its UNet session.run calls. */
+  outside: number;
+  /** Of that, waiting for noise drawn ahead on the helper thread. */
+  noiseWait: number;
+  /** Median over steps of the main thread's CPU time outside session.run (undefined where /proc is not there). */
+  cpu?: number;
+  /** Per step (index = sampler step), the wall time outside ORT, for the schedule-change figure. */
+  perStep: number[][];
+  /** Wall time from the start of the render to its first UNet run (prompt checks, encoding, the first noise). */
+  encode: number;
+}
+
 /**
- * Medians over steps of the step's wall time minus its UNet session.run, and of the time spent waiting for
- * noise drawn ahead on the helper thread (part of the first figure).
+ * Per-step figures of `over` renders: step wall time minus its UNet session.run calls, the noise wait inside it, and
+ * the main thread's CPU time outside session.run (which leaves out waiting for a CPU on a loaded machine).
  */
-async function outsideOrtPerStep(model: LoadedModel, sampler: string, noise?: NoiseStreamFactory): Promise<{ outside: number; noiseWait: number }> {
+async function outsideOrtPerStep(model: LoadedModel, over: Partial<RenderRequest>, noise?: NoiseStreamFactory, runs = 2): Promise<StepFigures> {
   const chunker = createChunker(model);
   const outside: number[] = [];
   const waits: number[] = [];
+  const cpus: number[] = [];
+  const perStep: number[][] = [];
+  const encodes: number[] = [];
   let wait = 0;
   const timedNoise: NoiseStreamFactory | undefined = noise && ((...args) => {
     const stream = noise(...args);
@@ -46,24 +64,47 @@ async function outsideOrtPerStep(model: LoadedModel, sampler: string, noise?: No
       },
     };
   });
-  for (let run = 0; run < 2; run++) {
+  for (let run = 0; run < runs; run++) {
     let unet = 0;
+    let unetCpu = 0;
+    let cpuAt: number | undefined;
     let last = 0;
-    await txt2img(model, chunker, { ...request, sampler, steps: 12 }, {
+    let lastCpu = threadCpuMs();
+    let runStart: number | undefined;
+    const t0 = performance.now();
+    let encode: number | undefined;
+    await txt2img(model, chunker, { ...request, steps: 12, ...over }, {
       noise: timedNoise,
       onUnetTime: (ms) => (unet += ms),
-      onProgress: () => {
+      onUnetRun: (starting) => {
+        encode ??= performance.now() - t0;
+        const now = threadCpuMs();
+        if (starting) runStart = now;
+        else if (now !== undefined && runStart !== undefined) unetCpu += now - runStart;
+      },
+      onProgress: ({ step }) => {
         const now = performance.now();
+        cpuAt = threadCpuMs();
         // the first step also pays for prompt encoding and the starting noise: left out
-        if (last) (outside.push(now - last - unet), waits.push(wait));
+        if (last) {
+          outside.push(now - last - unet);
+          waits.push(wait);
+          (perStep[step - 1] ??= []).push(now - last - unet);
+          if (cpuAt !== undefined && lastCpu !== undefined) cpus.push(cpuAt - lastCpu - unetCpu);
+        }
         unet = 0;
+        unetCpu = 0;
         wait = 0;
         last = now;
+        lastCpu = cpuAt;
       },
     });
+    encodes.push(encode ?? NaN);
   }
-  return { outside: median(outside), noiseWait: median(waits) };
+  return { outside: median(outside), noiseWait: median(waits), cpu: cpus.length ? median(cpus) : undefined, perStep, encode: median(encodes) };
 }
+
+const cpuNote = (f: StepFigures) => (f.cpu === undefined ? '' : `, main-thread CPU ${fmtMs(f.cpu)}`);
 
 /** Peak RSS (MiB) of `tagsmith render` of one block in a fresh process: model load, render, PNG. */
 function renderPeakRss(modelDir: string, size: number): number {
@@ -91,12 +132,23 @@ export const backendBench: BenchSuite = {
         const model = await loadModel(dir);
         const chunker = createChunker(model);
         await txt2img(model, chunker, { ...request, width: 64, height: 64, steps: 2 }); // warm up the sessions
-        for (const sampler of ['Euler a', 'Euler', 'DPM++ 2M Karras']) {
-          const { outside, noiseWait } = await outsideOrtPerStep(model, sampler, noiseThread.factory);
-          report(`${dtype}: per step outside ORT, 1024x1024, ${sampler}`, fmtMs(outside - noiseWait), '< 3 ms');
-          if (sampler === 'Euler a') report(`${dtype}:   + waiting for noise drawn ahead (hidden when a UNet step > ~10 ms)`, fmtMs(noiseWait));
+        // Every sampler the backend renders (second-order ones make two UNet calls per step: their figure is per step).
+        for (const sampler of renderedSamplerNames()) {
+          const f = await outsideOrtPerStep(model, { sampler }, noiseThread.factory);
+          report(`${dtype}: per step outside ORT, 1024x1024, ${sampler}`, `${fmtMs(f.outside - f.noiseWait)}${cpuNote(f)}`, '< 3 ms');
+          if (f.noiseWait > 0.05) report(`${dtype}:   + waiting for noise drawn ahead (hidden when a UNet step > ~10 ms)`, fmtMs(f.noiseWait));
         }
-        report(`${dtype}:   Euler a with the noise drawn on the render thread instead`, fmtMs((await outsideOrtPerStep(model, 'Euler a')).outside));
+        const local = await outsideOrtPerStep(model, { sampler: 'Euler a' });
+        report(`${dtype}:   Euler a with the noise drawn on the render thread instead`, `${fmtMs(local.outside)}${cpuNote(local)}`);
+        // A schedule change: a second text encoded before sampling, new UNet feeds at the step where it switches.
+        const plain = await outsideOrtPerStep(model, { sampler: 'Euler' }, noiseThread.factory, 3);
+        const edit = await outsideOrtPerStep(model, { sampler: 'Euler', prompt: `[${request.prompt}:${request.prompt}, sunset, beach:6]` }, noiseThread.factory, 3);
+        const switchStep = median(edit.perStep[7] ?? []); // call 7 is the first past end step 6
+        report(`${dtype}: schedule change: encoding one more text (tiny encoders)`, fmtMs(edit.encode - plain.encode));
+        report(`${dtype}: schedule change: the step that switches, outside ORT`, `${fmtMs(switchStep)} (others ${fmtMs(edit.outside)})`);
+        // An AND part: one more UNet batch entry (inside ORT) and its share of the input copy and combine_denoised.
+        const and = await outsideOrtPerStep(model, { sampler: 'Euler', prompt: `${request.prompt} AND sunset, beach` }, noiseThread.factory, 3);
+        report(`${dtype}: an AND part, per step outside ORT`, `${fmtMs(and.outside)} vs ${fmtMs(plain.outside)} without${cpuNote(and)}`);
         const small = await timeRunsAsync(async () => void (await txt2img(model, chunker, { ...request, width: 64, height: 64, steps: 4 })), 7);
         report(`${dtype}: whole render 64x64, 4 steps (median of 7)`, fmtMs(median(small)), '< 1 s');
         const large = await timeRunsAsync(async () => void (await txt2img(model, chunker, request)), 3, 0);

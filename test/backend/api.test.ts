@@ -74,6 +74,16 @@ describe('HTTP API', () => {
     expect(info.infotexts[1]).toBe(`1boy, solo\nNegative prompt: lowres\nSteps: 4, Sampler: Euler a, Schedule type: Automatic, CFG scale: 4.5, Seed: 8, Size: 64x64, Model: ${info.sd_model_name}, Version: tagsmith-${TAGSMITH_VERSION}`);
   });
 
+  it('says in info which extra networks were not applied, and takes scheduler and override_settings', async () => {
+    const r = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ prompt: '1boy <lora:x:0.8>, solo', sampler_name: 'DPM++ 2M', scheduler: 'Exponential', override_settings: { randn_source: 'CPU' } }) });
+    expect(r.status).toBe(200);
+    const info = JSON.parse(r.body.info);
+    expect(info.not_applied).toEqual([expect.stringMatching(/^<lora:x:0\.8>: not applied .*LoRA weights/)]);
+    expect(info.comments).toBe(info.not_applied[0]);
+    expect(info.infotexts[0]).toMatch(/^1boy <lora:x:0\.8>, solo\n.*Sampler: DPM\+\+ 2M, Schedule type: Exponential, .*, RNG: CPU, Version: /s);
+    expect(JSON.parse((await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({}) })).body.info).not_applied).toBeUndefined();
+  });
+
   it('renders in the worker exactly what the pipeline renders in-process (same PNG bytes)', async () => {
     const r = await call(port, 'POST', '/sdapi/v1/txt2img', { body: txt2img({ seed: 99, steps: 6, sampler_name: 'Euler a' }) });
     const model = await loadModel(dir);
