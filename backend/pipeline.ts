@@ -265,11 +265,7 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
     let first = 0;
     out = eps0;
     for (const c of calls) {
-      const tDims = tRank === 0 ? [] : [c.n];
-      // int64 exports take integer timesteps: the nearest one (A1111 passes k-diffusion's fractional sigma_to_t).
-      const timestep = tType === 'int64'
-        ? new ort.Tensor('int64', new BigInt64Array(tRank === 0 ? 1 : c.n).fill(BigInt(Math.round(t))), tDims)
-        : floatTensor(tType, new Float32Array(tRank === 0 ? 1 : c.n).fill(t), tDims);
+      const timestep = timestepTensor(tType, tRank, c.n, t);
       const sample = floatTensor(unetType, input.subarray(first * perImage, (first + c.n) * perImage), [c.n, channels, h, w]);
       hooks.onUnetRun?.(true);
       const started = performance.now();
@@ -322,6 +318,18 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
     images.push(encodePng(rgb, req.width, req.height, { parameters: infotexts[i]! }));
   }
   return { images, seeds, infotexts, interrupted, latents, notes: networkNotes(cp.networks) };
+}
+
+/**
+ * The UNet's timestep input in the type and rank the export declares: a scalar or one per batch entry; float16 and
+ * float32 carry k-diffusion's fractional t as A1111 passes it; int64 (exports before late 2024) the nearest integer,
+ * the closest value such an export can take (exact for the Uniform schedule and the timestep samplers).
+ */
+export function timestepTensor(type: LoadedModel['unet']['timestep']['type'], rank: number, batch: number, t: number): ort.Tensor {
+  const dims = rank === 0 ? [] : [batch];
+  const count = rank === 0 ? 1 : batch;
+  if (type === 'int64') return new ort.Tensor('int64', new BigInt64Array(count).fill(BigInt(Math.round(t))), dims);
+  return floatTensor(type, new Float32Array(count).fill(t), dims);
 }
 
 /** input[at…] = x[from…] · scale, `n` values. */

@@ -1,6 +1,7 @@
 // float16 conversion, checked against bit patterns from the IEEE 754 binary16 definition.
 import { describe, expect, it } from 'vitest';
-import { fromHalfBits, toHalfBits } from '../../backend/half';
+import { fromHalfBits, halfToFloats, toHalfBits } from '../../backend/half';
+import { timestepTensor } from '../../backend/pipeline';
 
 describe('float16', () => {
   it('encodes known values', () => {
@@ -23,5 +24,18 @@ describe('float16', () => {
       if ((bits & 0x7c00) === 0x7c00) continue;
       expect(toHalfBits(fromHalfBits(bits))).toBe(bits);
     }
+  });
+});
+
+describe('the UNet timestep in the export\'s type (pipeline.timestepTensor)', () => {
+  it('float32 and float16 carry the fractional t, int64 the nearest integer; a scalar or one per batch entry', () => {
+    const f32 = timestepTensor('float32', 0, 3, 499.25);
+    expect([f32.type, f32.dims, Array.from(f32.data as Float32Array)]).toEqual(['float32', [], [499.25]]);
+    // 499.25 is a float16 value (11 significant bits: 499.25 = 1997 / 4)
+    const f16 = timestepTensor('float16', 1, 2, 499.25);
+    expect([f16.type, f16.dims, Array.from(halfToFloats(f16.data as Uint16Array))]).toEqual(['float16', [2], [499.25, 499.25]]);
+    const i64 = timestepTensor('int64', 1, 2, 499.6);
+    expect([i64.type, i64.dims, Array.from(i64.data as BigInt64Array)]).toEqual(['int64', [2], [500n, 500n]]);
+    expect(Array.from(timestepTensor('int64', 1, 1, 333.4999).data as BigInt64Array)).toEqual([333n]);
   });
 });
