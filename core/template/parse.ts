@@ -118,7 +118,11 @@ type Ctx = 'top' | 'variant' | 'wildcard';
 
 class Parser {
   depth = 0;
-  constructor(readonly s: string, readonly orig: (i: number) => number) {}
+  // Where the last comment close starts, so an unclosed comment opener is seen without a scan to the end each time.
+  readonly lastClose: number;
+  constructor(readonly s: string, readonly orig: (i: number) => number) {
+    this.lastClose = s.lastIndexOf('*/');
+  }
 
   /** Skips comments the way pyparsing's ignore expressions do (each with the whitespace before it). */
   ign(p: number): number {
@@ -137,7 +141,7 @@ class Parser {
       }
       for (;;) {
         const q = this.skipWs(p);
-        if (!s.startsWith('/*', q)) break;
+        if (!s.startsWith('/*', q) || q + 2 > this.lastClose) break; // no '*/' left: not a comment
         const close = s.indexOf('*/', q + 2);
         if (close < 0) break;
         p = close + 2;
