@@ -47,3 +47,36 @@ export function formatInfotext(prompt: string, negativePrompt: string, settings:
   const negative = negativePrompt ? `\nNegative prompt: ${negativePrompt}` : '';
   return `${prompt}${negative}\n${line}`.replace(STRIP, '');
 }
+
+/**
+ * Infotext labels A1111 imports as settings (modules/infotext_utils.py infotext_to_setting_name_mapping), with the
+ * setting names an API request's `override_settings` takes — the ones Tagsmith's backend writes or refuses.
+ */
+export const INFOTEXT_SETTINGS: ReadonlyArray<readonly [label: string, setting: string]> = [
+  ['RNG', 'randn_source'],
+  ['Pad conds', 'pad_cond_uncond'],
+  ['Pad conds v0', 'pad_cond_uncond_v0'],
+  ['Emphasis', 'emphasis'],
+  ['Schedule min sigma', 'sigma_min'],
+  ['Schedule max sigma', 'sigma_max'],
+  ['Schedule rho', 'rho'],
+  ['SGM noise multiplier', 'sgm_noise_multiplier'],
+  ['Discard penultimate sigma', 'always_discard_next_to_last_sigma'],
+  ['Beta schedule alpha', 'beta_dist_alpha'],
+  ['Beta schedule beta', 'beta_dist_beta'],
+];
+
+/**
+ * A settings line's entries (label → value as written) to `override_settings` as A1111's paste of infotext sets
+ * them: `True`/`False` as booleans, decimal numbers as numbers, anything else as the text.
+ */
+export function infotextOverrideSettings(settings: Readonly<Record<string, string>>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [label, setting] of INFOTEXT_SETTINGS) {
+    const raw = settings[label];
+    if (raw === undefined) continue;
+    const v = raw.trim();
+    out[setting] = v === 'True' ? true : v === 'False' ? false : /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+  }
+  return out;
+}

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, UserError, type Command } from '../command';
+import { infotextOverrideSettings } from '../../core/infotext';
 import { parseDocument } from '../../core/parse';
 import { loadModel, EXECUTION_PROVIDERS, ModelError, type ExecutionProvider } from '../../backend/model';
 import { InterruptError, txt2img, type Progress } from '../../backend/pipeline';
@@ -22,32 +23,12 @@ export function blockToBody(settings: Record<string, string>, prompt: string, ne
   const size = settings.Size !== undefined ? /^\s*(\d+)\s*x\s*(\d+)\s*$/.exec(settings.Size) : null;
   if (size) [body.width, body.height] = [Number(size[1]), Number(size[2])];
   else if (settings.Size !== undefined) body.width = settings.Size;
-  // What A1111's parse_generation_parameters reads into settings (infotext_to_setting_name_mapping), as the
-  // override_settings an A1111 API request carries: RNG, Pad conds, the schedule parameters, Emphasis.
-  const overrides: Record<string, unknown> = {};
-  for (const [label, setting] of INFOTEXT_SETTINGS) {
-    const v = settings[label];
-    if (v === undefined) continue;
-    overrides[setting] = v === 'True' ? true : v === 'False' ? false : number(v);
-  }
+  // What A1111's parse_generation_parameters reads into settings, as the override_settings an A1111 API request carries.
+  const overrides = infotextOverrideSettings(settings);
   if (Object.keys(overrides).length) body.override_settings = overrides;
   return body;
 }
 
-/** Infotext labels A1111 imports as settings, with the setting names (modules/infotext_utils.py). */
-export const INFOTEXT_SETTINGS: ReadonlyArray<readonly [label: string, setting: string]> = [
-  ['RNG', 'randn_source'],
-  ['Pad conds', 'pad_cond_uncond'],
-  ['Pad conds v0', 'pad_cond_uncond_v0'],
-  ['Emphasis', 'emphasis'],
-  ['Schedule min sigma', 'sigma_min'],
-  ['Schedule max sigma', 'sigma_max'],
-  ['Schedule rho', 'rho'],
-  ['SGM noise multiplier', 'sgm_noise_multiplier'],
-  ['Discard penultimate sigma', 'always_discard_next_to_last_sigma'],
-  ['Beta schedule alpha', 'beta_dist_alpha'],
-  ['Beta schedule beta', 'beta_dist_beta'],
-];
 
 function progressBar({ step, total, etaSeconds }: Progress): string {
   const width = 30;

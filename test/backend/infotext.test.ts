@@ -1,6 +1,6 @@
 // The infotext writer, with expectations from A1111's create_infotext and quote (modules/infotext_utils.py).
 import { describe, expect, it } from 'vitest';
-import { formatInfotext, quoteInfotextValue } from '../../core/infotext';
+import { formatInfotext, infotextOverrideSettings, quoteInfotextValue } from '../../core/infotext';
 import { parseDocument } from '../../core/parse';
 
 const base = { steps: 28, sampler: 'Euler a', cfgScale: 5, seed: 42, width: 832, height: 1216, model: 'AnimeBoysXL' };
@@ -36,5 +36,19 @@ describe('round trip through the .sdprompt parser', () => {
     expect(block.negative?.text).toBe('lowres, 1girl');
     const settings = Object.fromEntries(block.settings!.entries.map((e) => [e.key, e.value]));
     expect(settings).toEqual({ Steps: '28', Sampler: 'DPM++ 2M Karras', 'CFG scale': '5', Seed: '42', Size: '832x1216', Model: 'Anime, XL: v1' });
+  });
+});
+
+describe('Schedule type and the settings A1111 imports from infotext', () => {
+  it('writes Schedule type right after Sampler, as A1111 1.9+', () => {
+    expect(formatInfotext('1boy', '', { ...base, sampler: 'DPM++ 2M', scheduleType: 'Karras' })).toBe(
+      '1boy\nSteps: 28, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 5, Seed: 42, Size: 832x1216, Model: AnimeBoysXL',
+    );
+  });
+  it('reads RNG, Pad conds, Emphasis and the schedule parameters as override_settings (True/False booleans, numbers)', () => {
+    expect(infotextOverrideSettings({ Steps: '28', RNG: 'CPU', 'Pad conds': 'True', 'Schedule rho': '5', 'Schedule max sigma': '14.6', 'SGM noise multiplier': 'True', Emphasis: 'No norm', 'Beta schedule alpha': ' 0.6 ' })).toEqual({
+      randn_source: 'CPU', pad_cond_uncond: true, rho: 5, sigma_max: 14.6, sgm_noise_multiplier: true, emphasis: 'No norm', beta_dist_alpha: 0.6,
+    });
+    expect(infotextOverrideSettings({ Sampler: 'Euler a' })).toEqual({});
   });
 });
