@@ -3,6 +3,7 @@ import { parseDocument, type SdDocument } from '../core/parse';
 import type { PromptSection } from '../core/parse/tree';
 import type { Profile } from '../core/profiles/profile';
 import type { TagIndex } from '../core/dictionary/dictionary';
+import type { PromptStyle } from '../core/a1111/styles';
 import type { NetworkCatalog } from '../core/networks';
 import type { ServerSettings } from './settings';
 import { countPromptTokensCached, type PromptTokens, type TokenSource } from './tokens';
@@ -39,6 +40,10 @@ export interface FeatureContext {
   loraNames: readonly string[];
   /** The indexed networks and embeddings with their metadata (empty when no folder is set). */
   networks?: NetworkCatalog;
+  /** A1111 styles from the user's styles.csv, by name. */
+  styles?: ReadonlyMap<string, PromptStyle>;
+  /** A1111's token count of a prompt text (what the status bar shows), for texts that are no section. */
+  countTokens?: (prompt: string) => number;
   /** A preview image as a URI a hover can show (a data: URI), or undefined when it cannot be had. */
   previewUri?: (file: string) => string | undefined;
   /** The client runs VS Code's editor commands (`editor.action.triggerSuggest`); others would reject them. */

@@ -11,6 +11,7 @@ import { parseDocument, type SdDocument } from '../core/parse';
 import { normalizeTag } from '../core/profiles/profile';
 import { loadClipTokenizer } from '../core/tokenizer';
 import { BUNDLED_TOKENIZER_NAME, bundledDictionary, bundledTokenizer } from './bundledData';
+import { parseStylesCsv, type PromptStyle } from '../core/a1111/styles';
 import { NetworkCatalog } from '../core/networks';
 import { indexNetworks, type IndexedNetworks } from './networkIndex';
 import type { ServerSettings } from './settings';
@@ -105,7 +106,7 @@ export class Resources {
   async apply(settings: ServerSettings): Promise<void> {
     this.loadBuiltinDictionary(settings.builtinDictionary);
     const found = this.discover(settings);
-    await Promise.all([this.loadTagFiles([...settings.tagFiles, ...found.tagFiles]), this.loadNetworks(found)]);
+    await Promise.all([this.loadTagFiles([...settings.tagFiles, ...found.tagFiles]), this.loadNetworks(found), this.loadStyles(found.styleFiles)]);
     this.loadTokenizer(settings.tokenizerPath || (settings.modelPath ? path.join(settings.modelPath, 'tokenizer') : ''));
   }
 
@@ -156,6 +157,24 @@ export class Resources {
         // a folder that cannot be watched is still indexed; changes show after the next settings change
       }
     }
+  }
+
+  /** A1111 styles by name, from the styles.csv files found (a later file's style replaces an earlier one). */
+  styles: ReadonlyMap<string, PromptStyle> = new Map();
+
+  private async loadStyles(files: string[]): Promise<void> {
+    const styles = new Map<string, PromptStyle>();
+    for (const file of files) {
+      try {
+        const parsed = parseStylesCsv(await readFile(file, 'utf8'));
+        for (const problem of parsed.problems) this.log.warn(`${file}:${problem.line}: ${problem.message}`);
+        for (const [name, style] of parsed.styles) styles.set(name, style);
+        this.log.info(`Styles ${file}: ${parsed.styles.size} styles`);
+      } catch (error) {
+        this.log.warn(`Styles ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+    }
+    this.styles = styles;
   }
 
   /** Preview images read for hovers, most recently used last. */

@@ -30,6 +30,7 @@ import { documentSymbols, foldingRanges } from './features/symbols';
 import { TOKEN_COUNT_METHOD, tokenCountAt, type TokenCountParams, type TokenCountResult } from './features/tokenCount';
 import { Resources, type Log } from './resources';
 import { defaultSettings, readSettings, type ServerSettings } from './settings';
+import { countPromptText } from './tokens';
 
 const DIAGNOSTICS_DELAY_MS = 150;
 const MAX_TAG_COUNT_CHARS = 2_000_000;
@@ -77,6 +78,8 @@ export function startServer(connection: Connection): void {
     workspaceTags: resources.workspaceTags,
     loraNames: resources.loraNames,
     networks: resources.catalog,
+    styles: resources.styles,
+    countTokens: (prompt) => countPromptText(prompt, resources.tokenSource),
     previewUri: (file) => resources.previewUri(file),
     vscodeCommands,
   });

@@ -3,6 +3,7 @@
 // TokenSource: the real CLIP tokenizer when one is configured, or an estimate (marked as such) when none is.
 
 import { CHUNK_LENGTH, embeddingLookup, promptChunks, type ChunkTokenizer, type EmbeddingLookup, type EmbeddingVectors } from '../core/chunks';
+import { parseDocument } from '../core/parse';
 import type { PromptSection, Tag } from '../core/parse/tree';
 
 export { CHUNK_LENGTH };
@@ -213,6 +214,16 @@ const estimator = {
 const estimateTokenizer: ChunkTokenizer = estimator;
 
 export const estimatedTokens: TokenSource = { estimated: true, tokenizer: estimateTokenizer };
+
+/**
+ * A1111's count of a prompt that is no section of a document (a block's prompt with its styles applied):
+ * parsed as a prompt of its own, so extra networks and comments are left out as in any section.
+ */
+export function countPromptText(prompt: string, source: TokenSource): number {
+  // A line starting with `Negative prompt:` or a settings-like line would start another section.
+  const section = parseDocument(prompt.replace(/\r?\n/g, ' ')).blocks[0]?.prompt;
+  return section ? countPromptTokensCached(prompt.replace(/\r?\n/g, ' '), section, source).tokenCount : 0;
+}
 
 /** `source` with embeddings found and placed as A1111 does (a new source, so counts are cached apart). */
 export function withEmbeddings(source: TokenSource, embeddings: EmbeddingVectors[]): TokenSource {

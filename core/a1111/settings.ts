@@ -28,6 +28,7 @@ export const settingKeys: SettingKey[] = [
   { key: 'Hires prompt', doc: 'Prompt of the hires pass.' },
   { key: 'Hires negative prompt', doc: 'Negative prompt of the hires pass.' },
   { key: 'Variation seed', doc: 'Seed of the variation noise.' },
+  { key: 'Styles', doc: "A1111 styles from `styles.csv`, comma-separated: each adds its prompt and negative prompt to the block's (a style with `{prompt}` puts the prompt there). Tagsmith counts tokens with them; the code action *Apply styles* writes them into the block." },
   { key: 'Variation seed strength', doc: 'How much of the variation noise is mixed in.' },
   { key: 'Seed resize from', doc: 'Size the seed was resized from.' },
   { key: 'ENSD', doc: 'Eta noise seed delta.' },

@@ -59,11 +59,16 @@ export function mergeStyle(stylePrompt: string, prompt: string): string {
 }
 
 /** apply_styles_to_prompt for the named styles, in order; unknown names add nothing (A1111's no_style). */
-export function applyStyles(prompt: string, names: string[], styles: Map<string, PromptStyle>, negative = false): string {
+export function applyStyles(prompt: string, names: string[], styles: ReadonlyMap<string, PromptStyle>, negative = false): string {
   let result = prompt;
   for (const name of names) {
     const style = styles.get(name);
     result = mergeStyle(style ? (negative ? style.negativePrompt : style.prompt) : '', result);
   }
   return result;
+}
+
+/** The style names of a `Styles:` settings value: comma-separated, trimmed. */
+export function styleNames(value: string): string[] {
+  return value.split(',').map((n) => n.trim()).filter((n) => n !== '');
 }

@@ -4,6 +4,7 @@
 
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import type { FixData } from '../../core/checks';
+import { applyStyles, styleNames } from '../../core/a1111/styles';
 import { isBranch, type Block, type Branch, type PromptSection, type SyntaxNode } from '../../core/parse/tree';
 import { normalizeTag } from '../../core/profiles/profile';
 import type { Analysis, FeatureContext } from '../analysis';
@@ -41,6 +42,8 @@ export function codeActions(analysis: Analysis, range: Range, ctx: FeatureContex
 
   const place = placeAt(doc, start);
   if (place.block) {
+    const styles = stylesAction(doc.text, place.block, ctx, replace);
+    if (styles) actions.push({ title: styles.title, kind: CodeActionKind.RefactorInline, edit: edit(styles.edits) });
     actions.push(...presetActions(analysis, place.block, ctx, edit, replace));
     const suffix = suffixAction(analysis, place.block, ctx, edit, replace);
     if (suffix && place.kind === 'prompt') actions.push(suffix);
@@ -197,4 +200,37 @@ function closed(group: Branch): boolean {
 function onlyChild(group: Branch): SyntaxNode | undefined {
   const inner = group.children.filter((c) => !['open-paren', 'close-paren', 'open-square', 'close-square', 'whitespace'].includes(c.kind));
   return inner.length === 1 ? inner[0] : undefined;
+}
+
+/**
+ * "Apply styles": the block's `Styles:` written into its prompt and negative prompt as A1111 applies them
+ * (apply_styles_to_prompt), and the entry removed, so the block renders the same anywhere.
+ */
+function stylesAction(text: string, block: Block, ctx: FeatureContext, replace: (from: number, to: number, newText: string) => TextEdit): { title: string; edits: TextEdit[] } | undefined {
+  const entries = block.settings?.entries ?? [];
+  const index = entries.findIndex((e) => e.key.trim().toLowerCase() === 'styles');
+  if (index < 0 || !block.prompt || !ctx.styles) return undefined;
+  const names = styleNames(entries[index]!.value).filter((n) => ctx.styles!.has(n));
+  if (names.length === 0) return undefined;
+  // The styled text in place of the section's, keeping the spaces around it (after `Negative prompt:`).
+  const restyle = (section: PromptSection, negative: boolean): TextEdit => {
+    const content = text.slice(section.contentStart, section.contentEnd);
+    const [lead] = /^\s*/.exec(content)!;
+    const [trail] = /\s*$/.exec(content.slice(lead.length))!;
+    return replace(section.contentStart, section.contentEnd, `${lead}${applyStyles(content, names, ctx.styles!, negative)}${trail}`);
+  };
+  const edits: TextEdit[] = [restyle(block.prompt, false)];
+  if (block.negative) {
+    edits.push(restyle(block.negative, true));
+  } else {
+    const negative = applyStyles('', names, ctx.styles, true);
+    if (negative !== '') edits.push(replace(block.prompt.contentEnd, block.prompt.contentEnd, `\nNegative prompt: ${negative}`));
+  }
+  // The entry and one separator: the one after it when it is first, else the one before it.
+  const entry = entries[index]!.node;
+  const [from, to] = index === 0
+    ? [entry.start, entries[1] ? entries[1].node.start : entry.end]
+    : [entries[index - 1]!.node.end, entry.end];
+  edits.push(replace(from, to, ''));
+  return { title: `Apply styles ${names.map((n) => `'${n}'`).join(', ')} to this block`, edits };
 }

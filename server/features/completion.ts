@@ -5,10 +5,11 @@ import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, 
 import { findSettingKey, samplerNames, settingKeys } from '../../core/a1111/settings';
 import { categoryName, displayTagName, lookupAll, searchAll, tagInsertText, type TagMatch } from '../../core/dictionary/dictionary';
 import { normalizeTag, yearTags } from '../../core/profiles/profile';
+import { styleNames } from '../../core/a1111/styles';
 import { entryTriggerWords, preferredWeight } from '../../core/networks';
 import type { ExtraNetwork } from '../../core/parse/tree';
 import type { Analysis, FeatureContext } from '../analysis';
-import { networkDetail, networkDoc } from './networkDocs';
+import { networkDetail, networkDoc, styleDoc } from './networkDocs';
 import { cardTagDoc, type CardTagEntry, cardTagEntries } from './cardDocs';
 import { lspRange, onCommentLine, placeAt } from './locate';
 
@@ -240,6 +241,25 @@ export function dictionaryDoc(match: TagMatch, aliasNote = 'You typed the alias'
 
 function completeSettings(analysis: Analysis, offset: number, before: string, ctx: FeatureContext): CompletionList {
   const { doc } = analysis;
+  // `Styles: a, b`: its value holds commas, so it is found before the split at the last comma below.
+  const styles = /(?:^|,)\s*Styles\s*:\s*"?([^"]*)$/i.exec(before);
+  if (styles) {
+    const typedName = styles[1]!.slice(styles[1]!.lastIndexOf(',') + 1).trimStart();
+    const range = lspRange(doc, offset - typedName.length, offset);
+    const chosen = new Set(styleNames(styles[1]!));
+    const items: CompletionItem[] = [];
+    for (const style of ctx.styles?.values() ?? []) {
+      if (chosen.has(style.name) && style.name !== typedName) continue;
+      items.push({
+        label: style.name,
+        kind: CompletionItemKind.EnumMember,
+        detail: 'A1111 style',
+        documentation: markdown(styleDoc(style)),
+        textEdit: { range, newText: style.name },
+      });
+    }
+    return { isIncomplete: false, items };
+  }
   const entryText = before.slice(before.lastIndexOf(',') + 1);
   const colon = entryText.indexOf(':');
   const items: CompletionItem[] = [];

@@ -3,11 +3,12 @@
 
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import { findSettingKey } from '../../core/a1111/settings';
+import { applyStyles, styleNames } from '../../core/a1111/styles';
 import { lookupAll } from '../../core/dictionary/dictionary';
-import { isBranch, walk, type PromptSection, type SyntaxNode } from '../../core/parse/tree';
+import { isBranch, walk, type Block, type PromptSection, type SyntaxNode } from '../../core/parse/tree';
 import { cardTagIndex, normalizeTag, yearOf } from '../../core/profiles/profile';
 import type { Analysis, FeatureContext } from '../analysis';
-import { networkDoc } from './networkDocs';
+import { networkDoc, styleDoc } from './networkDocs';
 import { CHUNK_LENGTH, type PromptTokens } from '../tokens';
 import { cardTagDoc } from './cardDocs';
 import { dictionaryDoc } from './completion';
@@ -35,7 +36,8 @@ export function hover(analysis: Analysis, position: Position, ctx: FeatureContex
       size: rec.sizes.map((s) => `${s.width}x${s.height} (${s.label})`).join(', '),
     };
     const recommended = key.recommended ? `The ${ctx.profile.name} card recommends: ${advice[key.recommended]}.` : '';
-    return answer(entry.keyRange.start, entry.valueRange.end, [`**${key.key}** — ${key.doc}`, recommended]);
+    const styles = key.key === 'Styles' && place.block ? stylesHover(styleNames(entry.value), place.block, doc.text, ctx) : [];
+    return answer(entry.keyRange.start, entry.valueRange.end, [`**${key.key}** — ${key.doc}`, recommended, ...styles]);
   }
   const section = place.section;
   if (!section) return null;
@@ -110,4 +112,20 @@ function innermostGroup(section: PromptSection, offset: number): SyntaxNode | un
     if (isBranch(node) && (node.kind === 'emphasis' || node.kind === 'deemphasis') && node.start <= offset && offset < node.end) found = node;
   });
   return found;
+}
+
+/** What each style adds, and the token counts of the prompts with them applied. */
+function stylesHover(names: string[], block: Block, text: string, ctx: FeatureContext): string[] {
+  const parts: string[] = [];
+  for (const name of names) {
+    const style = ctx.styles?.get(name);
+    parts.push(style ? styleDoc(style) : `**${name}**: not in your styles.csv${ctx.styles && ctx.styles.size > 0 ? '' : ' (set tagsmith.webuiFolder to read it)'}; A1111 adds nothing for it.`);
+  }
+  if (ctx.styles && ctx.countTokens && names.some((n) => ctx.styles!.has(n))) {
+    const sectionText = (section: PromptSection | undefined): string => (section ? text.slice(section.contentStart, section.contentEnd) : '');
+    const prompt = applyStyles(sectionText(block.prompt), names, ctx.styles);
+    const negative = applyStyles(sectionText(block.negative), names, ctx.styles, true);
+    parts.push(`With the styles: prompt ${ctx.countTokens(prompt)} tokens, negative prompt ${ctx.countTokens(negative)} tokens (A1111's count).`);
+  }
+  return parts;
 }

@@ -1,7 +1,8 @@
-// What completion and hover say about a network or an embedding from the user's folders: base model,
-// trigger words, training tags, dim/alpha, size, notes, and the preview image.
+// What completion and hover say about what the user's UI folders hold: a network or an embedding (base
+// model, trigger words, training tags, dim/alpha, size, notes, the preview image) and an A1111 style.
 
 import { architectureNames, architectureOf, baseModelOf, entryTriggerWords, fitsArchitecture, formatBytes, preferredWeight, type CatalogEntry } from '../../core/networks';
+import type { PromptStyle } from '../../core/a1111/styles';
 import type { FeatureContext } from '../analysis';
 
 /** `LoRA · SDXL (Pony) · characters/` */
@@ -50,4 +51,10 @@ export function networkDoc(entry: CatalogEntry, ctx: FeatureContext, withPreview
     lines.push(uri ? `![preview of ${escapeMarkdown(entry.name)}](${uri})` : `Preview: ${escapeMarkdown(entry.preview)} (too large to show here)`);
   }
   return lines.join('\n\n');
+}
+
+/** What a style adds, as markdown. */
+export function styleDoc(style: PromptStyle): string {
+  const show = (text: string): string => (text.trim() === '' ? '*(nothing)*' : `\`${text.replace(/`/g, "'")}\``);
+  return [`**${escapeMarkdown(style.name)}** — A1111 style`, `Prompt: ${show(style.prompt)}`, `Negative prompt: ${show(style.negativePrompt)}`].join('\n\n');
 }

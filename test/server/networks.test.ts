@@ -27,6 +27,7 @@ function webui(): string {
   writeFileSync(path.join(lora, 'oldstyle.safetensors'), safetensorsBytes({ 'lora_te_x.lora_down.weight': { shape: [4, 768] } }, { ss_network_dim: '4', ss_base_model_version: 'sd_v1' }));
   writeFileSync(path.join(root, 'embeddings', 'emb8.safetensors'), safetensorsBytes({ clip_l: { shape: [8, 768] }, clip_g: { shape: [8, 1280] } }));
   writeFileSync(path.join(root, 'embeddings', 'easyneg15.safetensors'), safetensorsBytes({ emb_params: { shape: [4, 768] } }));
+  writeFileSync(path.join(root, 'styles.csv'), 'name,prompt,negative_prompt\nanime,"{prompt}, anime screencap",lowres\nquality,"best quality, amazing quality","worst quality"\n');
   return root;
 }
 
@@ -135,5 +136,50 @@ describe('networks from tagsmith.webuiFolder', () => {
     const { uri: uri2 } = await open('1boy, emb8');
     const hover2 = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: uri2 }, position: { line: 0, character: 7 } })) as { contents: { value: string } };
     expect(hover2.contents.value).toContain('Takes 8 token positions in the prompt; vectors for both SDXL encoders (clip_l 768 + clip_g 1280).');
+  });
+});
+
+/** `text` with LSP edits (single-line or multi-line) applied, last first. */
+function applyEdits(text: string, edits: Array<{ range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }>): string {
+  const lines = text.split('\n');
+  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  let result = text;
+  for (const e of sorted) result = result.slice(0, offset(e.range.start)) + e.newText + result.slice(offset(e.range.end));
+  return result;
+}
+
+describe('A1111 styles from the webui folder', () => {
+  // A value with commas is quoted, as A1111 quotes infotext values.
+  const block = '1boy, solo\nNegative prompt: text\nSteps: 28, Styles: "anime, quality", Seed: 1';
+
+  it('completes style names in a Styles: entry, leaving out the ones chosen', async () => {
+    const text = 'a\nSteps: 28, Styles: "anime, ';
+    const { uri } = await open(text);
+    const list = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 1, character: 27 } })) as CompletionList;
+    expect(list.items.map((i) => i.label)).toEqual(['quality']);
+  });
+
+  it('hovers a Styles entry with what each style adds and the counts with them applied', async () => {
+    const { uri } = await open(block);
+    const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 14 } })) as { contents: { value: string } };
+    expect(hover.contents.value).toContain('Prompt: `{prompt}, anime screencap`');
+    // "1boy, solo, anime screencap, best quality, amazing quality": 1 boy , solo , anime screen cap , best quality , amazing quality → 14
+    // "text, lowres, worst quality": text , low res , worst quality → 7
+    expect(hover.contents.value).toContain('With the styles: prompt 14 tokens, negative prompt 7 tokens');
+  });
+
+  it('applies the styles to the block as A1111 does, and removes the entry', async () => {
+    const { uri } = await open(block);
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 2, character: 14 }, end: { line: 2, character: 14 } },
+      context: { diagnostics: [] },
+    })) as Array<{ title: string; edit?: { changes: Record<string, Parameters<typeof applyEdits>[1]> } }>;
+    const apply = actions.find((a) => a.title.startsWith('Apply styles'))!;
+    expect(apply.title).toBe("Apply styles 'anime', 'quality' to this block");
+    expect(applyEdits(block, apply.edit!.changes[uri]!)).toBe(
+      '1boy, solo, anime screencap, best quality, amazing quality\nNegative prompt: text, lowres, worst quality\nSteps: 28, Seed: 1',
+    );
   });
 });
