@@ -3,7 +3,7 @@
 import * as ort from 'onnxruntime-node';
 import { formatInfotext, type InfotextSettings } from '../core/infotext';
 import { promptSchedules, schedulePrompt, type ScheduleEntry } from '../core/schedule';
-import { checkPrompt, encodePrompt, CONTEXT_WIDTH, POOLED_WIDTH, type Conditioning, type PromptChunker, type PromptError } from './conditioning';
+import { checkPrompt, encodePrompt, CONTEXT_WIDTH, MAX_CHUNKS, POOLED_WIDTH, PromptError, type Conditioning, type PromptChunker } from './conditioning';
 import { stripExtraNetworks, type ExtraNetworkUse } from './extraNetworks';
 import type { LoadedModel } from './model';
 import { encodePng } from './png';
@@ -118,6 +118,9 @@ function networkNotes(networks: readonly ExtraNetworkUse[]): string[] {
   return networks.map((n) => `${n.text}: not applied (the builtin backend does not load ${n.name === 'lora' || n.name === 'lyco' ? 'LoRA weights' : `${n.name} networks`}; the tag is removed from the prompt as A1111 removes it)`);
 }
 
+/** Chunks of conditioning a render holds for all the distinct texts of its schedules (about 250 MB of float32). */
+export const MAX_HELD_CHUNKS = 10 * MAX_CHUNKS;
+
 const version = typeof TAGSMITH_VERSION === 'string' ? TAGSMITH_VERSION : 'dev';
 
 export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: RenderRequest, hooks: RenderHooks = {}): Promise<RenderResult> {
@@ -140,6 +143,13 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
   for (const part of cp.parts) for (const [, text] of part.schedule) want(text, false, 'prompt');
   for (const [, text] of cp.negative) want(text, cp.negativeZero, 'negative_prompt');
   if (req.padConds) want('', false, 'prompt');
+  // Every distinct text of the schedules is held encoded for the whole render (630 KB per chunk): bounded, as the
+  // chunks of one prompt are. Alternations with several periods or many edits over many steps reach it.
+  let held = 0;
+  for (const t of texts.values()) held += t.chunks;
+  if (held > MAX_HELD_CHUNKS) {
+    throw new PromptError('prompt', `its prompt schedules need ${texts.size} distinct texts of ${held} chunks in all; at most ${MAX_HELD_CHUNKS} chunks are held per render (fewer alternations or edits, or fewer steps)`);
+  }
   // Encoding stops between encoder runs as sampling does between steps.
   const checkpoint = () => {
     hooks.checkpoint?.();
@@ -230,6 +240,8 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
       },
     }));
     found = { calls, padded };
+    // Alternations switch back and forth: keep a few feeds, not one per step.
+    if (callCache.size >= 8) callCache.delete(callCache.keys().next().value!);
     callCache.set(cacheKey, found);
     return found;
   };

@@ -199,6 +199,17 @@ describe('schedules, AND and padding rendered on the tiny model', () => {
     close(padded.latents, separate.latents, simulate('euler', SIGMAS_4, Array(4).fill(-4 * (kUPadded - kU))), 3);
   });
 
+  it('refuses schedules whose distinct texts would hold more than MAX_HELD_CHUNKS chunks, before encoding', async () => {
+    // 4 chunks (3 BREAKs) with an alternation of 101 options over 150 steps: 101 distinct texts, 404 chunks, and the
+    // empty negative prompt's one
+    const options = Array.from({ length: 101 }, (_, i) => `t${i}`).join('|');
+    const prompt = `boy BREAK boy BREAK boy BREAK [${options}]`;
+    await expect(render({ prompt, steps: 150 })).rejects.toMatchObject({ field: 'prompt', message: expect.stringMatching(/102 distinct texts of 405 chunks in all; at most 400/) });
+    // 99 options: 397 chunks, rendered (at 64x64, 150 Euler steps)
+    const fits = await render({ prompt: `boy BREAK boy BREAK boy BREAK [${options.split('|').slice(0, 99).join('|')}]`, steps: 150 });
+    expect(fits.latents.every(Number.isFinite)).toBe(true);
+  });
+
   it('writes the infotext A1111 1.10 writes for the settings used, and reads it back (import → render → import)', async () => {
     const r = await render({ prompt: 'boy', negativePrompt: SOLO, sampler: 'DPM++ 2M', scheduler: 'exponential', rng: 'cpu', padConds: false });
     const [chunk] = readPngText(r.images[0]!);
