@@ -1,10 +1,10 @@
 // `tagsmith expand`: sd-dynamic-prompts templates expanded as the A1111 extension does (dynamicprompts 0.31,
 // default options). Reads the wildcard folders here (Node fs) and hands their contents to core/template.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { expandCombinatorial, expandRandom, type ExpandResult } from '../../core/template/expand';
-import { WildcardLibrary, type WildcardFile } from '../../core/template/wildcards';
+import type { WildcardLibrary } from '../../core/template/wildcards';
+import { readWildcardFolder, wildcardLibrary } from '../../server/wildcardFiles';
 import { UsageError, UserError, type Command, type CommandIO } from '../command';
 import { toJson } from './attention';
 
@@ -24,7 +24,7 @@ an undefined variable, ...) it prints {"error": "..."} and exits 1.
 The template is TEXT, or else all of stdin (one trailing newline removed).
 
 Options:
-  --wildcards DIR    a wildcard folder (.txt, .json; .yaml is not read yet); repeat for more, later
+  --wildcards DIR    a wildcard folder (.txt, .json, .yaml read as PyYAML reads it); repeat for more, later
                      folders win on equal names. Files are read in code-point order of their paths.
   --seed S           one image seed (an integer of any size)
   --count N          with --seed: N images with seeds S, S+1, ..., S+N-1 (default 1)
@@ -51,7 +51,17 @@ Options:
       },
     });
     if (positionals.length > 1) throw new UsageError(`give the template as one argument (quote it); got ${positionals.length}`);
-    const library = new WildcardLibrary((values.wildcards ?? []).flatMap((dir) => readWildcardFolder(resolve(io.cwd, dir), dir)));
+    const sources = (values.wildcards ?? []).flatMap((dir) => {
+      const absolute = resolve(io.cwd, dir);
+      const problems: string[] = [];
+      const files = readWildcardFolder(absolute, problems);
+      // A folder that is not there is a mistake in the call; a bad file inside one is named and skipped.
+      const fatal = problems.find((p) => p.startsWith(`${absolute}: `) && /: (no such folder|not a folder)$/.test(p));
+      if (fatal) throw new UserError(`${dir}${fatal.slice(absolute.length)}`);
+      for (const problem of problems) io.stderr(`tagsmith expand: ${problem}\n`);
+      return files;
+    });
+    const library = wildcardLibrary(sources);
     for (const warning of library.warnings) io.stderr(`tagsmith expand: ${warning}\n`);
 
     if (values.jsonl) {
@@ -166,71 +176,3 @@ function quoteBigIntegers(json: string): string {
   return out;
 }
 
-/** The wildcard files under a folder: os.walk order made deterministic (code-point order), hidden folders skipped. */
-function readWildcardFolder(absolute: string, shown: string): WildcardFile[] {
-  let stats;
-  try {
-    stats = statSync(absolute);
-  } catch (error) {
-    throw new UserError(`${shown}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (error as Error).message}`);
-  }
-  if (!stats.isDirectory()) throw new UserError(`${shown}: not a folder`);
-  const files: WildcardFile[] = [];
-  const visited = new Set<string>();
-  const walk = (dir: string, rel: string): void => {
-    let key: string;
-    try {
-      const s = statSync(dir);
-      key = `${s.dev}:${s.ino}`;
-    } catch {
-      return;
-    }
-    if (visited.has(key)) return; // a symlink loop
-    visited.add(key);
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch (error) {
-      throw new UserError(`${join(shown, rel)}: ${(error as Error).message}`);
-    }
-    names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    // Like os.walk: this folder's files first, then each subfolder.
-    const subfolders: string[] = [];
-    for (const name of names) {
-      const full = join(dir, name);
-      const relPath = rel === '' ? name : `${rel}/${name}`;
-      let isDir: boolean;
-      try {
-        isDir = statSync(full).isDirectory();
-      } catch {
-        continue; // a dangling link: os.walk skips it too
-      }
-      if (isDir) {
-        if (!name.startsWith('.')) subfolders.push(name);
-        continue;
-      }
-      const lower = name.slice(name.lastIndexOf('.'));
-      if (lower !== '.txt' && lower !== '.json' && lower !== '.yaml') continue;
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(full);
-      } catch (error) {
-        throw new UserError(`${join(shown, relPath)}: ${(error as Error).message}`);
-      }
-      const content = decode(bytes, lower === '.txt');
-      if (content !== null) files.push({ path: relPath, content });
-    }
-    for (const name of subfolders) walk(join(dir, name), rel === '' ? name : `${rel}/${name}`);
-  };
-  walk(absolute, '');
-  return files;
-}
-
-/** UTF-8 as Python reads it: a BOM kept; invalid bytes dropped for .txt (errors="ignore"), else the file is skipped. */
-function decode(bytes: Buffer, lenient: boolean): string | null {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return lenient ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes).replace(/\uFFFD/g, '') : null;
-  }
-}

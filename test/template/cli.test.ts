@@ -77,3 +77,23 @@ describe('tagsmith expand', () => {
     }
   });
 });
+
+describe('tagsmith expand, YAML wildcard files (read as PyYAML safe_load reads them)', () => {
+  it('names collections by key path, sorts values by code point, and warns of a value that is no string', () => {
+    const yamlDir = mkdtempSync(join(tmpdir(), 'tagsmith-expand-yaml-'));
+    writeFileSync(join(yamlDir, 'outfits.yaml'), 'clothes:\n  tops:\n    - shirt\n    - jacket\nyes_key: yes\n');
+    // Combinatorial: the values of clothes/tops in code-point order.
+    const all = run(['--wildcards', yamlDir, '--combinatorial', '__clothes/tops__']);
+    expect(JSON.parse(all.stdout)).toEqual({ prompts: ['jacket', 'shirt'] });
+    // `yes` is YAML 1.1's true, as PyYAML reads it: not a wildcard value.
+    expect(all.stderr).toContain('outfits.yaml: unsupported value for key yes_key');
+    // Seed 1: _randbelow(2) takes getrandbits(2), the first MT word of seed 1 shifted right by 30, which is 0.
+    expect(JSON.parse(run(['--wildcards', yamlDir, '--seed', '1', '__clothes/tops__']).stdout)).toEqual({ prompts: ['jacket'] });
+  });
+
+  it('a missing folder is a usage error naming it', () => {
+    const r = run(['--wildcards', '/no/such/wildcards', '--seed', '1', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('/no/such/wildcards: no such folder');
+  });
+});
