@@ -14,6 +14,8 @@ import { BUNDLED_TOKENIZER_NAME, bundledDictionary, bundledTokenizer } from './b
 import { parseStylesCsv, type PromptStyle } from '../core/a1111/styles';
 import { NetworkCatalog } from '../core/networks';
 import { indexNetworks, type IndexedNetworks } from './networkIndex';
+import { WildcardCatalog } from '../core/template/catalog';
+import { readWildcardFolder, wildcardLibrary } from './wildcardFiles';
 import type { ServerSettings } from './settings';
 import { emptyUiFolders, findComfyuiFolders, findWebuiFolders, type UiFolders } from './uiFolders';
 import { clipTokens, estimatedTokens, withEmbeddings, type TokenSource } from './tokens';
@@ -107,6 +109,7 @@ export class Resources {
     this.loadBuiltinDictionary(settings.builtinDictionary);
     const found = this.discover(settings);
     await Promise.all([this.loadTagFiles([...settings.tagFiles, ...found.tagFiles]), this.loadNetworks(found), this.loadStyles(found.styleFiles)]);
+    this.loadWildcards(found.wildcardFolders);
     this.loadTokenizer(settings.tokenizerPath || (settings.modelPath ? path.join(settings.modelPath, 'tokenizer') : ''));
   }
 
@@ -157,6 +160,50 @@ export class Resources {
         // a folder that cannot be watched is still indexed; changes show after the next settings change
       }
     }
+  }
+
+  /** sd-dynamic-prompts wildcards of the wildcard folders, with where each collection is defined. */
+  wildcards: WildcardCatalog = WildcardCatalog.empty;
+  private wildcardFolders = '';
+  private wildcardWatchers: FSWatcher[] = [];
+
+  private loadWildcards(folders: string[]): void {
+    const key = JSON.stringify(folders);
+    if (key === this.wildcardFolders) return;
+    this.wildcardFolders = key;
+    for (const watcher of this.wildcardWatchers) watcher.close();
+    this.wildcardWatchers = [];
+    this.indexWildcards(folders);
+    let timer: NodeJS.Timeout | undefined;
+    for (const folder of folders) {
+      try {
+        const watcher = watch(folder, { recursive: true, persistent: false }, () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => {
+            this.indexWildcards(folders);
+            this.onChange();
+          }, 300);
+        });
+        watcher.on('error', () => watcher.close());
+        this.wildcardWatchers.push(watcher);
+      } catch {
+        // indexed once; changes show after the next settings change
+      }
+    }
+  }
+
+  private indexWildcards(folders: string[]): void {
+    if (folders.length === 0) {
+      this.wildcards = WildcardCatalog.empty;
+      return;
+    }
+    const started = performance.now();
+    const problems: string[] = [];
+    const sources = folders.flatMap((folder) => readWildcardFolder(folder, problems));
+    const library = wildcardLibrary(sources);
+    for (const problem of [...problems, ...library.warnings]) this.log.warn(`Wildcards: ${problem}`);
+    this.wildcards = new WildcardCatalog(library, sources);
+    this.log.info(`Wildcards: ${library.names().length} collections from ${sources.length} files indexed in ${Math.round(performance.now() - started)} ms`);
   }
 
   /** A1111 styles by name, from the styles.csv files found (a later file's style replaces an earlier one). */
@@ -386,5 +433,6 @@ export class Resources {
   dispose(): void {
     for (const loaded of this.tagFiles.values()) loaded.watcher?.close();
     for (const watcher of this.networkWatchers) watcher.close();
+    for (const watcher of this.wildcardWatchers) watcher.close();
   }
 }
