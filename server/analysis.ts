@@ -5,6 +5,7 @@ import type { Profile } from '../core/profiles/profile';
 import type { TagIndex } from '../core/dictionary/dictionary';
 import type { PromptStyle } from '../core/a1111/styles';
 import type { NetworkCatalog } from '../core/networks';
+import type { WildcardCatalog } from '../core/template/catalog';
 import type { ServerSettings } from './settings';
 import { countPromptTokensCached, type PromptTokens, type TokenSource } from './tokens';
 
@@ -40,6 +41,8 @@ export interface FeatureContext {
   loraNames: readonly string[];
   /** The indexed networks and embeddings with their metadata (empty when no folder is set). */
   networks?: NetworkCatalog;
+  /** sd-dynamic-prompts wildcards of the user's wildcard folders. */
+  wildcards?: WildcardCatalog;
   /** A1111 styles from the user's styles.csv, by name. */
   styles?: ReadonlyMap<string, PromptStyle>;
   /** A1111's token count of a prompt text (what the status bar shows), for texts that are no section. */

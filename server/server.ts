@@ -24,6 +24,7 @@ import { codeActions } from './features/codeActions';
 import { complete, resolveCompletion } from './features/completion';
 import { formatting } from './features/formatting';
 import { hover } from './features/hover';
+import { wildcardDefinition } from './features/wildcards';
 import { inlayHints } from './features/inlayHints';
 import { legend, semanticTokens } from './features/semanticTokens';
 import { documentSymbols, foldingRanges } from './features/symbols';
@@ -79,6 +80,7 @@ export function startServer(connection: Connection): void {
     loraNames: resources.loraNames,
     networks: resources.catalog,
     styles: resources.styles,
+    wildcards: resources.wildcards,
     countTokens: (prompt) => countPromptText(prompt, resources.tokenSource),
     previewUri: (file) => resources.previewUri(file),
     vscodeCommands,
@@ -203,8 +205,9 @@ export function startServer(connection: Connection): void {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-        completionProvider: { triggerCharacters: [',', ' ', '(', '[', '<', ':'], resolveProvider: true },
+        completionProvider: { triggerCharacters: [',', ' ', '(', '[', '<', ':', '_'], resolveProvider: true },
         hoverProvider: true,
+        definitionProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
         semanticTokensProvider: { legend, full: true },
         inlayHintProvider: true,
@@ -282,6 +285,14 @@ export function startServer(connection: Connection): void {
       const analysis = analysisOf(uri);
       return analysis ? run(analysis) : fallback;
     });
+
+  // Go to definition: from `__name__` into its wildcard file.
+  connection.onDefinition(({ textDocument, position }) =>
+    guard('definition', null, () => {
+      const local = localAnalysisOf(textDocument.uri, position);
+      return local ? wildcardDefinition(local.analysis, { line: position.line - local.line, character: position.character }, context()) : null;
+    }),
+  );
 
   // Hover reads the block under the cursor only, as completion does.
   connection.onHover(({ textDocument, position }) => {

@@ -6,7 +6,9 @@ import type { SdDocument } from '../parse/document';
 import type { Block, ParseProblem, PromptSection, SettingEntry, Tag } from '../parse/tree';
 import { cardTagIndex, normalizeTag, yearOf, type CardTagInfo, type Profile, type TrainedSize } from '../profiles/profile';
 import type { NetworkCatalog } from '../networks/catalog';
+import type { WildcardCatalog } from '../template/catalog';
 import { checkNetworks } from './networks';
+import { checkTemplate } from './templates';
 import { formatMessage, rules, type Rule, type Severity } from './rules';
 
 /** What a quick fix needs to repair a diagnostic. */
@@ -31,10 +33,13 @@ export interface CheckOptions {
   severity?: SeverityOverrides;
   /** The user's indexed networks and embeddings; without it the checks that need them are skipped. */
   networks?: NetworkCatalog;
+  /** The user's wildcards; without it unknown wildcards are not reported (template syntax still is). */
+  wildcards?: WildcardCatalog;
 }
 
 interface Context {
   networks?: NetworkCatalog;
+  wildcards?: WildcardCatalog;
   doc: SdDocument;
   profile: Profile;
   cards: Map<string, CardTagInfo>;
@@ -61,7 +66,7 @@ function nearMissCacheOf(profile: Profile): Map<string, CardTagInfo | null> {
 }
 
 export function checkDocument(doc: SdDocument, profile: Profile, options: CheckOptions = {}): CheckDiagnostic[] {
-  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], nearMissCache: nearMissCacheOf(profile), networks: options.networks };
+  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], nearMissCache: nearMissCacheOf(profile), networks: options.networks, wildcards: options.wildcards };
   for (const block of doc.blocks) checkBlock(ctx, block);
   ctx.out.sort((a, b) => a.start - b.start || a.end - b.end);
   return applySeverities(ctx.out, options.severity);
@@ -87,7 +92,9 @@ function checkBlock(ctx: Context, block: Block): void {
     if (!section) continue;
     for (const problem of section.problems) reportProblem(ctx, problem);
     checkTags(ctx, section);
-    checkNetworks(section, section === block.negative, ctx.profile, ctx.networks, (rule, start, end, values, extra) => report(ctx, rule, start, end, values, extra));
+    const reporter = (rule: Rule, start: number, end: number, values: Record<string, string | number>, extra?: Partial<CheckDiagnostic>): void => report(ctx, rule, start, end, values, extra);
+    checkNetworks(section, section === block.negative, ctx.profile, ctx.networks, reporter);
+    checkTemplate(ctx.doc.text, section, ctx.wildcards, reporter);
   }
   if (block.prompt && block.negative) checkTagsInBoth(ctx, block.prompt, block.negative);
   if (block.settings) for (const entry of block.settings.entries) checkSetting(ctx, entry);

@@ -48,6 +48,10 @@ export const rules = {
   networkWeightRange: rule('network-weight-range', 'warning', "{type} weight {weight} is beyond ±2: images tend to break down", 'A network weight beyond ±2.'),
   networkInNegative: rule('network-in-negative', 'warning', "A1111 loads networks from the prompt only: in the negative prompt '{text}' is encoded as text", 'An extra network in a negative prompt.'),
   embeddingBaseMismatch: rule('embedding-base-mismatch', 'warning', "'{name}' is an {base} embedding ({width} wide): A1111 skips it on {model} ({profileBase}) and reads the name as text", 'An embedding made for another base model than the profile’s.'),
+  // The sd-dynamic-prompts template layer, where a prompt uses its syntax ({…|…}, __wildcard__, ${var}).
+  templateSyntax: rule('template-syntax', 'error', 'Dynamic Prompts cannot read this template: {message}', 'Template syntax that sd-dynamic-prompts rejects (unclosed {, a stray } or |, a stray $ or __, …).'),
+  unknownWildcard: rule('unknown-wildcard', 'warning', "'__{name}__' is not in your wildcard folders{suggestion}: Dynamic Prompts leaves it as written", 'A wildcard no file of the wildcard folders defines.'),
+  variantCountTooLarge: rule('variant-count-too-large', 'warning', 'Asks for {count} of {options} options: Dynamic Prompts takes all {options}', 'A {N$$…} variant that asks for more options than it has.'),
   unknownEmbedding: rule('unknown-embedding', 'warning', "'{name}' is not in your embedding folders{suggestion}", 'A ComfyUI embedding:name whose name no indexed embedding has.'),
 } satisfies Record<string, Rule>;
 

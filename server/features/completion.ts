@@ -10,6 +10,7 @@ import { entryTriggerWords, preferredWeight } from '../../core/networks';
 import type { ExtraNetwork } from '../../core/parse/tree';
 import type { Analysis, FeatureContext } from '../analysis';
 import { networkDetail, networkDoc, styleDoc } from './networkDocs';
+import { completeWildcard } from './wildcards';
 import { cardTagDoc, type CardTagEntry, cardTagEntries } from './cardDocs';
 import { lspRange, onCommentLine, placeAt } from './locate';
 
@@ -40,6 +41,8 @@ export function complete(analysis: Analysis, position: Position, ctx: FeatureCon
 
   const network = /<(\w*)(?::([^:>]*))?$/.exec(before);
   if (network) return completeExtraNetwork(analysis, offset, network, ctx);
+  const wildcard = completeWildcard(analysis, offset, before, ctx);
+  if (wildcard) return wildcard;
 
   const place = placeAt(doc, offset);
   if (place.kind === 'settings') return completeSettings(analysis, offset, before, ctx);

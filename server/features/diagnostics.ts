@@ -17,7 +17,7 @@ const LSP_SEVERITY: Record<Severity, DiagnosticSeverity> = {
 export function diagnose(analysis: Analysis, ctx: FeatureContext, uri: string): Diagnostic[] {
   const { doc } = analysis;
   const diagnostics: Diagnostic[] = [];
-  for (const d of checkDocument(doc, ctx.profile, { severity: ctx.settings.severity, networks: ctx.networks })) {
+  for (const d of checkDocument(doc, ctx.profile, { severity: ctx.settings.severity, networks: ctx.networks, wildcards: ctx.wildcards })) {
     const related: DiagnosticRelatedInformation[] | undefined = d.related?.map((r) => ({
       location: { uri, range: lspRange(doc, r.start, r.end) },
       message: r.message,

@@ -9,6 +9,7 @@ import { isBranch, walk, type Block, type PromptSection, type SyntaxNode } from 
 import { cardTagIndex, normalizeTag, yearOf } from '../../core/profiles/profile';
 import type { Analysis, FeatureContext } from '../analysis';
 import { networkDoc, styleDoc } from './networkDocs';
+import { wildcardHover } from './wildcards';
 import { CHUNK_LENGTH, type PromptTokens } from '../tokens';
 import { cardTagDoc } from './cardDocs';
 import { dictionaryDoc } from './completion';
@@ -22,6 +23,9 @@ export function hover(analysis: Analysis, position: Position, ctx: FeatureContex
     contents: { kind: MarkupKind.Markdown, value: parts.filter((p) => p !== '').join('\n\n---\n\n') },
     range: lspRange(doc, start, end),
   });
+
+  const wildcard = place.section ? wildcardHover(analysis, position, ctx) : null;
+  if (wildcard) return wildcard;
 
   if (place.settings) {
     const entry = place.settings.entries.find((e) => e.node.start <= offset && offset < e.node.end);

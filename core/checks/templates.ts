@@ -1,0 +1,65 @@
+// Checks of the sd-dynamic-prompts template layer of a prompt (core/template): what the library rejects,
+// wildcards no folder defines (with the nearest names as fixes), and `{N$$…}` asking for more options than
+// there are. Applied only where the prompt uses template syntax, so a plain A1111 prompt is never flagged.
+
+import type { WildcardCatalog } from '../template/catalog';
+import { parseTemplate, type TemplateNode } from '../template/parse';
+import type { PromptSection } from '../parse/tree';
+import { rules } from './rules';
+import type { Report } from './networks';
+
+/** `{`, `__` or `${`: the prompt means to be a template. */
+export function usesTemplateSyntax(text: string): boolean {
+  return text.includes('{') || text.includes('__');
+}
+
+export function checkTemplate(text: string, section: PromptSection, wildcards: WildcardCatalog | undefined, report: Report): void {
+  const base = section.contentStart;
+  const source = text.slice(base, section.contentEnd);
+  if (!usesTemplateSyntax(source)) return;
+  const parsed = parseTemplate(source);
+  if (!parsed.ok) {
+    const { start, end, message } = parsed.problem;
+    report(rules.templateSyntax, base + start, base + Math.max(end, start + 1), { message });
+    return;
+  }
+  const known = wildcards && !wildcards.isEmpty ? wildcards : undefined;
+  // Iterative: templates nest as deep as the parser allows.
+  const stack: TemplateNode[] = [parsed.node];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    switch (node.kind) {
+      case 'sequence':
+        stack.push(...node.items);
+        break;
+      case 'variant': {
+        const options = node.options.length;
+        if (options > 1 && node.min > options) report(rules.variantCountTooLarge, base + node.start, base + node.end, { count: node.min, options });
+        for (const option of node.options) stack.push(option.value);
+        break;
+      }
+      case 'wildcard':
+        if (typeof node.path === 'string') {
+          if (known && known.values(node.path).length === 0) {
+            const near = known.nearest(node.path, 1)[0];
+            report(rules.unknownWildcard, base + node.start, base + node.end, { name: node.path, suggestion: near ? `: did you mean '__${near}__'?` : '' }, near ? { data: { fix: 'replace', with: `__${near}__` } } : {});
+          }
+        } else {
+          stack.push(node.path);
+        }
+        for (const [, value] of node.variables) stack.push(value);
+        break;
+      case 'assignment':
+        stack.push(node.value);
+        break;
+      case 'access':
+        if (node.default) stack.push(node.default);
+        break;
+      case 'wrap':
+        stack.push(node.wrapper, node.inner);
+        break;
+      case 'literal':
+        break;
+    }
+  }
+}
