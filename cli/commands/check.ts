@@ -1,13 +1,18 @@
 // `tagsmith check PATH...`: parses and checks .sdprompt files, one line per diagnostic.
 
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkDocument, type CheckDiagnostic } from '../../core/checks/index';
+import { checkDocument, type CheckDiagnostic, type CheckOptions } from '../../core/checks/index';
+import { NetworkCatalog } from '../../core/networks';
+import { WildcardCatalog } from '../../core/template/catalog';
+import { indexNetworks } from '../../server/networkIndex';
+import { emptyUiFolders, findComfyuiFolders, findWebuiFolders } from '../../server/uiFolders';
+import { readWildcardFolder, wildcardLibrary } from '../../server/wildcardFiles';
 import { parseDocument, splitBlocks } from '../../core/parse/index';
 import { builtinProfiles, findProfile } from '../../core/profiles/index';
 import { LineIndex } from '../../core/text/lineIndex';
-import { UsageError, type Command } from '../command';
+import { UsageError, type Command, type CommandIO } from '../command';
 
 const MAX_BYTES = 64 * 1024 * 1024;
 
@@ -40,6 +45,10 @@ in a path are written as escapes such as \\n and \\u001b; --format json gives th
 Options:
   --format text|json   output format (default: text)
   --profile ID         model profile (default: ${builtinProfiles[0]!.id}; known: ${builtinProfiles.map((p) => p.id).join(', ')})
+  --webui DIR          an A1111 / Forge / SD.Next folder: its LoRAs, embeddings and wildcards are checked
+                       against, as in the editor (unknown-network, network-base-mismatch, unknown-wildcard, …)
+  --comfyui DIR        a ComfyUI folder, the same way
+  --wildcards DIR      a wildcard folder (repeat for more)
   -h, --help           show this help
 
 Exit codes: 0 no errors, 1 at least one error, 2 usage error or unreadable file.
@@ -48,7 +57,13 @@ Exit codes: 0 no errors, 1 at least one error, 2 usage error or unreadable file.
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { format: { type: 'string', default: 'text' }, profile: { type: 'string' } },
+      options: {
+        format: { type: 'string', default: 'text' },
+        profile: { type: 'string' },
+        webui: { type: 'string' },
+        comfyui: { type: 'string' },
+        wildcards: { type: 'string', multiple: true },
+      },
     });
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be 'text' or 'json', not '${values.format}'`);
     if (positionals.length === 0) throw new UsageError('no PATH given');
@@ -56,6 +71,7 @@ Exit codes: 0 no errors, 1 at least one error, 2 usage error or unreadable file.
       throw new UsageError(`unknown profile '${values.profile}' (known: ${builtinProfiles.map((p) => p.id).join(', ')})`);
     }
     const profile = findProfile(values.profile);
+    const options = await resourceOptions(values, io);
 
     const reports: FileReport[] = [];
     let unreadable = 0;
@@ -65,7 +81,7 @@ Exit codes: 0 no errors, 1 at least one error, 2 usage error or unreadable file.
     };
     for (const file of positionals.flatMap((p) => expand(p, io.cwd, problem))) {
       try {
-        reports.push(...checkFile(file, resolve(io.cwd, file), profile));
+        reports.push(...checkFile(file, resolve(io.cwd, file), profile, options));
       } catch (error) {
         if (!(error instanceof Unreadable)) throw error;
         problem(error.message);
@@ -199,7 +215,37 @@ function readCapped(shown: string, absolute: string): Buffer {
   }
 }
 
-function checkFile(file: string, absolute: string, profile: ReturnType<typeof findProfile>): FileReport[] {
+/**
+ * The networks and wildcards of the folders the options name, for the checks that need them, as the
+ * language server reads them; a folder that is not there is a usage error.
+ */
+async function resourceOptions(values: { webui?: string; comfyui?: string; wildcards?: string[] }, io: CommandIO): Promise<CheckOptions> {
+  const found = emptyUiFolders();
+  const folder = (dir: string, flag: string): string => {
+    const absolute = resolve(io.cwd, dir);
+    if (!existsSync(absolute)) throw new UsageError(`${flag} ${dir}: no such folder`);
+    return absolute;
+  };
+  if (values.webui) findWebuiFolders(folder(values.webui, '--webui'), found);
+  if (values.comfyui) findComfyuiFolders(folder(values.comfyui, '--comfyui'), found);
+  for (const dir of values.wildcards ?? []) found.wildcardFolders.push(folder(dir, '--wildcards'));
+  const options: CheckOptions = {};
+  if (found.loraFolders.length + found.embeddingFolders.length > 0) {
+    const index = await indexNetworks(found.loraFolders, found.embeddingFolders);
+    for (const entry of [...index.loras, ...index.embeddings]) for (const problem of entry.problems) io.stderr(`tagsmith check: ${escapeName(problem)}\n`);
+    options.networks = new NetworkCatalog(index.loras, index.embeddings);
+  }
+  if (found.wildcardFolders.length > 0) {
+    const problems: string[] = [];
+    const sources = found.wildcardFolders.flatMap((dir) => readWildcardFolder(dir, problems));
+    const library = wildcardLibrary(sources);
+    for (const problem of [...problems, ...library.warnings]) io.stderr(`tagsmith check: ${escapeName(problem)}\n`);
+    options.wildcards = new WildcardCatalog(library, sources);
+  }
+  return options;
+}
+
+function checkFile(file: string, absolute: string, profile: ReturnType<typeof findProfile>, options: CheckOptions): FileReport[] {
   const shown = file;
   const bytes = readCapped(escapeName(file), absolute);
   const nul = bytes.indexOf(0);
@@ -219,7 +265,7 @@ function checkFile(file: string, absolute: string, profile: ReturnType<typeof fi
     const at = text.indexOf('\ufffd', Buffer.from(bytes.subarray(0, invalid)).toString('utf8').length);
     reports.push(toReport({ start: at, end: at + 1, severity: 'error', code: 'invalid-utf8', message: `Invalid UTF-8 (byte 0x${bytes[invalid]!.toString(16).padStart(2, '0')} at offset ${invalid}): .sdprompt files are UTF-8` }));
   }
-  checkInPieces(text, profile, (d) => reports.push(toReport(d)));
+  checkInPieces(text, profile, options, (d) => reports.push(toReport(d)));
   return reports;
 }
 
@@ -258,11 +304,11 @@ export function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
  * diagnostics are the same as for the whole document, and a 50 MB file never holds its whole tree in memory.
  * Each piece after the first starts at a separator line, so a BOM is only ever read at the very start.
  */
-function checkInPieces(text: string, profile: ReturnType<typeof findProfile>, onDiagnostic: (d: CheckDiagnostic) => void): void {
+function checkInPieces(text: string, profile: ReturnType<typeof findProfile>, options: CheckOptions, onDiagnostic: (d: CheckDiagnostic) => void): void {
   const PIECE = 1 << 20;
   const check = (start: number, end: number): void => {
     const doc = parseDocument(text.slice(start, end));
-    for (const d of checkDocument(doc, profile)) onDiagnostic({ ...d, start: d.start + start, end: d.end + start });
+    for (const d of checkDocument(doc, profile, options)) onDiagnostic({ ...d, start: d.start + start, end: d.end + start });
   };
   let start = 0;
   for (const block of splitBlocks(text)) {
