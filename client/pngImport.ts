@@ -1,6 +1,7 @@
 // New Prompt from PNG: turns the generation parameters that A1111, Forge, ComfyUI (with A1111 metadata)
 // or our backend store in a PNG into the text of a new `.sdprompt` document, or a message saying why not.
 import { a1111Parameters, PngError, readPngText, type Inflate } from '../core/png/readText';
+import { restoreTemplates } from './preview/template';
 
 export type PngImport = { text: string } | { message: string };
 
@@ -14,7 +15,10 @@ export function promptFromPng(bytes: Uint8Array, fileName: string, inflate: Infl
   }
   const parameters = a1111Parameters(chunks);
   if (parameters !== undefined && parameters.trim() !== '') {
-    return { text: `# From ${fileName}\n${parameters.replace(/\r\n?/g, '\n').trim()}\n` };
+    const infotext = parameters.replace(/\r\n?/g, '\n').trim();
+    // sd-dynamic-prompts' "Save template to metadata" (Template: / Negative Template:): the block gets its template back.
+    const restored = restoreTemplates(infotext);
+    return { text: `# From ${fileName}\n${restored ?? infotext}\n` };
   }
   if (chunks.some((c) => c.keyword === 'prompt' || c.keyword === 'workflow')) {
     return {

@@ -37,3 +37,21 @@ export interface TagsmithInitializationOptions {
   /** The `tagsmith.*` settings, keyed without the prefix (`'completion.keepUnderscores'`). */
   settings: Record<string, unknown>;
 }
+
+/** `tagsmith/expandTemplate`: a block's prompts expanded as sd-dynamic-prompts does for one image, before a render. */
+export const EXPAND_TEMPLATE_METHOD = 'tagsmith/expandTemplate';
+
+export interface ExpandTemplateParams {
+  prompt: string;
+  negativePrompt: string;
+  /** The image's seed (already resolved: never -1); each prompt's generator is seeded with it. */
+  seed: number;
+}
+
+/**
+ * The expanded prompts; `template` / `negativeTemplate` only where the text had template syntax (its expansion
+ * differs from it). `error` (and no prompts) when the library rejects a template: its message.
+ */
+export type ExpandTemplateResult =
+  | { prompt: string; negativePrompt: string; template?: string; negativeTemplate?: string; error?: undefined }
+  | { error: string; prompt?: undefined; negativePrompt?: undefined; template?: undefined; negativeTemplate?: undefined };

@@ -28,6 +28,7 @@ import { wildcardDefinition } from './features/wildcards';
 import { inlayHints } from './features/inlayHints';
 import { legend, semanticTokens } from './features/semanticTokens';
 import { documentSymbols, foldingRanges } from './features/symbols';
+import { EXPAND_TEMPLATE_METHOD, expandTemplate, type ExpandTemplateParams, type ExpandTemplateResult } from './features/expandTemplate';
 import { TOKEN_COUNT_METHOD, tokenCountAt, type TokenCountParams, type TokenCountResult } from './features/tokenCount';
 import { Resources, type Log } from './resources';
 import { defaultSettings, readSettings, type ServerSettings } from './settings';
@@ -333,6 +334,8 @@ export function startServer(connection: Connection): void {
       return local ? tokenCountAt(local.analysis, { line: params.position.line - local.line, character: params.position.character }, resources.tokenSource.estimated) : null;
     }),
   );
+
+  connection.onRequest<ExpandTemplateResult, never>(EXPAND_TEMPLATE_METHOD, (params: ExpandTemplateParams): ExpandTemplateResult => guard<ExpandTemplateResult>('expandTemplate', { error: 'expandTemplate failed (see the server log)' }, () => expandTemplate(params, resources.wildcards.library)));
 
   connection.onShutdown(() => resources.dispose());
   connection.listen();

@@ -4,6 +4,7 @@
 import { parseDocument } from '../../core/parse';
 import { defaultProfile } from '../../core/profiles';
 import { buildTxt2img } from './request';
+import { infotextTemplates } from './template';
 
 export interface HistoryEntry {
   /** File-name-like id, also the PNG's name without `.png`. */
@@ -30,6 +31,12 @@ export interface HistoryEntry {
   /** A1111 infotext of the image (also in its PNG). */
   infotext: string;
   draft: boolean;
+  /** What was sent, where Dynamic Prompts expanded a template (absent: the block's own text was sent). */
+  prompt?: string;
+  negativePrompt?: string;
+  /** The block's templates beside their expansions (absent where the text had no template syntax). */
+  template?: string;
+  negativeTemplate?: string;
 }
 
 export const HISTORY_FILE = 'history.json';
@@ -41,16 +48,19 @@ export function entryId(date: Date, seed: number, salt: number): string {
   return `${stamp}-${seed}-${salt.toString(36)}`;
 }
 
-const FIELDS: Record<keyof HistoryEntry, 'string' | 'number' | 'boolean'> = {
+const FIELDS: Record<Exclude<keyof HistoryEntry, 'prompt' | 'negativePrompt' | 'template' | 'negativeTemplate'>, 'string' | 'number' | 'boolean'> = {
   id: 'string', document: 'string', blockIndex: 'number', line: 'number', fingerprint: 'string', title: 'string',
   seed: 'number', width: 'number', height: 'number', steps: 'number', sampler: 'string', cfgScale: 'number',
   renderMs: 'number', created: 'string', infotext: 'string', draft: 'boolean',
 };
 
+const OPTIONAL_TEXT = ['prompt', 'negativePrompt', 'template', 'negativeTemplate'] as const;
+
 function isEntry(value: unknown): value is HistoryEntry {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   for (const [key, type] of Object.entries(FIELDS)) if (typeof v[key] !== type) return false;
+  for (const key of OPTIONAL_TEXT) if (v[key] !== undefined && typeof v[key] !== 'string') return false;
   return /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(v.id as string);
 }
 
@@ -107,5 +117,12 @@ export function entryFromInfotext(id: string, infotext: string): HistoryEntry | 
     id, document: '', blockIndex: -1, line: 0, fingerprint: '', title: (body.prompt.split('\n')[0] ?? '').slice(0, 60), seed: body.seed,
     width: body.width, height: body.height, steps: body.steps, sampler: body.sampler_name, cfgScale: body.cfg_scale, renderMs: 0, created,
     infotext, draft: false,
+    ...templateFields(body.prompt, body.negative_prompt, infotextTemplates(infotext)),
   };
+}
+
+/** The template fields of an entry whose infotext holds templates: the expansion (the infotext's prompt) beside each. */
+function templateFields(prompt: string, negativePrompt: string, t: { template?: string; negativeTemplate?: string }): Partial<HistoryEntry> {
+  if (t.template === undefined && t.negativeTemplate === undefined) return {};
+  return { prompt, negativePrompt, ...(t.template !== undefined ? { template: t.template } : {}), ...(t.negativeTemplate !== undefined ? { negativeTemplate: t.negativeTemplate } : {}) };
 }

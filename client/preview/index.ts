@@ -13,10 +13,18 @@ import { lastRender, type HistoryEntry } from './history';
 import type { WebviewMessage } from './messages';
 import { PreviewPanel } from './panel';
 import { buildTxt2img, DRAFT, requestFingerprint, type Txt2ImgBody } from './request';
+import { withPngParameters } from './pngText';
 import { PreviewStore } from './store';
+import { resolveSeed, withTemplates } from './template';
+import { EXPAND_TEMPLATE_METHOD, type ExpandTemplateParams, type ExpandTemplateResult } from '../protocol';
 
 const AUTH_SECRET = 'tagsmith.backendAuth';
 const MODEL_HELP = 'Set "tagsmith.modelPath" (in your user settings) to an SDXL model folder exported to ONNX with Hugging Face Optimum: `optimum-cli export onnx --model <AnimeBoysXL repo or folder> <out folder>`. See the README section "Local rendering" (and backend/README.md).';
+
+/** The part of vscode-languageclient's LanguageClient used here (the library itself is loaded after activation). */
+interface LanguageClientLike {
+  sendRequest<R>(method: string, params: unknown): Promise<R>;
+}
 
 /** What the e2e tests and anyone curious can look at. */
 export interface PreviewApi {
@@ -161,8 +169,17 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
       void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(document.uri)}:${line + 1}: cannot render this block — ${built.problems.join('; ')}`);
       return undefined;
     }
-    const body: Txt2ImgBody = seed !== undefined ? { ...built.body, seed } : built.body;
-    const fullSize = buildTxt2img(block, profile, undefined).body ?? body;
+    // The seed first (A1111's fix_seed runs before sd-dynamic-prompts), then the templates expanded with it.
+    const requested: Txt2ImgBody = seed !== undefined ? { ...built.body, seed } : built.body;
+    const resolvedSeed = resolveSeed(requested.seed);
+    const expanded = await expandTemplates({ prompt: requested.prompt, negativePrompt: requested.negative_prompt, seed: resolvedSeed });
+    if (expanded.error !== undefined) {
+      api.lastError = new PreviewError('invalid', expanded.error);
+      void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(document.uri)}:${line + 1}: cannot render this block — ${expanded.error}`);
+      return undefined;
+    }
+    const body: Txt2ImgBody = { ...requested, seed: resolvedSeed, prompt: expanded.prompt, negative_prompt: expanded.negativePrompt };
+    const fullSize = buildTxt2img(block, profile, undefined).body ?? requested;
     const title = (body.prompt.split('\n')[0] ?? '').slice(0, 60) || `block ${block.index + 1}`;
     const store = storeFor(document.uri);
 
@@ -197,11 +214,21 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
           return result;
         },
       );
-      const entry = store.add(result.png, {
+      // Neither A1111's API nor our backend takes extra infotext fields: the templates are written here, into
+      // the saved PNG's infotext, as sd-dynamic-prompts' "Save template to metadata" writes them.
+      const writeTemplate = config().get<boolean>('preview.writeTemplate', true) && (expanded.template !== undefined || expanded.negativeTemplate !== undefined);
+      const infotext = writeTemplate && result.infotext ? withTemplates(result.infotext, expanded.template, expanded.negativeTemplate) : result.infotext ?? '';
+      const png = infotext !== (result.infotext ?? '') ? withPngParameters(result.png, infotext) : result.png;
+      const templates = {
+        ...(expanded.template !== undefined || expanded.negativeTemplate !== undefined ? { prompt: body.prompt, negativePrompt: body.negative_prompt } : {}),
+        ...(expanded.template !== undefined ? { template: expanded.template } : {}),
+        ...(expanded.negativeTemplate !== undefined ? { negativeTemplate: expanded.negativeTemplate } : {}),
+      };
+      const entry = store.add(png, {
         document: document.uri.toString(), blockIndex: block.index, line, title,
         fingerprint: requestFingerprint(fullSize, seed === undefined && fullSize.seed === -1 ? -1 : result.seed), seed: result.seed, width: body.width, height: body.height,
         steps: body.steps, sampler: body.sampler_name, cfgScale: body.cfg_scale, renderMs: Math.round(result.ms),
-        infotext: result.infotext ?? '', draft,
+        infotext, draft, ...templates,
       });
       log(`done in ${(result.ms / 1000).toFixed(2)} s, seed ${result.seed}: ${store.pngPath(entry.id)}`);
       panel.postState(entry.id);
@@ -214,6 +241,28 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
       return undefined;
     } finally {
       running = undefined;
+    }
+  }
+
+  /**
+   * The prompts as sd-dynamic-prompts expands them for `seed`, by the language server (which holds the wildcard
+   * folders). Without a running server the text is sent as written (and the log says so).
+   */
+  async function expandTemplates(params: ExpandTemplateParams): Promise<ExpandTemplateResult> {
+    const unchanged: ExpandTemplateResult = { prompt: params.prompt, negativePrompt: params.negativePrompt };
+    const exports = context.extension.exports as { client?: LanguageClientLike; serverReady?: Promise<boolean> } | undefined;
+    const ready = await Promise.race([exports?.serverReady ?? Promise.resolve(false), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+    const client = exports?.client;
+    if (!ready || !client) {
+      log('the language server is not running: the prompts are sent without Dynamic Prompts expansion');
+      return unchanged;
+    }
+    try {
+      const answer = await client.sendRequest<ExpandTemplateResult>(EXPAND_TEMPLATE_METHOD, params);
+      if (answer && (typeof answer.error === 'string' || (typeof answer.prompt === 'string' && typeof answer.negativePrompt === 'string'))) return answer;
+      return { error: 'the language server gave no answer to tagsmith/expandTemplate' };
+    } catch (error) {
+      return { error: `the language server could not expand the templates: ${(error as Error).message}` };
     }
   }
 

@@ -21,6 +21,10 @@ export interface PanelView {
   seconds: string;
   created: string;
   draft: boolean;
+  /** The prompt sent (the expansion, where the block has a Dynamic Prompts template) and the template. */
+  prompt?: string;
+  template?: string;
+  negativeTemplate?: string;
 }
 
 export class PreviewPanel {
@@ -29,7 +33,7 @@ export class PreviewPanel {
   private pending: unknown[] = [];
   private store: PreviewStore | undefined;
   /** The last state posted, for tests and for re-showing. */
-  lastState: { current?: string; status?: string; error?: string; historyIds: string[] } = { historyIds: [] };
+  lastState: { current?: string; status?: string; error?: string; historyIds: string[]; currentView?: PanelView } = { historyIds: [] };
   /** The entry whose image the page last reported as loaded and shown. */
   shownId: string | undefined;
 
@@ -93,6 +97,9 @@ export class PreviewPanel {
       id: entry.id, title: entry.title, src: this.panel!.webview.asWebviewUri(vscode.Uri.file(this.store!.pngPath(entry.id))).toString(),
       seed: entry.seed, size: `${entry.width}×${entry.height}`, steps: entry.steps, sampler: entry.sampler, cfgScale: entry.cfgScale,
       seconds: (entry.renderMs / 1000).toFixed(1), created: entry.created, draft: entry.draft,
+      ...(entry.prompt !== undefined ? { prompt: entry.prompt } : {}),
+      ...(entry.template !== undefined ? { template: entry.template } : {}),
+      ...(entry.negativeTemplate !== undefined ? { negativeTemplate: entry.negativeTemplate } : {}),
     };
   }
 
@@ -101,6 +108,7 @@ export class PreviewPanel {
     if (!this.panel || !this.store) return;
     const history = this.store.entries().map((e) => this.view(e));
     this.lastState = { ...this.lastState, historyIds: history.map((h) => h.id), ...(current ? { current, status: undefined, error: undefined } : {}) };
+    this.lastState.currentView = history.find((h) => h.id === this.lastState.current);
     this.post({ type: 'state', history, current: current ?? this.lastState.current });
   }
 

@@ -45,6 +45,8 @@ h3 { font-weight: 600; margin: 14px 0 6px; border-top: 1px solid var(--vscode-pa
     const main = $('main');
     main.replaceChildren(
       el('img', { src: h.src, alt: h.title, title: 'Open the PNG', onclick: () => vscode.postMessage({ type: 'open', id: h.id }), onload: () => vscode.postMessage({ type: 'shown', id: h.id }) }),
+      ...(h.template !== undefined ? [el('div', { className: 'meta prompt', textContent: 'Prompt: ' + h.prompt }), el('div', { className: 'meta template', textContent: 'Template: ' + h.template })] : []),
+      ...(h.negativeTemplate !== undefined ? [el('div', { className: 'meta template', textContent: 'Negative template: ' + h.negativeTemplate })] : []),
       el('div', { className: 'meta', textContent: h.title + ' — Seed ' + h.seed + ', ' + h.size + ', ' + h.steps + ' steps, ' + h.sampler + ', CFG ' + h.cfgScale + ', ' + h.seconds + ' s' + (h.draft ? ' (draft)' : '') }),
       el('div', {}, [
         button('Re-render with a new seed', 'rerender', h.id),
