@@ -1,4 +1,5 @@
 // What the features share about one document version: the parse tree, and token counts computed on demand.
+import { blockSteps } from '../core/checks';
 import { parseDocument, type SdDocument } from '../core/parse';
 import type { PromptSection } from '../core/parse/tree';
 import type { Profile } from '../core/profiles/profile';
@@ -16,6 +17,8 @@ export class Analysis {
   constructor(
     readonly text: string,
     private readonly tokenSource: TokenSource,
+    /** Steps for a block without `Steps:`: the profile's recommendation (A1111's counter uses the slider's). */
+    private readonly defaultSteps = 20,
   ) {
     this.doc = parseDocument(text);
   }
@@ -23,10 +26,25 @@ export class Analysis {
   tokens(section: PromptSection): PromptTokens {
     let counted = this.tokenCache.get(section);
     if (!counted) {
-      counted = countPromptTokensCached(this.text, section, this.tokenSource);
+      counted = countPromptTokensCached(this.text, section, this.tokenSource, this.stepsOf(section));
       this.tokenCache.set(section, counted);
     }
     return counted;
+  }
+
+  private stepsBySection: Map<PromptSection, number> | undefined;
+
+  /** The step count A1111 expands a section's schedule with: its block's `Steps:`, else the default. */
+  stepsOf(section: PromptSection): number {
+    if (!this.stepsBySection) {
+      this.stepsBySection = new Map();
+      for (const block of this.doc.blocks) {
+        const steps = blockSteps(block, this.defaultSteps);
+        if (block.prompt) this.stepsBySection.set(block.prompt, steps);
+        if (block.negative) this.stepsBySection.set(block.negative, steps);
+      }
+    }
+    return this.stepsBySection.get(section) ?? this.defaultSteps;
   }
 }
 

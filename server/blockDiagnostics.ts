@@ -59,7 +59,7 @@ export class BlockDiagnostics {
     // A BOM is only a BOM at the very start; a block that starts with one elsewhere must be read in place.
     if (/\n\ufeff/.test(text)) {
       if (text.length > MAX_BLOCK_CHARS) return [blockTooLarge(text, 0, 0, text.length)];
-      const all = diagnose(new Analysis(text, tokens), ctx, uri);
+      const all = diagnose(new Analysis(text, tokens, ctx.profile.recommended.steps), ctx, uri);
       return capped(all.slice(0, MAX_DIAGNOSTICS), all.length);
     }
     const generation = this.generation;
@@ -80,7 +80,7 @@ export class BlockDiagnostics {
         const blockText = text.slice(block.start, block.end);
         let relative = current.get(blockText) ?? previous.get(blockText);
         if (!relative) {
-          relative = diagnose(new Analysis(blockText, tokens), ctx, uri);
+          relative = diagnose(new Analysis(blockText, tokens, ctx.profile.recommended.steps), ctx, uri);
           current.set(blockText, relative);
           yield;
         }

@@ -92,7 +92,7 @@ export function startServer(connection: Connection): void {
     if (!document) return undefined;
     const cached = analyses.get(uri);
     if (cached && cached.version === document.version) return cached.analysis;
-    const analysis = new Analysis(document.getText(), resources.tokenSource);
+    const analysis = new Analysis(document.getText(), resources.tokenSource, findProfile(settings.profile).recommended.steps);
     analyses.set(uri, { version: document.version, analysis });
     return analysis;
   };
@@ -113,7 +113,7 @@ export function startServer(connection: Connection): void {
     const text = document.getText().slice(slice.start, slice.end);
     const cached = blockAnalyses.get(uri);
     if (cached && cached.line === slice.line && cached.text === text) return cached;
-    const local = { version: document.version, line: slice.line, text, analysis: new Analysis(text, resources.tokenSource) };
+    const local = { version: document.version, line: slice.line, text, analysis: new Analysis(text, resources.tokenSource, findProfile(settings.profile).recommended.steps) };
     blockAnalyses.set(uri, local);
     return local;
   };

@@ -4,6 +4,7 @@
 
 import { CHUNK_LENGTH, embeddingLookup, promptChunks, type ChunkTokenizer, type EmbeddingLookup, type EmbeddingVectors } from '../core/chunks';
 import { parseDocument } from '../core/parse';
+import { multicondPromptList, promptSchedules } from '../core/schedule';
 import type { PromptSection, Tag } from '../core/parse/tree';
 
 export { CHUNK_LENGTH };
@@ -31,10 +32,12 @@ export interface PromptTokens {
   estimated: boolean;
   /** Tags with tokens in two chunks, with the chunk their first token is in (and the tag's index in its section). */
   straddling: Array<{ tag: Tag; chunk: number; tagIndex: number }>;
+  /** True when `tokenCount` is the largest of the prompt's AND parts and schedule texts, as A1111 shows it. */
+  scheduled?: boolean;
 }
 
 /** Counts the tokens and chunks of one prompt section of the document `src`. */
-export function countPromptTokens(src: string, section: PromptSection, source: TokenSource): PromptTokens {
+export function countPromptTokens(src: string, section: PromptSection, source: TokenSource, steps = 20): PromptTokens {
   // What A1111 tokenizes: the prompt with extra networks removed; comments are not part of it either.
   // Blanking them keeps every offset a source offset (less contentStart).
   const blanks = section.extraNetworks.map((n) => n.node as { start: number; end: number });
@@ -69,7 +72,24 @@ export function countPromptTokens(src: string, section: PromptSection, source: T
     previousStart = base + token.start;
   }
   for (const chunk of chunks) if (chunk.start < 0) chunk.start = chunk.end = previousChunk >= 0 ? previousStart : base;
-  return { tokenCount: result.tokenCount, chunks, estimated: source.estimated, straddling };
+  const scheduled = scheduledCount(text, section.kind === 'negative', steps, source);
+  return { tokenCount: scheduled ?? result.tokenCount, chunks, estimated: source.estimated, straddling, ...(scheduled !== undefined ? { scheduled: true } : {}) };
+}
+
+/**
+ * The count A1111's token counter shows for a prompt with AND, prompt editing or alternation (ui.py
+ * update_token_counter): the positive prompt split at AND, each part's schedule expanded for `steps`, and
+ * the largest count of all those texts. Undefined for a prompt without any: its own count is that.
+ */
+function scheduledCount(text: string, negative: boolean, steps: number, source: TokenSource): number | undefined {
+  if (!text.includes('[') && !(!negative && text.includes('AND'))) return undefined;
+  const parts = negative ? [text] : multicondPromptList(text).map((p) => p.text);
+  const texts = new Set<string>();
+  for (const part of parts) for (const [, scheduledText] of promptSchedules(part, steps)) texts.add(scheduledText);
+  if (texts.size === 1 && texts.has(text)) return undefined;
+  let max = 0;
+  for (const t of texts) max = Math.max(max, promptChunks(t, source.tokenizer, { embeddings: source.embeddings }).tokenCount);
+  return max;
 }
 
 /**
@@ -92,6 +112,7 @@ function tagStraddling(tags: readonly Tag[], before: number, after: number): num
 
 /** A count with offsets relative to the prompt's start, and straddling tags by their index. */
 interface RelativeTokens {
+  scheduled?: boolean;
   tokenCount: number;
   estimated: boolean;
   chunks: Chunk[];
@@ -103,18 +124,19 @@ const cache = new WeakMap<TokenSource, Map<string, RelativeTokens>>();
 const CACHE_SIZE = 20_000;
 
 /** countPromptTokens, remembered by the prompt's text. */
-export function countPromptTokensCached(src: string, section: PromptSection, source: TokenSource): PromptTokens {
+export function countPromptTokensCached(src: string, section: PromptSection, source: TokenSource, steps = 20): PromptTokens {
   let bySource = cache.get(source);
   if (!bySource) cache.set(source, (bySource = new Map()));
-  const key = src.slice(section.contentStart, section.contentEnd);
+  const key = `${section.kind === 'negative' ? 'n' : 'p'}${steps}\u0000${src.slice(section.contentStart, section.contentEnd)}`;
   const base = section.contentStart;
   let relative = bySource.get(key);
   if (relative) {
     // Most recently used last, so the oldest entry is the one evicted.
     bySource.delete(key);
   } else {
-    const counted = countPromptTokens(src, section, source);
+    const counted = countPromptTokens(src, section, source, steps);
     relative = {
+      ...(counted.scheduled ? { scheduled: true } : {}),
       tokenCount: counted.tokenCount,
       estimated: counted.estimated,
       chunks: counted.chunks.map((c) => ({ tokens: c.tokens, start: c.start - base, end: c.end - base })),
@@ -124,6 +146,7 @@ export function countPromptTokensCached(src: string, section: PromptSection, sou
   }
   bySource.set(key, relative);
   return {
+    ...(relative.scheduled ? { scheduled: true } : {}),
     tokenCount: relative.tokenCount,
     estimated: relative.estimated,
     chunks: relative.chunks.map((c) => ({ tokens: c.tokens, start: c.start + base, end: c.end + base })),

@@ -8,6 +8,7 @@ import { cardTagIndex, normalizeTag, yearOf, type CardTagInfo, type Profile, typ
 import type { NetworkCatalog } from '../networks/catalog';
 import type { WildcardCatalog } from '../template/catalog';
 import { checkNetworks } from './networks';
+import { checkSchedules } from './schedules';
 import { checkTemplate } from './templates';
 import { formatMessage, rules, type Rule, type Severity } from './rules';
 
@@ -95,6 +96,7 @@ function checkBlock(ctx: Context, block: Block): void {
     const reporter = (rule: Rule, start: number, end: number, values: Record<string, string | number>, extra?: Partial<CheckDiagnostic>): void => report(ctx, rule, start, end, values, extra);
     checkNetworks(section, section === block.negative, ctx.profile, ctx.networks, reporter);
     checkTemplate(ctx.doc.text, section, ctx.wildcards, reporter);
+    checkSchedules(ctx.doc.text, section, blockSteps(block, ctx.profile.recommended.steps), reporter);
   }
   if (block.prompt && block.negative) checkTagsInBoth(ctx, block.prompt, block.negative);
   if (block.settings) for (const entry of block.settings.entries) checkSetting(ctx, entry);
@@ -312,4 +314,11 @@ function checkSetting(ctx: Context, entry: SettingEntry): void {
       return;
     }
   }
+}
+
+/** The steps A1111 expands a block's schedule with: its `Steps:`, else `fallback` (the profile's recommendation). */
+export function blockSteps(block: Block, fallback: number): number {
+  const entry = block.settings?.entries.find((e) => e.key.trim().toLowerCase() === 'steps');
+  const steps = entry && /^\s*\d+\s*$/.test(entry.value) ? Number(entry.value) : fallback;
+  return steps >= 1 && steps <= 100_000 ? steps : fallback;
 }

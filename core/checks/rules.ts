@@ -48,6 +48,10 @@ export const rules = {
   networkWeightRange: rule('network-weight-range', 'warning', "{type} weight {weight} is beyond ±2: images tend to break down", 'A network weight beyond ±2.'),
   networkInNegative: rule('network-in-negative', 'warning', "A1111 loads networks from the prompt only: in the negative prompt '{text}' is encoded as text", 'An extra network in a negative prompt.'),
   embeddingBaseMismatch: rule('embedding-base-mismatch', 'warning', "'{name}' is an {base} embedding ({width} wide): A1111 skips it on {model} ({profileBase}) and reads the name as text", 'An embedding made for another base model than the profile’s.'),
+  // A1111's prompt schedules and AND (core/schedule), with the block's Steps (or the profile's).
+  editNeverSwitches: rule('edit-never-switches', 'warning', "'{text}' switches at step {at} of {steps}: A1111 never changes to '{to}'", 'A prompt edit whose step is at or past the last step.'),
+  editFromNeverShown: rule('edit-from-never-shown', 'hint', "'{text}' switches before the first of {steps} steps: A1111 never shows '{from}'", 'A prompt edit whose step rounds down below 1.'),
+  malformedAndWeight: rule('malformed-and-weight', 'warning', "AND weight '{text}' is not a number: A1111 reads it as part of the prompt and weighs the part 1", 'A trailing :weight of an AND part that A1111 cannot read.'),
   // The sd-dynamic-prompts template layer, where a prompt uses its syntax ({…|…}, __wildcard__, ${var}).
   templateSyntax: rule('template-syntax', 'error', 'Dynamic Prompts cannot read this template: {message}', 'Template syntax that sd-dynamic-prompts rejects (unclosed {, a stray } or |, a stray $ or __, …).'),
   unknownWildcard: rule('unknown-wildcard', 'warning', "'__{name}__' is not in your wildcard folders{suggestion}: Dynamic Prompts leaves it as written", 'A wildcard no file of the wildcard folders defines.'),

@@ -1,5 +1,6 @@
 // The custom request `tagsmith/tokenCount`: the token count and chunks of the prompt under the cursor,
 // for the status bar (`42/75 · 1 chunk`) and its breakdown.
+import { CHUNK_LENGTH, targetTokenCount } from '../../core/chunks';
 import type { Position } from 'vscode-languageserver';
 import type { Analysis } from '../analysis';
 import { placeAt } from './locate';
@@ -27,7 +28,8 @@ export function tokenCountAt(analysis: Analysis, position: Position, estimated: 
   const tokens = analysis.tokens(place.section);
   return {
     tokenCount: tokens.tokenCount,
-    chunks: tokens.chunks.length,
+    // With a schedule the count is its largest text's (A1111's counter), whose chunks the capacity follows.
+    chunks: tokens.scheduled ? targetTokenCount(tokens.tokenCount) / CHUNK_LENGTH : tokens.chunks.length,
     estimated: tokens.estimated,
     prompt: place.section.kind,
     breakdown: tokens.chunks.map((chunk, i) => ({ chunk: i + 1, tokens: chunk.tokens, text: analysis.text.slice(chunk.start, chunk.end) })),
