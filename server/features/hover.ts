@@ -8,6 +8,7 @@ import { lookupAll } from '../../core/dictionary/dictionary';
 import { isBranch, walk, type Block, type PromptSection, type SyntaxNode } from '../../core/parse/tree';
 import { cardTagIndex, normalizeTag, yearOf } from '../../core/profiles/profile';
 import type { Analysis, FeatureContext } from '../analysis';
+import { multicondPromptList, promptSchedules } from '../../core/schedule';
 import { networkDoc, styleDoc } from './networkDocs';
 import { wildcardHover } from './wildcards';
 import { CHUNK_LENGTH, type PromptTokens } from '../tokens';
@@ -66,7 +67,10 @@ export function hover(analysis: Analysis, position: Position, ctx: FeatureContex
     return answer(network.node.start, network.node.end, parts);
   }
 
+  const scheduled = scheduleGroup(section, offset);
+  const schedule = scheduled ? scheduleDoc(analysis, section, ctx) : '';
   const tag = section.tags.find((t) => t.node.start <= offset && offset <= t.node.end);
+  if (!tag && scheduled) return answer(scheduled.start, scheduled.end, [schedule]);
   if (!tag) {
     const group = innermostGroup(section, offset);
     if (!group) return null;
@@ -85,6 +89,7 @@ export function hover(analysis: Analysis, position: Position, ctx: FeatureContex
   const entry = lookupAll(ctx.dictionaries, tag.value);
   if (entry) parts.push(dictionaryDoc(entry, 'Written as the alias'));
   parts.push(weightDoc(tag.weight, tag.multipliers));
+  if (schedule) parts.push(schedule);
   const tokens = analysis.tokens(section);
   const chunk = tokens.chunks.findIndex((c) => c.start <= tag.node.start && tag.node.start <= c.end);
   if (chunk >= 0) {
@@ -108,6 +113,43 @@ export function formatWeight(w: number): string {
 
 function estimateNote(tokens: PromptTokens): string {
   return tokens.estimated ? ' Token counts are estimates (no CLIP tokenizer configured).' : '';
+}
+
+/** The innermost prompt-editing or alternation group around `offset`. */
+function scheduleGroup(section: PromptSection, offset: number): SyntaxNode | undefined {
+  let found: SyntaxNode | undefined;
+  walk(section.node, (node) => {
+    if (isBranch(node) && (node.kind === 'editing' || node.kind === 'alternation') && node.start <= offset && offset < node.end) found = node;
+  });
+  return found;
+}
+
+/** Which text A1111 conditions on at which steps (each AND part), with A1111's token count of each. */
+function scheduleDoc(analysis: Analysis, section: PromptSection, ctx: FeatureContext): string {
+  const steps = analysis.stepsOf(section);
+  // A1111 schedules the prompt with its extra networks removed.
+  let text = analysis.text.slice(section.contentStart, section.contentEnd);
+  for (const network of [...section.extraNetworks].reverse()) {
+    text = text.slice(0, network.node.start - section.contentStart) + text.slice(network.node.end - section.contentStart);
+  }
+  const parts = section.kind === 'prompt' ? multicondPromptList(text) : [{ text, weight: 1 }];
+  const lines = [`**Schedule** over ${steps} steps (the block's Steps, else the profile's), as A1111 conditions on it:`];
+  const MAX_LINES = 12;
+  let shown = 0;
+  for (const [p, part] of parts.entries()) {
+    if (parts.length > 1) lines.push(`AND part ${p + 1}, weight ${part.weight}:`);
+    let from = 1;
+    for (const [end, partText] of promptSchedules(part.text, steps)) {
+      if (shown++ < MAX_LINES) {
+        const n = ctx.countTokens?.(partText);
+        const count = n === undefined ? '' : ` — ${n} token${n === 1 ? '' : 's'}`;
+        lines.push(`- steps ${from === end ? from : `${from}–${end}`}: \`${partText.trim().replace(/`/g, "'") || ' '}\`${count}`);
+      }
+      from = end + 1;
+    }
+  }
+  if (shown > MAX_LINES) lines.push(`- … ${shown - MAX_LINES} more`);
+  return lines.join('\n');
 }
 
 function innermostGroup(section: PromptSection, offset: number): SyntaxNode | undefined {

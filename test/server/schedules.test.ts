@@ -74,3 +74,11 @@ describe('schedule diagnostics', () => {
     expect(good.diagnostics.filter((d) => d.code === 'malformed-and-weight')).toEqual([]);
   });
 });
+
+describe('schedule hover', () => {
+  it('shows which text A1111 uses at which steps, with the count of each', async () => {
+    const { uri } = await open('[cat:dog dog dog:10], cow\nSteps: 20');
+    const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } })) as { contents: { value: string } };
+    expect(hover.contents.value).toContain('- steps 1–10: `cat, cow` — 3 tokens\n- steps 11–20: `dog dog dog, cow` — 5 tokens');
+  });
+});
