@@ -150,9 +150,35 @@ const g = {
         { include: '#escape' },
         { include: '#break' },
         { include: '#extra-network' },
+        { include: '#template-wildcard' },
+        { include: '#template-variant' },
         { include: '#card-tags' },
         { match: r`,`, name: 'punctuation.separator.comma.sdprompt' },
         { match: r`[)\]]`, name: 'invalid.illegal.stray-bracket.sdprompt' },
+      ],
+    },
+    // sd-dynamic-prompts: __wildcard__ and {variant|…} (with N$$, custom separators, weights N::).
+    'template-wildcard': {
+      match: r`(__)([^\s_,(){}|<>\[\]](?:[^\s,(){}|<>\[\]]*?[^\s_,(){}|<>\[\]])?)(__)`,
+      name: 'meta.template.wildcard.sdprompt',
+      captures: {
+        1: { name: 'punctuation.definition.template.wildcard.begin.sdprompt' },
+        2: { name: 'variable.other.wildcard.sdprompt' },
+        3: { name: 'punctuation.definition.template.wildcard.end.sdprompt' },
+      },
+    },
+    'template-variant': {
+      begin: r`\{`,
+      end: r`\}`,
+      name: 'meta.template.variant.sdprompt',
+      beginCaptures: { 0: { name: 'punctuation.section.template.variant.begin.sdprompt' } },
+      endCaptures: { 0: { name: 'punctuation.section.template.variant.end.sdprompt' } },
+      patterns: [
+        { match: r`\G\s*([~@])`, captures: { 1: { name: 'keyword.operator.template.sampler.sdprompt' } } },
+        { match: r`(\d*-?\d*)(\$\$)`, captures: { 1: { name: 'constant.numeric.template.count.sdprompt' }, 2: { name: 'keyword.operator.template.count.sdprompt' } } },
+        { match: r`(\d+(?:\.\d+)?)(::)`, captures: { 1: { name: 'constant.numeric.template.weight.sdprompt' }, 2: { name: 'keyword.operator.template.weight.sdprompt' } } },
+        { match: r`\|`, name: 'keyword.operator.template.variant.sdprompt' },
+        { include: '#prompt-content' },
       ],
     },
     escape: {
