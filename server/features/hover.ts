@@ -9,6 +9,8 @@ import { isBranch, walk, type Block, type PromptSection, type SyntaxNode } from 
 import { cardTagIndex, normalizeTag, yearOf } from '../../core/profiles/profile';
 import type { Analysis, FeatureContext } from '../analysis';
 import { multicondPromptList, promptSchedules } from '../../core/schedule';
+import { expandCombinatorial, expandRandom } from '../../core/template/expand';
+import { parseTemplate, type TemplateNode } from '../../core/template/parse';
 import { networkDoc, styleDoc } from './networkDocs';
 import { wildcardHover } from './wildcards';
 import { CHUNK_LENGTH, type PromptTokens } from '../tokens';
@@ -66,6 +68,9 @@ export function hover(analysis: Analysis, position: Position, ctx: FeatureContex
     if (entry) parts.push(networkDoc(entry, ctx, true));
     return answer(network.node.start, network.node.end, parts);
   }
+
+  const variant = variantHover(analysis, section, offset, ctx);
+  if (variant) return answer(variant.start, variant.end, [variant.doc]);
 
   const scheduled = scheduleGroup(section, offset);
   const schedule = scheduled ? scheduleDoc(analysis, section, ctx) : '';
@@ -174,4 +179,58 @@ function stylesHover(names: string[], block: Block, text: string, ctx: FeatureCo
     parts.push(`With the styles: prompt ${ctx.countTokens(prompt)} tokens, negative prompt ${ctx.countTokens(negative)} tokens (A1111's count).`);
   }
   return parts;
+}
+
+/** Combinations counted exactly up to this many; token counts over all of them up to EXACT_COUNTS. */
+const MAX_COMBINATIONS = 10_000;
+const EXACT_COUNTS = 200;
+
+/**
+ * On a Dynamic Prompts variant: how many prompts the whole template makes, three expansions for the block's
+ * seed and the next two (as the extension draws them for seed, seed+1, …), and the range of their token counts.
+ */
+function variantHover(analysis: Analysis, section: PromptSection, offset: number, ctx: FeatureContext): { start: number; end: number; doc: string } | undefined {
+  const base = section.contentStart;
+  const source = analysis.text.slice(base, section.contentEnd);
+  if (!source.includes('{')) return undefined;
+  const parsed = parseTemplate(source);
+  if (!parsed.ok) return undefined;
+  let found: { start: number; end: number } | undefined;
+  const stack: TemplateNode[] = [parsed.node];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.kind === 'variant' && node.start <= offset - base && offset - base < node.end) found = node;
+    if (node.kind === 'sequence') stack.push(...node.items);
+    else if (node.kind === 'variant') for (const o of node.options) stack.push(o.value);
+    else if (node.kind === 'wrap') stack.push(node.wrapper, node.inner);
+  }
+  if (!found) return undefined;
+  const options = { wildcards: ctx.wildcards?.library };
+  const all = expandCombinatorial(source, MAX_COMBINATIONS + 1, options);
+  const lines = ['**Dynamic Prompts variant**'];
+  if (all.ok) lines.push(all.prompts.length > MAX_COMBINATIONS ? `The prompt makes over ${MAX_COMBINATIONS.toLocaleString('en-US')} combinations.` : `The prompt makes ${all.prompts.length} combination${all.prompts.length === 1 ? '' : 's'}.`);
+  const block = analysis.doc.blocks.find((b) => b.prompt === section || b.negative === section);
+  const seedEntry = block?.settings?.entries.find((e) => e.key.trim().toLowerCase() === 'seed');
+  const seed = seedEntry && /^\s*\d+\s*$/.test(seedEntry.value) ? BigInt(seedEntry.value.trim()) : undefined;
+  if (seed !== undefined) {
+    const samples = expandRandom(source, [seed, seed + 1n, seed + 2n], options);
+    if (samples.ok) lines.push(`For seeds ${seed}, ${seed + 1n} and ${seed + 2n}:\n${samples.prompts.map((p) => `- \`${p.replace(/`/g, "'")}\``).join('\n')}`);
+    else lines.push(`Dynamic Prompts fails on it: ${samples.error}`);
+  } else {
+    lines.push('Give the block a `Seed:` to see the prompts the extension would draw for it.');
+  }
+  if (all.ok && ctx.countTokens && all.prompts.length > 0) {
+    const exact = all.prompts.length <= EXACT_COUNTS;
+    const counted = exact ? all.prompts : expandRandom(source, Array.from({ length: EXACT_COUNTS }, (_, i) => i), options);
+    const prompts = Array.isArray(counted) ? counted : counted.ok ? counted.prompts : [];
+    let min = Infinity;
+    let max = -Infinity;
+    for (const p of prompts) {
+      const n = ctx.countTokens(p);
+      min = Math.min(min, n);
+      max = Math.max(max, n);
+    }
+    if (prompts.length > 0) lines.push(`Token count ${min === max ? min : `${min}–${max}`}${exact ? ' over every combination' : ` over ${EXACT_COUNTS} sampled prompts (an estimate of the range)`}.`);
+  }
+  return { start: base + found.start, end: base + found.end, doc: lines.join('\n\n') };
 }

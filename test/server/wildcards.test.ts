@@ -77,3 +77,17 @@ describe('wildcards from tagsmith.wildcardFolders', () => {
     expect(yaml).toEqual({ uri: pathToFileURL(path.join(folder, 'sub', 'colors.yaml')).toString(), range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } } });
   });
 });
+
+describe('variant hover', () => {
+  it('counts the combinations of the whole prompt, draws three for the block seed and ranges their token counts', async () => {
+    const { uri } = await open('{red|blue} hair, {cat|dog}\nSeed: 1');
+    const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 2 } })) as { contents: { value: string } };
+    const value = hover.contents.value;
+    expect(value).toContain('The prompt makes 4 combinations.');
+    // "red hair, cat" and every other combination: red / hair / , / cat — 4 tokens.
+    expect(value).toContain('Token count 4 over every combination.');
+    const samples = /For seeds 1, 2 and 3:\n((?:- `.*`\n?){3})/.exec(value);
+    expect(samples).not.toBeNull();
+    for (const line of samples![1]!.trim().split('\n')) expect(['red hair, cat', 'red hair, dog', 'blue hair, cat', 'blue hair, dog']).toContain(line.slice(3, -1));
+  });
+});
