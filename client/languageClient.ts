@@ -51,7 +51,8 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: 'sdprompt' }],
+    // Wildcard files (`wildcards/**/*.txt`): one prompt option a line, completed and checked line by line.
+    documentSelector: [{ language: 'sdprompt' }, { language: 'sdprompt-wildcards' }],
     // A function, so a restart after the workspace is trusted sends the new state.
     initializationOptions: () => initializationOptions(context),
     middleware: {

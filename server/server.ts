@@ -21,6 +21,7 @@ import { Analysis, type FeatureContext } from './analysis';
 import { BlockDiagnostics, MAX_BLOCK_CHARS } from './blockDiagnostics';
 import { blockAround } from './blocks';
 import { codeActions } from './features/codeActions';
+import { diagnoseWildcardFile } from './features/diagnostics';
 import { complete, resolveCompletion } from './features/completion';
 import { formatting } from './features/formatting';
 import { hover } from './features/hover';
@@ -119,8 +120,10 @@ export function startServer(connection: Connection): void {
   };
 
   const blockDiagnostics = new BlockDiagnostics();
+  const isWildcardFile = (document: TextDocument): boolean => document.languageId === 'sdprompt-wildcards';
   const diagnosticsOf = (uri: string): Diagnostic[] => {
     const document = documents.get(uri);
+    if (document && isWildcardFile(document)) return diagnoseWildcardFile(analysisOf(uri)!, context(), uri);
     return document ? blockDiagnostics.diagnose(document.getText(), uri, context(), resources.tokenSource) : [];
   };
   /** Diagnostics of the current version, computed in slices between which other requests are answered;
@@ -128,6 +131,7 @@ export function startServer(connection: Connection): void {
   const diagnosticsInSlices = async (uri: string, cancelled: () => boolean = () => false): Promise<Diagnostic[] | undefined> => {
     const document = documents.get(uri);
     if (!document) return [];
+    if (isWildcardFile(document)) return diagnosticsOf(uri);
     const version = document.version;
     const stale = (): boolean => cancelled() || documents.get(uri)?.version !== version;
     try {
@@ -311,7 +315,10 @@ export function startServer(connection: Connection): void {
   });
   connection.onCodeAction(({ textDocument, range }) => withDocument('codeAction', textDocument.uri, [], (a) => codeActions(a, range, context(), textDocument.uri)));
   connection.languages.semanticTokens.on(({ textDocument }) => withDocument('semanticTokens', textDocument.uri, { data: [] }, (a) => semanticTokens(a, context())));
-  connection.languages.inlayHint.on(({ textDocument, range }) => withDocument('inlayHint', textDocument.uri, [], (a) => inlayHints(a, range)));
+  // A wildcard file is one option a line, not one prompt: no count for the whole file.
+  connection.languages.inlayHint.on(({ textDocument, range }) =>
+    documents.get(textDocument.uri)?.languageId === 'sdprompt-wildcards' ? [] : withDocument('inlayHint', textDocument.uri, [], (a) => inlayHints(a, range)),
+  );
   connection.onDocumentSymbol(({ textDocument }) => withDocument('documentSymbol', textDocument.uri, [], (a) => documentSymbols(a)));
   connection.onFoldingRanges(({ textDocument }) => withDocument('foldingRange', textDocument.uri, [], (a) => foldingRanges(a)));
   connection.onDocumentFormatting(({ textDocument }) => withDocument('formatting', textDocument.uri, [], (a) => formatting(a)));

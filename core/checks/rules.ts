@@ -56,6 +56,9 @@ export const rules = {
   templateSyntax: rule('template-syntax', 'error', 'Dynamic Prompts cannot read this template: {message}', 'Template syntax that sd-dynamic-prompts rejects (unclosed {, a stray } or |, a stray $ or __, …).'),
   unknownWildcard: rule('unknown-wildcard', 'warning', "'__{name}__' is not in your wildcard folders{suggestion}: Dynamic Prompts leaves it as written", 'A wildcard no file of the wildcard folders defines.'),
   variantCountTooLarge: rule('variant-count-too-large', 'warning', 'Asks for {count} of {options} options: Dynamic Prompts takes all {options}', 'A {N$$…} variant that asks for more options than it has.'),
+  // Wildcard files: one option a line.
+  duplicateOption: rule('duplicate-option', 'warning', "'{option}' is already on line {line}: Dynamic Prompts keeps one of them", 'The same option twice in a wildcard file.'),
+  emptyWildcardFile: rule('empty-wildcard-file', 'warning', 'This wildcard file has no options: __{name}__ picks nothing and stays as written', 'A wildcard file with no option lines.'),
   unknownEmbedding: rule('unknown-embedding', 'warning', "'{name}' is not in your embedding folders{suggestion}", 'A ComfyUI embedding:name whose name no indexed embedding has.'),
 } satisfies Record<string, Rule>;
 

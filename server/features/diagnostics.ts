@@ -2,7 +2,7 @@
 // straddles a 75-token chunk boundary, and the token count of a prompt that needs more than one chunk.
 
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver';
-import { checkDocument, formatMessage, rules, type Rule, type Severity } from '../../core/checks';
+import { checkDocument, checkWildcardFile, formatMessage, rules, type Rule, type Severity } from '../../core/checks';
 import type { Analysis, FeatureContext } from '../analysis';
 import { CHUNK_LENGTH } from '../tokens';
 import { lspRange } from './locate';
@@ -13,6 +13,22 @@ const LSP_SEVERITY: Record<Severity, DiagnosticSeverity> = {
   info: DiagnosticSeverity.Information,
   hint: DiagnosticSeverity.Hint,
 };
+
+/**
+ * A wildcard .txt file (under a wildcards folder): each option line checked as a prompt of its own, repeated
+ * options, an empty file (core/checks/wildcardFile.ts).
+ */
+export function diagnoseWildcardFile(analysis: Analysis, ctx: FeatureContext, uri: string): Diagnostic[] {
+  const name = decodeURIComponent(uri.replace(/^.*\/wildcards\//, '')).replace(/\.txt$/i, '');
+  return checkWildcardFile(analysis.text, name, ctx.profile, { severity: ctx.settings.severity, networks: ctx.networks, wildcards: ctx.wildcards }).map((d) => ({
+    range: lspRange(analysis.doc, d.start, d.end),
+    severity: LSP_SEVERITY[d.severity],
+    code: d.code,
+    source: 'tagsmith',
+    message: d.message,
+    ...(d.data ? { data: d.data } : {}),
+  }));
+}
 
 export function diagnose(analysis: Analysis, ctx: FeatureContext, uri: string): Diagnostic[] {
   const { doc } = analysis;

@@ -91,3 +91,34 @@ describe('variant hover', () => {
     for (const line of samples![1]!.trim().split('\n')) expect(['red hair, cat', 'red hair, dog', 'blue hair, cat', 'blue hair, dog']).toContain(line.slice(3, -1));
   });
 });
+
+describe('wildcard files as documents', () => {
+  function openWildcardFile(uri: string, text: string): Promise<Diagnostic[]> {
+    const published = client.nextDiagnostics(uri);
+    void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sdprompt-wildcards', version: 1, text } });
+    return published;
+  }
+
+  it('checks each option line as a prompt of its own, and names repeated options', async () => {
+    const diagnostics = await openWildcardFile('file:///w/wildcards/outfits.txt', '# outfits\nsuit, (best quality\narmor, armor\nsuit, (best quality\n');
+    expect(diagnostics.map((d) => [d.code, d.range.start.line])).toEqual([
+      ['unclosed-bracket', 1],
+      ['duplicate-tag', 2],
+      ['duplicate-option', 3],
+      ['unclosed-bracket', 3],
+    ]);
+    expect(diagnostics.find((d) => d.code === 'duplicate-option')!.message).toBe("'suit, (best quality' is already on line 2: Dynamic Prompts keeps one of them");
+  });
+
+  it('warns of a file with no options', async () => {
+    const diagnostics = await openWildcardFile('file:///w/wildcards/sub/empty.txt', '# nothing yet\n\n');
+    expect(diagnostics.map((d) => d.message)).toEqual(['This wildcard file has no options: __sub/empty__ picks nothing and stays as written']);
+  });
+
+  it('completes tags on an option line', async () => {
+    const uri = 'file:///w/wildcards/hair.txt';
+    await openWildcardFile(uri, 'red hair\nbest qu');
+    const list = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 1, character: 7 } })) as CompletionList;
+    expect(list.items.some((i) => i.label === 'best quality')).toBe(true);
+  });
+});
