@@ -521,7 +521,8 @@ function isEmptySequence(n: TemplateNode): boolean {
   return n.kind === 'sequence' && n.items.length === 0;
 }
 
-function asciiDigits(text: string): string {
+/** Unicode decimal digits (`１`, `٣`) as ASCII ones, as Python's int() and float() read them. */
+export function asciiDigits(text: string): string {
   // A run of Unicode decimal digits is made of whole blocks of ten, each starting at its zero.
   return text.replace(/\p{Nd}/gu, (d) => {
     let cp = d.codePointAt(0)!;

@@ -4,7 +4,7 @@
 // named after the file); `.yaml` files need a YAML parser (see `yaml` option); hidden folders skipped; values
 // de-duplicated, then sorted by code point; `*` in a name also matches `/`, and a name with no match is
 // retried as `**/name`.
-import { pyStrip } from './parse';
+import { asciiDigits, pyStrip } from './parse';
 
 export interface WildcardFile {
   /** Path relative to the wildcard folder, with `/` separators (e.g. `animals/cats.txt`). */
@@ -261,17 +261,6 @@ export function pyFloat(text: string): number | null {
   return Number(asciiDigits(s.replace(/_/g, '')));
 }
 
-function asciiDigits(text: string): string {
-  return text.replace(/\p{Nd}/gu, (d) => {
-    let cp = d.codePointAt(0)!;
-    let k = 0;
-    while (/\p{Nd}/u.test(String.fromCodePoint(cp - 1))) {
-      cp--;
-      k++;
-    }
-    return String(k % 10);
-  });
-}
 
 /** Python's fnmatch.translate as a JavaScript RegExp (POSIX: case-sensitive; `*` matches `/` too). */
 export function fnmatchRegExp(pat: string): RegExp {
