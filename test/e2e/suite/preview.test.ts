@@ -4,11 +4,13 @@
 // Runs last (file order), so the suite's final screenshot shows the preview panel with the image.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { A1111Client } from '../../../client/preview/api';
+import { a1111Parameters, readPngText } from '../../../core/png/readText';
 import type { PreviewApi } from '../../../client/preview';
 import { api, extension, report, waitFor, workspaceUri } from './util';
 
@@ -91,7 +93,8 @@ describe('previews', () => {
     assert.equal(entry.seed, 42);
     assert.deepEqual([entry.width, entry.height, entry.steps], [1024, 1024, 28]);
     assert.equal(entry.document, doc.uri.toString());
-    assert.match(entry.infotext, /^1boy, solo, smile\nNegative prompt: lowres\nSteps: 28, Sampler: Euler a, CFG scale: 5, Seed: 42, Size: 1024x1024/);
+    assert.match(entry.infotext, /^1boy, solo, smile\nNegative prompt: lowres\nSteps: 28, Sampler: Euler a, (Schedule type: Automatic, )?CFG scale: 5, Seed: 42, Size: 1024x1024/);
+    assert.ok(!/Template:/.test(entry.infotext) && entry.template === undefined, 'a block without template syntax gets no Template field');
     assert.deepEqual(preview.lastProgress[preview.lastProgress.length - 1], { step: 28, total: 28 });
     const png = path.join(workspaceUri().fsPath, '.tagsmith', 'previews', `${entry.id}.png`);
     assert.ok(existsSync(png), `${png} was saved`);
@@ -133,5 +136,42 @@ describe('previews', () => {
     // Leave the file as it was and the panel showing the image for the suite's final screenshot.
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await doc.save();
+  });
+
+  it('expands a Dynamic Prompts template with the seed before rendering; the PNG keeps the template', async () => {
+    // The fixture's wildcards/outfits.txt: suit, armor, kimono. With Seed: 1, sd-dynamic-prompts picks blue and
+    // armor (CPython's random: seed 1, randint(1, 1), choices([0, 1], [1, 1]) → 1, choice(3 values) → 0).
+    const folder = path.join(workspaceUri().fsPath, 'wildcards');
+    await config().update('wildcardFolders', [folder], vscode.ConfigurationTarget.Global);
+    const tagsmith = await api();
+    await waitFor('the server to index the wildcard folder', async () => {
+      const r = (await tagsmith.client?.sendRequest('tagsmith/expandTemplate', { prompt: '__outfits__', negativePrompt: '', seed: 1 })) as { prompt?: string } | undefined;
+      return r?.prompt === 'armor' ? true : undefined;
+    }, 20_000);
+    const template = '{red|blue} hair, __outfits__';
+    const doc = await openBlock('template.sdprompt', `${template}\nNegative prompt: lowres\nSteps: 4, Size: 256x256, Seed: 1\n`);
+    const entry = await preview.render(doc.uri, 0);
+    assert.ok(entry, `a render came back (${preview.lastError?.message ?? ''})`);
+    assert.equal(entry.prompt, 'blue hair, armor');
+    assert.equal(entry.template, template);
+    assert.equal(entry.negativeTemplate, undefined, 'lowres has no template syntax');
+    assert.equal(preview.panel.lastState.currentView?.prompt, 'blue hair, armor');
+    assert.equal(preview.panel.lastState.currentView?.template, template);
+    // The backend rendered the expansion; the saved PNG's infotext carries the template as sd-dynamic-prompts writes it.
+    const png = readFileSync(path.join(workspaceUri().fsPath, '.tagsmith', 'previews', `${entry.id}.png`));
+    const infotext = a1111Parameters(readPngText(png, (d) => inflateSync(d))) ?? '';
+    assert.match(infotext, /^blue hair, armor\nNegative prompt: lowres\nSteps: 4, /);
+    assert.ok(infotext.includes(`Template: "${template}"`), infotext);
+    assert.equal(entry.infotext, infotext);
+    // A re-render with a new seed expands the template anew, with that seed.
+    assert.equal(await preview.panel.receive({ type: 'rerender', id: entry.id }), true);
+    const again = preview.panel.lastState.currentView!;
+    assert.notEqual(again.id, entry.id);
+    assert.equal(again.template, template);
+    assert.match(again.prompt ?? '', /^(red|blue) hair, (armor|kimono|suit)$/);
+    // The panel page shows the render whose prompt came from a template.
+    await waitFor('the panel page to show the re-render', () => (preview.panel.shownId === again.id ? true : undefined), 20_000);
+    report(`preview: template rendered as "${entry.prompt}" (seed 1), re-rendered as "${again.prompt}" (seed ${again.seed})`);
+    await config().update('wildcardFolders', undefined, vscode.ConfigurationTarget.Global);
   });
 });
