@@ -17,6 +17,8 @@ export interface SafetensorsHeader {
   tensors: Map<string, TensorInfo>;
   /** Fields that were present but malformed, each a sentence naming the field. */
   problems: string[];
+  /** True when the tensor entries were not read (options.tensors 'names' and metadata came first). */
+  tensorsSkipped?: boolean;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -42,7 +44,8 @@ export interface HeaderOptions {
   /**
    * 'all' (default): every tensor's dtype and shape. 'names': tensor names only, with an empty shape and
    * dtype — enough for a LoRA, whose real headers name a few thousand tensors that JSON.parse would build
-   * objects for (the top-level scan below skips over them instead).
+   * objects for (the top-level scan below skips over them instead) — and none at all when kohya's or
+   * modelspec's metadata comes first, which already says what the tensor names would.
    */
   tensors?: 'all' | 'names';
 }
@@ -69,8 +72,15 @@ export function parseSafetensorsHeader(bytes: Uint8Array, options: HeaderOptions
     if (entry === 'end') break;
     if (entry === 'error') return { ok: false, error: `header is not UTF-8 JSON (${scan.error})` };
     const [name, valueStart, valueEnd] = entry;
-    if (name === '__metadata__') readMetadata(text.slice(valueStart, valueEnd), header);
-    else if (options.tensors === 'names') header.tensors.set(name, { dtype: '', shape: [] });
+    if (name === '__metadata__') {
+      readMetadata(text.slice(valueStart, valueEnd), header);
+      // A LoRA's names matter only without kohya's or modelspec's metadata: with it, the scan stops here
+      // (safetensors writes __metadata__ first, so the thousands of tensor entries are never looked at).
+      if (options.tensors === 'names' && header.tensors.size === 0 && Object.keys(header.metadata).some((k) => k.startsWith('ss_') || k.startsWith('modelspec.'))) {
+        header.tensorsSkipped = true;
+        break;
+      }
+    } else if (options.tensors === 'names') header.tensors.set(name, { dtype: '', shape: [] });
     else readTensor(name, text.slice(valueStart, valueEnd), header);
   }
   return { ok: true, value: header };

@@ -231,3 +231,14 @@ describe('embeddings', () => {
     expect(two).toEqual({ ok: false, error: 'it holds 2 tensors and no clip_g/clip_l pair: neither a textual inversion embedding nor a diffuser concept' });
   });
 });
+
+describe('header scan of a LoRA', () => {
+  it("stops after kohya's metadata when it comes first, and reads the names when there is none", () => {
+    const withMeta = parseSafetensorsHeader(new TextEncoder().encode('{"__metadata__": {"ss_network_dim": "4"}, "lora_te1_a.weight": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}, "broken": '), { tensors: 'names' });
+    // The broken tail is never reached.
+    expect(withMeta.ok && withMeta.value.tensorsSkipped).toBe(true);
+    const bare = parseSafetensorsHeader(new TextEncoder().encode('{"__metadata__": {"format": "pt"}, "lora_te1_a.weight": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}'), { tensors: 'names' });
+    expect(bare.ok && [...bare.value.tensors.keys()]).toEqual(['lora_te1_a.weight']);
+    expect(bare.ok && networkFacts(bare.value).baseModel?.architecture).toBe('sdxl');
+  });
+});
