@@ -4,7 +4,7 @@
 //
 // Written as a forward scan rather than a JS regex: `[^>]+` would rescan to the end of the text from every
 // `<word:` when no `>` follows (thousands of unclosed `<lora:` would be quadratic).
-import { isPyWordChar } from '../core/pyre';
+import { isPyWordChar } from '../core';
 
 export interface ExtraNetworkUse {
   /** `lora`, `hypernet`, … (group 1). */

@@ -10,12 +10,11 @@ import { TagIndex } from '../core/dictionary/dictionary';
 import { parseDocument } from '../core/parse';
 import { checkDocument } from '../core/checks';
 import { defaultProfile } from '../core/profiles';
-import { Analysis, type FeatureContext } from '../server/analysis';
+import { createPromptService } from '../core';
 import { BlockDiagnostics } from '../server/blockDiagnostics';
 import { bundledDictionary } from '../server/bundledData';
 import { diagnose } from '../server/features/diagnostics';
-import { defaultSettings } from '../server/settings';
-import { estimatedTokens } from '../server/tokens';
+import { estimatedTokens } from '../core';
 import { startClient } from '../test/server/lspClient';
 import { DANBOORU_CSV, realisticDocument, rng } from './corpus';
 import { cpuRuns, fmtMs, median, percentile, report, timeRuns, type BenchSuite } from './util';
@@ -56,29 +55,29 @@ async function run(): Promise<void> {
   // 2. Diagnostics for a 1,000-block document, as the server computes them (block by block, remembered by
   // block text): on opening it, and after an edit of one block.
   const doc1000 = realisticDocument(1000);
-  const ctx: FeatureContext = { profile: defaultProfile, settings: defaultSettings, dictionaries: [index], workspaceTags: new Map(), loraNames: [] };
+  const service = (tokens = { ...estimatedTokens }) => createPromptService({ profile: defaultProfile, tokens, dictionaries: [index] });
   const uri = 'file:///bench.sdprompt';
-  const onOpen = timeRuns(() => void new BlockDiagnostics().diagnose(doc1000, uri, ctx, { ...estimatedTokens }), 5);
+  const onOpen = timeRuns(() => void new BlockDiagnostics().diagnose(doc1000, uri, service()), 5);
   const warm = new BlockDiagnostics();
-  const warmSource = { ...estimatedTokens };
-  warm.diagnose(doc1000, uri, ctx, warmSource);
+  const warmService = service();
+  warm.diagnose(doc1000, uri, warmService);
   let edit = 0;
   const edited = timeRuns(() => {
     const at = doc1000.indexOf('\n', Math.floor((doc1000.length * (edit++ % 10)) / 10));
-    warm.diagnose(`${doc1000.slice(0, at)}, smile${edit}${doc1000.slice(at)}`, uri, ctx, warmSource);
+    warm.diagnose(`${doc1000.slice(0, at)}, smile${edit}${doc1000.slice(at)}`, uri, warmService);
   }, 9);
-  const wholeDocument = timeRuns(() => void diagnose(new Analysis(doc1000, { ...estimatedTokens }), ctx, uri), 5);
+  const wholeDocument = timeRuns(() => void (() => { const fresh = service(); return diagnose(fresh, fresh.analyze(doc1000), uri); })(), 5);
   const parsed = parseDocument(doc1000);
   const parseOnly = timeRuns(() => void parseDocument(doc1000), 5);
   const checksOnly = timeRuns(() => void checkDocument(parsed, defaultProfile), 5);
   report(`diagnostics, 1,000 blocks (${(doc1000.length / 1e6).toFixed(2)} MB), after editing one block`, fmtMs(median(edited)), '< 50 ms');
   const editedCpu = cpuRuns(() => {
     const at = doc1000.indexOf('\n', Math.floor((doc1000.length * (edit++ % 10)) / 10));
-    warm.diagnose(`${doc1000.slice(0, at)}, smile${edit}${doc1000.slice(at)}`, uri, ctx, warmSource);
+    warm.diagnose(`${doc1000.slice(0, at)}, smile${edit}${doc1000.slice(at)}`, uri, warmService);
   }, 9);
   if (editedCpu.length > 0) report('diagnostics after editing one block, main-thread CPU time', fmtMs(median(editedCpu)), '< 50 ms');
   report('diagnostics, 1,000 blocks, on open', fmtMs(median(onOpen)));
-  const onOpenCpu = cpuRuns(() => void new BlockDiagnostics().diagnose(doc1000, uri, ctx, { ...estimatedTokens }), 3);
+  const onOpenCpu = cpuRuns(() => void new BlockDiagnostics().diagnose(doc1000, uri, service()), 3);
   if (onOpenCpu.length > 0) report('diagnostics on open, main-thread CPU time', fmtMs(median(onOpenCpu)));
   report('  for reference: the whole document at once (parse, checks, tokens)', fmtMs(median(wholeDocument)));
   report('    of which parse (core/parse)', fmtMs(median(parseOnly)));

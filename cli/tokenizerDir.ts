@@ -3,7 +3,7 @@
 // load errors become messages that name the folder, the file and the line.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadClipTokenizer, TokenizerLoadError, type ClipTokenizer, type TextCleanup } from '../core/tokenizer/index';
+import { loadClipTokenizer, TokenizerLoadError, type ClipTokenizer, type TextCleanup } from '../core';
 import { bundledTokenizer } from '../server/bundledData';
 import { UserError } from './command';
 

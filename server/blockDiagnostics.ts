@@ -4,11 +4,8 @@
 
 import { performance } from 'node:perf_hooks';
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
-import { formatMessage, rules } from '../core/checks/rules';
-import { Analysis, type FeatureContext } from './analysis';
-import { splitBlocks } from '../core/parse/blocks';
+import { formatMessage, rules, splitBlocks, type PromptService } from '../core';
 import { diagnose } from './features/diagnostics';
-import type { TokenSource } from './tokens';
 
 export class BlockDiagnostics {
   /** Per document: block text → its diagnostics, with lines counted from the block's first line. */
@@ -28,8 +25,8 @@ export class BlockDiagnostics {
   }
 
   /** All diagnostics of `text`, at once. */
-  diagnose(text: string, uri: string, ctx: FeatureContext, tokens: TokenSource): Diagnostic[] {
-    const steps = this.steps(text, uri, ctx, tokens);
+  diagnose(text: string, uri: string, service: PromptService): Diagnostic[] {
+    const steps = this.steps(text, uri, service);
     for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
   }
 
@@ -38,8 +35,8 @@ export class BlockDiagnostics {
    * requests are answered meanwhile). Undefined when `stale()` turns true at a slice's end — the document
    * changed, or the request was cancelled: the work is abandoned, the blocks read so far are kept.
    */
-  async diagnoseInSlices(text: string, uri: string, ctx: FeatureContext, tokens: TokenSource, stale: () => boolean, sliceMs = 8): Promise<Diagnostic[] | undefined> {
-    const steps = this.steps(text, uri, ctx, tokens);
+  async diagnoseInSlices(text: string, uri: string, service: PromptService, stale: () => boolean, sliceMs = 8): Promise<Diagnostic[] | undefined> {
+    const steps = this.steps(text, uri, service);
     let deadline = performance.now() + sliceMs;
     for (;;) {
       const step = steps.next();
@@ -55,11 +52,11 @@ export class BlockDiagnostics {
   }
 
   /** Yields after each block (and after splitting the text), returns the diagnostics. */
-  private *steps(text: string, uri: string, ctx: FeatureContext, tokens: TokenSource): Generator<void, Diagnostic[]> {
+  private *steps(text: string, uri: string, service: PromptService): Generator<void, Diagnostic[]> {
     // A BOM is only a BOM at the very start; a block that starts with one elsewhere must be read in place.
     if (/\n\ufeff/.test(text)) {
       if (text.length > MAX_BLOCK_CHARS) return [blockTooLarge(text, 0, 0, text.length)];
-      const all = diagnose(new Analysis(text, tokens, ctx.profile.recommended.steps), ctx, uri);
+      const all = diagnose(service, service.analyze(text), uri);
       return capped(all.slice(0, MAX_DIAGNOSTICS), all.length);
     }
     const generation = this.generation;
@@ -80,7 +77,7 @@ export class BlockDiagnostics {
         const blockText = text.slice(block.start, block.end);
         let relative = current.get(blockText) ?? previous.get(blockText);
         if (!relative) {
-          relative = diagnose(new Analysis(blockText, tokens, ctx.profile.recommended.steps), ctx, uri);
+          relative = diagnose(service, service.analyze(blockText), uri);
           current.set(blockText, relative);
           yield;
         }

@@ -2,7 +2,7 @@
 // (core/parse's rule), so completion can parse just the block being typed in, however long the file.
 
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { SEPARATOR_LINE, type BlockSlice } from '../core/parse/blocks';
+import { SEPARATOR_LINE, type BlockSlice } from '../core';
 
 /** The block holding `line`, or undefined when that line is a separator. */
 export function blockAround(document: TextDocument, line: number): BlockSlice | undefined {

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { loadCompactDictionary, type TagIndex } from '../core/dictionary/dictionary';
-import { loadClipTokenizerFromMerges, type ClipTokenizer, type TextCleanup } from '../core/tokenizer/index';
+import { loadCompactDictionary, type TagIndex } from '../core';
+import { loadClipTokenizerFromMerges, type ClipTokenizer, type TextCleanup } from '../core';
 
 const MERGES = 'clip-merges.txt.gz';
 const DICTIONARY = 'danbooru.tagindex';

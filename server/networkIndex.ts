@@ -19,7 +19,7 @@ import {
   sidecarPaths,
   type CatalogEntry,
   type SafetensorsHeader,
-} from '../core/networks';
+} from '../core';
 
 
 /** A network or embedding as indexed: the catalog's entry, plus what was wrong with its files. */

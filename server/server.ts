@@ -16,8 +16,8 @@ import {
   type Range,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { builtinProfiles, defaultProfile, findProfile } from '../core/profiles';
-import { Analysis, type FeatureContext } from './analysis';
+import { builtinProfiles, defaultProfile, findProfile } from '../core';
+import { Analysis, createPromptService, type PromptService, type ServiceContext } from '../core';
 import { BlockDiagnostics, MAX_BLOCK_CHARS } from './blockDiagnostics';
 import { blockAround } from './blocks';
 import { codeActions } from './features/codeActions';
@@ -33,7 +33,6 @@ import { EXPAND_TEMPLATE_METHOD, expandTemplate, type ExpandTemplateParams, type
 import { TOKEN_COUNT_METHOD, tokenCountAt, type TokenCountParams, type TokenCountResult } from './features/tokenCount';
 import { Resources, type Log } from './resources';
 import { defaultSettings, readSettings, type ServerSettings } from './settings';
-import { countPromptText } from './tokens';
 
 const DIAGNOSTICS_DELAY_MS = 150;
 const MAX_TAG_COUNT_CHARS = 2_000_000;
@@ -74,26 +73,30 @@ export function startServer(connection: Connection): void {
     }
   };
 
-  const context = (): FeatureContext => ({
-    profile: findProfile(settings.profile),
-    settings,
-    dictionaries: resources.dictionaries,
-    workspaceTags: resources.workspaceTags,
-    loraNames: resources.loraNames,
-    networks: resources.catalog,
-    styles: resources.styles,
-    wildcards: resources.wildcards,
-    countTokens: (prompt) => countPromptText(prompt, resources.tokenSource),
-    previewUri: (file) => resources.previewUri(file),
-    vscodeCommands,
-  });
+  /** The language service over the current settings and resources (cheap: it holds no state of its own). */
+  const service = (): PromptService =>
+    createPromptService({
+      profile: findProfile(settings.profile),
+      tokens: resources.tokenSource,
+      severity: settings.severity,
+      keepUnderscores: settings.keepUnderscores,
+      dictionaries: resources.dictionaries,
+      workspaceTags: resources.workspaceTags,
+      loraNames: resources.loraNames,
+      networks: resources.catalog,
+      styles: resources.styles,
+      wildcards: resources.wildcards,
+      previewUri: (file) => resources.previewUri(file),
+      vscodeCommands,
+    });
+  const context = (): ServiceContext => service().context;
 
   const analysisOf = (uri: string): Analysis | undefined => {
     const document = documents.get(uri);
     if (!document) return undefined;
     const cached = analyses.get(uri);
     if (cached && cached.version === document.version) return cached.analysis;
-    const analysis = new Analysis(document.getText(), resources.tokenSource, findProfile(settings.profile).recommended.steps);
+    const analysis = service().analyze(document.getText());
     analyses.set(uri, { version: document.version, analysis });
     return analysis;
   };
@@ -114,7 +117,7 @@ export function startServer(connection: Connection): void {
     const text = document.getText().slice(slice.start, slice.end);
     const cached = blockAnalyses.get(uri);
     if (cached && cached.line === slice.line && cached.text === text) return cached;
-    const local = { version: document.version, line: slice.line, text, analysis: new Analysis(text, resources.tokenSource, findProfile(settings.profile).recommended.steps) };
+    const local = { version: document.version, line: slice.line, text, analysis: service().analyze(text) };
     blockAnalyses.set(uri, local);
     return local;
   };
@@ -123,8 +126,8 @@ export function startServer(connection: Connection): void {
   const isWildcardFile = (document: TextDocument): boolean => document.languageId === 'sdprompt-wildcards';
   const diagnosticsOf = (uri: string): Diagnostic[] => {
     const document = documents.get(uri);
-    if (document && isWildcardFile(document)) return diagnoseWildcardFile(analysisOf(uri)!, context(), uri);
-    return document ? blockDiagnostics.diagnose(document.getText(), uri, context(), resources.tokenSource) : [];
+    if (document && isWildcardFile(document)) return diagnoseWildcardFile(service(), analysisOf(uri)!, uri);
+    return document ? blockDiagnostics.diagnose(document.getText(), uri, service()) : [];
   };
   /** Diagnostics of the current version, computed in slices between which other requests are answered;
    * undefined when the document changed or closed meanwhile (or `cancelled` says so): that work is dropped. */
@@ -135,7 +138,7 @@ export function startServer(connection: Connection): void {
     const version = document.version;
     const stale = (): boolean => cancelled() || documents.get(uri)?.version !== version;
     try {
-      return await blockDiagnostics.diagnoseInSlices(document.getText(), uri, context(), resources.tokenSource, stale);
+      return await blockDiagnostics.diagnoseInSlices(document.getText(), uri, service(), stale);
     } catch (error) {
       log.error(`diagnostics failed: ${(error as Error).stack ?? String(error)}`);
       return [];
@@ -313,15 +316,15 @@ export function startServer(connection: Connection): void {
       return answer;
     });
   });
-  connection.onCodeAction(({ textDocument, range }) => withDocument('codeAction', textDocument.uri, [], (a) => codeActions(a, range, context(), textDocument.uri)));
+  connection.onCodeAction(({ textDocument, range }) => withDocument('codeAction', textDocument.uri, [], (a) => codeActions(service(), a, range, textDocument.uri)));
   connection.languages.semanticTokens.on(({ textDocument }) => withDocument('semanticTokens', textDocument.uri, { data: [] }, (a) => semanticTokens(a, context())));
   // A wildcard file is one option a line, not one prompt: no count for the whole file.
   connection.languages.inlayHint.on(({ textDocument, range }) =>
-    documents.get(textDocument.uri)?.languageId === 'sdprompt-wildcards' ? [] : withDocument('inlayHint', textDocument.uri, [], (a) => inlayHints(a, range)),
+    documents.get(textDocument.uri)?.languageId === 'sdprompt-wildcards' ? [] : withDocument('inlayHint', textDocument.uri, [], (a) => inlayHints(service(), a, range)),
   );
-  connection.onDocumentSymbol(({ textDocument }) => withDocument('documentSymbol', textDocument.uri, [], (a) => documentSymbols(a)));
-  connection.onFoldingRanges(({ textDocument }) => withDocument('foldingRange', textDocument.uri, [], (a) => foldingRanges(a)));
-  connection.onDocumentFormatting(({ textDocument }) => withDocument('formatting', textDocument.uri, [], (a) => formatting(a)));
+  connection.onDocumentSymbol(({ textDocument }) => withDocument('documentSymbol', textDocument.uri, [], (a) => documentSymbols(service(), a)));
+  connection.onFoldingRanges(({ textDocument }) => withDocument('foldingRange', textDocument.uri, [], (a) => foldingRanges(service(), a)));
+  connection.onDocumentFormatting(({ textDocument }) => withDocument('formatting', textDocument.uri, [], (a) => formatting(service(), a)));
 
   connection.languages.diagnostics.on(async ({ textDocument }, token) => {
     const uri = textDocument.uri;
@@ -338,7 +341,7 @@ export function startServer(connection: Connection): void {
     guard('tokenCount', null, () => {
       if (!params || typeof params.uri !== 'string' || !params.position) return null;
       const local = localAnalysisOf(params.uri, params.position);
-      return local ? tokenCountAt(local.analysis, { line: params.position.line - local.line, character: params.position.character }, resources.tokenSource.estimated) : null;
+      return local ? tokenCountAt(service(), local.analysis, { line: params.position.line - local.line, character: params.position.character }) : null;
     }),
   );
 

@@ -1,7 +1,7 @@
 // The `tagsmith.*` settings the server reads, validated and with defaults. Pure: the raw value comes
 // from workspace/configuration or didChangeConfiguration; paths are expanded but never read here.
 
-import type { Severity } from '../core/checks/rules';
+import type { Severity } from '../core';
 
 export type SeverityOverride = Severity | 'off';
 

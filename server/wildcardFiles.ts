@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { WildcardLibrary, type WildcardFile } from '../core/template/wildcards';
+import { WildcardLibrary, type WildcardFile } from '../core';
 
 export interface WildcardSource extends WildcardFile {
   /** The file on disk. */

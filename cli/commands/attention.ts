@@ -1,7 +1,7 @@
 // `tagsmith attention [TEXT] [--jsonl]`: A1111's parse_prompt_attention as JSON [text, weight] pairs.
 // Also home of the prompt-in, JSON-out plumbing the tokenize and chunks verbs share.
 import { parseArgs } from 'node:util';
-import { parsePromptAttention } from '../../core/attention';
+import { parsePromptAttention } from '../../core';
 import { UsageError, type Command, type CommandIO } from '../command';
 
 export const attention: Command = {

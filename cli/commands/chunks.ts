@@ -1,7 +1,7 @@
 // `tagsmith chunks [--tokenizer DIR] [TEXT] [--jsonl]`: the 77-token chunks, multipliers and N/75 count A1111 makes.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { embeddingLookup, promptChunks, type EmbeddingLookup } from '../../core/chunks';
+import { embeddingLookup, promptChunks, type EmbeddingLookup } from '../../core';
 import { indexNetworks } from '../../server/networkIndex';
 import type { Command } from '../command';
 import { loadTokenizer, resolveTokenizerDir, TOKENIZER_HELP } from '../tokenizerDir';

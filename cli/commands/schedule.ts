@@ -1,6 +1,6 @@
 // `tagsmith schedule [--steps N] [TEXT] [--jsonl]`: A1111's AND parts and prompt schedules as JSON.
 import { parseArgs } from 'node:util';
-import { schedulePrompt, type PromptSchedule } from '../../core/schedule';
+import { schedulePrompt, type PromptSchedule } from '../../core';
 import { UsageError, type Command, type CommandIO } from '../command';
 import { toJson } from './attention';
 

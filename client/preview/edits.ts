@@ -1,5 +1,5 @@
 // "Copy seed into the block": the edit that puts `Seed: N` in a block's settings line. Pure.
-import type { Block } from '../../core/parse';
+import type { Block } from '../../core';
 
 export interface SeedEdit {
   start: number;

@@ -3,8 +3,8 @@
 // Registered from client/main.ts with one call to registerPreview().
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import { parseDocument, type Block } from '../../core/parse';
-import { findProfile } from '../../core/profiles';
+import { parseDocument, type Block } from '../../core';
+import { findProfile } from '../../core';
 import { blockAt } from '../blocks';
 import { A1111Client, PreviewError, type Auth } from './api';
 import { BuiltinBackend } from './builtin';

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { a1111Parameters, readPngText } from '../../core/png/readText';
+import { a1111Parameters, readPngText } from '../../core';
 import { addEntry, entryFromInfotext, entryId, HISTORY_FILE, MAX_ENTRIES, parseHistory, serializeHistory, type HistoryEntry } from './history';
 
 export class PreviewStore {

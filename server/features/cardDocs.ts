@@ -1,5 +1,5 @@
 // What the profile says about its card tags, as markdown: shared by completion and hover.
-import type { CardTagInfo, Profile } from '../../core/profiles/profile';
+import type { CardTagInfo, Profile } from '../../core';
 
 export type CardTagEntry = CardTagInfo;
 

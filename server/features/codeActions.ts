@@ -3,16 +3,17 @@
 // the cursor (negative presets, the quality suffix, `((x))` ⇄ `(x:1.21)`, escaping a tag's brackets).
 
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
-import type { FixData } from '../../core/checks';
-import { applyStyles, styleNames } from '../../core/a1111/styles';
-import { isBranch, type Block, type Branch, type PromptSection, type SyntaxNode } from '../../core/parse/tree';
-import { normalizeTag } from '../../core/profiles/profile';
-import type { Analysis, FeatureContext } from '../analysis';
+import type { FixData } from '../../core';
+import { applyStyles, styleNames } from '../../core';
+import { isBranch, type Block, type Branch, type PromptSection, type SyntaxNode } from '../../core';
+import { normalizeTag } from '../../core';
+import type { Analysis, PromptService, ServiceContext } from '../../core';
 import { diagnose } from './diagnostics';
 import { formatWeight } from './hover';
 import { lspRange, placeAt } from './locate';
 
-export function codeActions(analysis: Analysis, range: Range, ctx: FeatureContext, uri: string): CodeAction[] {
+export function codeActions(service: PromptService, analysis: Analysis, range: Range, uri: string): CodeAction[] {
+  const ctx = service.context;
   const { doc } = analysis;
   const start = doc.lines.offsetAt(range.start);
   const end = doc.lines.offsetAt(range.end);
@@ -21,7 +22,7 @@ export function codeActions(analysis: Analysis, range: Range, ctx: FeatureContex
   const replace = (from: number, to: number, newText: string): TextEdit => ({ range: lspRange(doc, from, to), newText });
 
   // Fixes come from the diagnostics recomputed here, so they never depend on what a client echoes back.
-  for (const diagnostic of diagnose(analysis, ctx, uri)) {
+  for (const diagnostic of diagnose(service, analysis, uri)) {
     const dStart = doc.lines.offsetAt(diagnostic.range.start);
     const dEnd = doc.lines.offsetAt(diagnostic.range.end);
     if (dEnd < start || dStart > end) continue;
@@ -85,7 +86,7 @@ export function tagWithSeparator(text: string, start: number, end: number): [num
 type EditOf = (edits: TextEdit[]) => CodeAction['edit'];
 type ReplaceOf = (from: number, to: number, newText: string) => TextEdit;
 
-function presetActions(analysis: Analysis, block: Block, ctx: FeatureContext, edit: EditOf, replace: ReplaceOf): CodeAction[] {
+function presetActions(analysis: Analysis, block: Block, ctx: ServiceContext, edit: EditOf, replace: ReplaceOf): CodeAction[] {
   const text = analysis.text;
   const actions: CodeAction[] = [];
   for (const preset of ctx.profile.negativePresets) {
@@ -107,7 +108,7 @@ function presetActions(analysis: Analysis, block: Block, ctx: FeatureContext, ed
   return actions;
 }
 
-function suffixAction(analysis: Analysis, block: Block, ctx: FeatureContext, edit: EditOf, replace: ReplaceOf): CodeAction | undefined {
+function suffixAction(analysis: Analysis, block: Block, ctx: ServiceContext, edit: EditOf, replace: ReplaceOf): CodeAction | undefined {
   const prompt = block.prompt;
   if (!prompt) return undefined;
   const suffixTags = ctx.profile.qualitySuffix.split(',').map(normalizeTag).filter((t) => t !== '');
@@ -206,7 +207,7 @@ function onlyChild(group: Branch): SyntaxNode | undefined {
  * "Apply styles": the block's `Styles:` written into its prompt and negative prompt as A1111 applies them
  * (apply_styles_to_prompt), and the entry removed, so the block renders the same anywhere.
  */
-function stylesAction(text: string, block: Block, ctx: FeatureContext, replace: (from: number, to: number, newText: string) => TextEdit): { title: string; edits: TextEdit[] } | undefined {
+function stylesAction(text: string, block: Block, ctx: ServiceContext, replace: (from: number, to: number, newText: string) => TextEdit): { title: string; edits: TextEdit[] } | undefined {
   const entries = block.settings?.entries ?? [];
   const index = entries.findIndex((e) => e.key.trim().toLowerCase() === 'styles');
   if (index < 0 || !block.prompt || !ctx.styles) return undefined;

@@ -2,13 +2,13 @@
 // workspace tags in a prompt; keys, samplers and sizes in the settings line; LoRA names inside `<lora:`.
 
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type Position, type Range } from 'vscode-languageserver';
-import { findSettingKey, samplerNames, settingKeys } from '../../core/a1111/settings';
-import { categoryName, displayTagName, lookupAll, searchAll, tagInsertText, type TagMatch } from '../../core/dictionary/dictionary';
-import { normalizeTag, yearTags } from '../../core/profiles/profile';
-import { styleNames } from '../../core/a1111/styles';
-import { entryTriggerWords, preferredWeight } from '../../core/networks';
-import type { ExtraNetwork } from '../../core/parse/tree';
-import type { Analysis, FeatureContext } from '../analysis';
+import { findSettingKey, samplerNames, settingKeys } from '../../core';
+import { categoryName, displayTagName, lookupAll, searchAll, tagInsertText, type TagMatch } from '../../core';
+import { normalizeTag, yearTags } from '../../core';
+import { styleNames } from '../../core';
+import { entryTriggerWords, preferredWeight } from '../../core';
+import type { ExtraNetwork } from '../../core';
+import type { Analysis, ServiceContext } from '../../core';
 import { networkDetail, networkDoc, styleDoc } from './networkDocs';
 import { completeWildcard } from './wildcards';
 import { cardTagDoc, type CardTagEntry, cardTagEntries } from './cardDocs';
@@ -31,7 +31,7 @@ function holdsInOrder(text: string, typed: string): boolean {
 }
 const WORKSPACE_LIMIT = 20;
 
-export function complete(analysis: Analysis, position: Position, ctx: FeatureContext): CompletionList {
+export function complete(analysis: Analysis, position: Position, ctx: ServiceContext): CompletionList {
   const { doc } = analysis;
   const offset = doc.lines.offsetAt(position);
   const empty: CompletionList = { isIncomplete: false, items: [] };
@@ -50,7 +50,7 @@ export function complete(analysis: Analysis, position: Position, ctx: FeatureCon
   return completePrompt(analysis, offset, place.kind, ctx);
 }
 
-function completePrompt(analysis: Analysis, offset: number, kind: 'prompt' | 'negative', ctx: FeatureContext): CompletionList {
+function completePrompt(analysis: Analysis, offset: number, kind: 'prompt' | 'negative', ctx: ServiceContext): CompletionList {
   const { doc } = analysis;
   const start = tagStart(doc.text, offset);
   const typed = doc.text.slice(start, offset);
@@ -192,9 +192,9 @@ function completePrompt(analysis: Analysis, offset: number, kind: 'prompt' | 'ne
   return { isIncomplete, items };
 }
 
-function dictionaryItem(match: TagMatch, rank: number, typed: string, range: Range, ctx: FeatureContext): CompletionItem {
+function dictionaryItem(match: TagMatch, rank: number, typed: string, range: Range, ctx: ServiceContext): CompletionItem {
   const { tag } = match;
-  const options = { keepUnderscores: ctx.settings.keepUnderscores };
+  const options = { keepUnderscores: ctx.keepUnderscores };
   const label = displayTagName(tag.name, options);
   const newText = tagInsertText(tag.name, options);
   const via = match.kind === 'alias' ? ` · alias ${match.alias}` : '';
@@ -220,7 +220,7 @@ interface ResolveData {
 }
 
 /** completionItem/resolve: the dictionary entry of a dictionary item, as markdown. */
-export function resolveCompletion(item: CompletionItem, ctx: FeatureContext): CompletionItem {
+export function resolveCompletion(item: CompletionItem, ctx: ServiceContext): CompletionItem {
   const data = item.data as Partial<ResolveData> | undefined;
   if (typeof data?.lora === 'string' && !item.documentation) {
     const entry = ctx.networks?.lora(data.lora);
@@ -242,7 +242,7 @@ export function dictionaryDoc(match: TagMatch, aliasNote = 'You typed the alias'
   return lines.join('\n\n');
 }
 
-function completeSettings(analysis: Analysis, offset: number, before: string, ctx: FeatureContext): CompletionList {
+function completeSettings(analysis: Analysis, offset: number, before: string, ctx: ServiceContext): CompletionList {
   const { doc } = analysis;
   // `Styles: a, b`: its value holds commas, so it is found before the split at the last comma below.
   const styles = /(?:^|,)\s*Styles\s*:\s*"?([^"]*)$/i.exec(before);
@@ -313,7 +313,7 @@ function completeSettings(analysis: Analysis, offset: number, before: string, ct
   return { isIncomplete: false, items };
 }
 
-function recommendation(which: string | undefined, ctx: FeatureContext): string | undefined {
+function recommendation(which: string | undefined, ctx: ServiceContext): string | undefined {
   const rec = ctx.profile.recommended;
   switch (which) {
     case 'steps':
@@ -351,7 +351,7 @@ function snippetChoice(text: string): string {
   return text.replace(/[\\,|$}]/g, '\\$&');
 }
 
-function completeExtraNetwork(analysis: Analysis, offset: number, m: RegExpExecArray, ctx: FeatureContext): CompletionList {
+function completeExtraNetwork(analysis: Analysis, offset: number, m: RegExpExecArray, ctx: ServiceContext): CompletionList {
   const { doc } = analysis;
   const items: CompletionItem[] = [];
   const after = doc.text.slice(offset, offset + 1);

@@ -1,9 +1,8 @@
-// Document formatting over LSP: core/format's edits as TextEdits.
+// Document formatting over LSP: the service's edits as TextEdits.
 import type { TextEdit } from 'vscode-languageserver';
-import { formatEdits } from '../../core/format';
-import type { Analysis } from '../analysis';
+import type { Analysis, PromptService } from '../../core';
 import { lspRange } from './locate';
 
-export function formatting(analysis: Analysis): TextEdit[] {
-  return formatEdits(analysis.text).map((e) => ({ range: lspRange(analysis.doc, e.start, e.end), newText: e.newText }));
+export function formatting(service: PromptService, analysis: Analysis): TextEdit[] {
+  return service.format(analysis).map((e) => ({ range: lspRange(analysis.doc, e.start, e.end), newText: e.newText }));
 }

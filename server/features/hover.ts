@@ -2,23 +2,23 @@
 // computed, the dictionary's entry, the chunk a tag or BREAK falls in, and what a settings key does.
 
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
-import { findSettingKey } from '../../core/a1111/settings';
-import { applyStyles, styleNames } from '../../core/a1111/styles';
-import { lookupAll } from '../../core/dictionary/dictionary';
-import { isBranch, walk, type Block, type PromptSection, type SyntaxNode } from '../../core/parse/tree';
-import { cardTagIndex, normalizeTag, yearOf } from '../../core/profiles/profile';
-import type { Analysis, FeatureContext } from '../analysis';
-import { multicondPromptList, promptSchedules } from '../../core/schedule';
-import { expandCombinatorial, expandRandom } from '../../core/template/expand';
-import { parseTemplate, type TemplateNode } from '../../core/template/parse';
+import { findSettingKey } from '../../core';
+import { applyStyles, styleNames } from '../../core';
+import { lookupAll } from '../../core';
+import { isBranch, walk, type Block, type PromptSection, type SyntaxNode } from '../../core';
+import { cardTagIndex, normalizeTag, yearOf } from '../../core';
+import type { Analysis, ServiceContext } from '../../core';
+import { multicondPromptList, promptSchedules } from '../../core';
+import { expandCombinatorial, expandRandom } from '../../core';
+import { parseTemplate, type TemplateNode } from '../../core';
 import { networkDoc, styleDoc } from './networkDocs';
 import { wildcardHover } from './wildcards';
-import { CHUNK_LENGTH, type PromptTokens } from '../tokens';
+import { CHUNK_LENGTH, type PromptTokens } from '../../core';
 import { cardTagDoc } from './cardDocs';
 import { dictionaryDoc } from './completion';
 import { lspRange, placeAt } from './locate';
 
-export function hover(analysis: Analysis, position: Position, ctx: FeatureContext): Hover | null {
+export function hover(analysis: Analysis, position: Position, ctx: ServiceContext): Hover | null {
   const { doc } = analysis;
   const offset = doc.lines.offsetAt(position);
   const place = placeAt(doc, offset);
@@ -130,7 +130,7 @@ function scheduleGroup(section: PromptSection, offset: number): SyntaxNode | und
 }
 
 /** Which text A1111 conditions on at which steps (each AND part), with A1111's token count of each. */
-function scheduleDoc(analysis: Analysis, section: PromptSection, ctx: FeatureContext): string {
+function scheduleDoc(analysis: Analysis, section: PromptSection, ctx: ServiceContext): string {
   const steps = analysis.stepsOf(section);
   // A1111 schedules the prompt with its extra networks removed.
   let text = analysis.text.slice(section.contentStart, section.contentEnd);
@@ -166,7 +166,7 @@ function innermostGroup(section: PromptSection, offset: number): SyntaxNode | un
 }
 
 /** What each style adds, and the token counts of the prompts with them applied. */
-function stylesHover(names: string[], block: Block, text: string, ctx: FeatureContext): string[] {
+function stylesHover(names: string[], block: Block, text: string, ctx: ServiceContext): string[] {
   const parts: string[] = [];
   for (const name of names) {
     const style = ctx.styles?.get(name);
@@ -189,7 +189,7 @@ const EXACT_COUNTS = 200;
  * On a Dynamic Prompts variant: how many prompts the whole template makes, three expansions for the block's
  * seed and the next two (as the extension draws them for seed, seed+1, …), and the range of their token counts.
  */
-function variantHover(analysis: Analysis, section: PromptSection, offset: number, ctx: FeatureContext): { start: number; end: number; doc: string } | undefined {
+function variantHover(analysis: Analysis, section: PromptSection, offset: number, ctx: ServiceContext): { start: number; end: number; doc: string } | undefined {
   const base = section.contentStart;
   const source = analysis.text.slice(base, section.contentEnd);
   if (!source.includes('{')) return undefined;

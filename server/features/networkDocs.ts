@@ -1,9 +1,9 @@
 // What completion and hover say about what the user's UI folders hold: a network or an embedding (base
 // model, trigger words, training tags, dim/alpha, size, notes, the preview image) and an A1111 style.
 
-import { architectureNames, architectureOf, baseModelOf, entryTriggerWords, fitsArchitecture, formatBytes, preferredWeight, type CatalogEntry } from '../../core/networks';
-import type { PromptStyle } from '../../core/a1111/styles';
-import type { FeatureContext } from '../analysis';
+import { architectureNames, architectureOf, baseModelOf, entryTriggerWords, fitsArchitecture, formatBytes, preferredWeight, type CatalogEntry } from '../../core';
+import type { PromptStyle } from '../../core';
+import type { ServiceContext } from '../../core';
 
 /** `LoRA · SDXL (Pony) · characters/` */
 export function networkDetail(entry: CatalogEntry): string {
@@ -19,7 +19,7 @@ export function networkDetail(entry: CatalogEntry): string {
 const escapeMarkdown = (text: string): string => text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 
 /** The markdown of a hover or completion item's documentation. */
-export function networkDoc(entry: CatalogEntry, ctx: FeatureContext, withPreview: boolean): string {
+export function networkDoc(entry: CatalogEntry, ctx: ServiceContext, withPreview: boolean): string {
   const lines: string[] = [];
   lines.push(`**${escapeMarkdown(entry.name)}** — ${networkDetail(entry)}`);
   const base = baseModelOf(entry);

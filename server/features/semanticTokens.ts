@@ -2,11 +2,11 @@
 // settings keys. Plain tags the dictionaries do not know get no token, so the grammar's colours stay.
 
 import type { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver';
-import { lookupAll } from '../../core/dictionary/dictionary';
-import { categoryName } from '../../core/dictionary/categories';
-import { leaves } from '../../core/parse/tree';
-import { cardTagIndex, normalizeTag, yearOf } from '../../core/profiles/profile';
-import type { Analysis, FeatureContext } from '../analysis';
+import { lookupAll } from '../../core';
+import { categoryName } from '../../core';
+import { leaves } from '../../core';
+import { cardTagIndex, normalizeTag, yearOf } from '../../core';
+import type { Analysis, ServiceContext } from '../../core';
 
 // `cardTag` and `tag` are Tagsmith's own types (the extension declares them with superTypes `enumMember`
 // and `variable`); the rest are LSP's standard types, which every theme colours.
@@ -24,7 +24,7 @@ interface RawToken {
   modifiers: Modifier[];
 }
 
-export function semanticTokens(analysis: Analysis, ctx: FeatureContext): SemanticTokens {
+export function semanticTokens(analysis: Analysis, ctx: ServiceContext): SemanticTokens {
   const { doc } = analysis;
   const cards = cardTagIndex(ctx.profile);
   const raw: RawToken[] = [];

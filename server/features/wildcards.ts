@@ -4,7 +4,7 @@
 
 import { CompletionItemKind, MarkupKind, type CompletionList, type Hover, type Location, type Position } from 'vscode-languageserver';
 import { pathToFileURL } from 'node:url';
-import type { Analysis, FeatureContext } from '../analysis';
+import type { Analysis, ServiceContext } from '../../core';
 import { lspRange } from './locate';
 
 /** `__` and the name typed so far, right before the cursor. */
@@ -13,7 +13,7 @@ const WILDCARD = /__([^\s,(){}|<>[\]]+?)__/g;
 const SAMPLE = 3;
 const LIMIT = 200;
 
-export function completeWildcard(analysis: Analysis, offset: number, before: string, ctx: FeatureContext): CompletionList | undefined {
+export function completeWildcard(analysis: Analysis, offset: number, before: string, ctx: ServiceContext): CompletionList | undefined {
   const catalog = ctx.wildcards;
   const m = TYPING.exec(before);
   if (!m || !catalog || catalog.isEmpty) return undefined;
@@ -53,7 +53,7 @@ function wildcardAt(analysis: Analysis, offset: number): { name: string; start: 
   return undefined;
 }
 
-export function wildcardHover(analysis: Analysis, position: Position, ctx: FeatureContext): Hover | null {
+export function wildcardHover(analysis: Analysis, position: Position, ctx: ServiceContext): Hover | null {
   const catalog = ctx.wildcards;
   if (!catalog || catalog.isEmpty) return null;
   const offset = analysis.doc.lines.offsetAt(position);
@@ -71,7 +71,7 @@ export function wildcardHover(analysis: Analysis, position: Position, ctx: Featu
   return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n\n') }, range: lspRange(analysis.doc, found.start, found.end) };
 }
 
-export function wildcardDefinition(analysis: Analysis, position: Position, ctx: FeatureContext): Location | null {
+export function wildcardDefinition(analysis: Analysis, position: Position, ctx: ServiceContext): Location | null {
   const found = wildcardAt(analysis, analysis.doc.lines.offsetAt(position));
   const where = found ? ctx.wildcards?.location(found.name) : undefined;
   if (!where) return null;

@@ -5,8 +5,7 @@ import { BlockDiagnostics } from '../../server/blockDiagnostics';
 import { splitBlocks } from '../../core/parse/blocks';
 import { blockAround } from '../../server/blocks';
 import { diagnose } from '../../server/features/diagnostics';
-import { estimatedTokens } from '../../server/tokens';
-import { analyse, context } from './helpers';
+import { analyse, service } from './helpers';
 
 const doc = (text: string): TextDocument => TextDocument.create('file:///b.sdprompt', 'sdprompt', 1, text);
 
@@ -40,22 +39,22 @@ describe('splitting a document into blocks', () => {
 });
 
 describe('diagnostics block by block', () => {
-  const ctx = context();
+  const ctx = service();
   const uri = 'file:///blocks.sdprompt';
   const text = '1boy, best qualty\n---\n1boy, 1boy\nSteps: 28, Size: 833x1216\n---\nsolo';
 
   it('equal what the whole document gives', () => {
-    const whole = diagnose(analyse(text), ctx, uri);
-    expect(new BlockDiagnostics().diagnose(text, uri, ctx, estimatedTokens)).toEqual(whole);
+    const whole = diagnose(ctx, analyse(text), uri);
+    expect(new BlockDiagnostics().diagnose(text, uri, ctx)).toEqual(whole);
     expect(whole.map((d) => [d.code, d.range.start.line])).toEqual([['near-miss', 0], ['duplicate-tag', 2], ['size-not-multiple-of-8', 3]]);
   });
 
   it('check again only the block that changed', () => {
     const blocks = new BlockDiagnostics();
-    blocks.diagnose(text, uri, ctx, estimatedTokens);
+    blocks.diagnose(text, uri, ctx);
     const edited = text.replace('1boy, 1boy', '1boy, solo');
-    const again = blocks.diagnose(edited, uri, ctx, estimatedTokens);
-    expect(again).toEqual(diagnose(analyse(edited), ctx, uri));
+    const again = blocks.diagnose(edited, uri, ctx);
+    expect(again).toEqual(diagnose(ctx, analyse(edited), uri));
     expect(again.map((d) => d.code)).toEqual(['near-miss', 'size-not-multiple-of-8']);
   });
 });
@@ -66,8 +65,8 @@ describe('diagnostics block by block (property)', () => {
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
         const text = pieces.join('');
-        const ctx = context();
-        expect(new BlockDiagnostics().diagnose(text, 'file:///p', ctx, estimatedTokens)).toEqual(diagnose(analyse(text), ctx, 'file:///p'));
+        const ctx = service();
+        expect(new BlockDiagnostics().diagnose(text, 'file:///p', ctx)).toEqual(diagnose(ctx, analyse(text), 'file:///p'));
       }),
       { numRuns: 500 },
     );
@@ -79,7 +78,7 @@ describe('limits of per-block diagnostics', () => {
     const { MAX_BLOCK_CHARS } = await import('../../server/blockDiagnostics');
     const huge = 'solo, '.repeat(Math.ceil(MAX_BLOCK_CHARS / 6) + 10);
     const text = `1boy, 1boy\n---\n${huge}\n---\n1boy, 1boy\n`;
-    const found = new BlockDiagnostics().diagnose(text, 'file:///b.sdprompt', context(), estimatedTokens);
+    const found = new BlockDiagnostics().diagnose(text, 'file:///b.sdprompt', service());
     expect(found.map((d) => [d.code, d.range.start.line])).toEqual([
       ['duplicate-tag', 0],
       ['block-too-large', 2],
@@ -91,7 +90,7 @@ describe('limits of per-block diagnostics', () => {
   it('publishes at most MAX_DIAGNOSTICS, then one saying how many there are', async () => {
     const { MAX_DIAGNOSTICS } = await import('../../server/blockDiagnostics');
     const text = Array.from({ length: 30 }, () => '1boy, '.repeat(100)).join('\n---\n');
-    const found = new BlockDiagnostics().diagnose(text, 'file:///b.sdprompt', context(), estimatedTokens);
+    const found = new BlockDiagnostics().diagnose(text, 'file:///b.sdprompt', service());
     expect(found.length).toBe(MAX_DIAGNOSTICS + 1);
     expect(found[MAX_DIAGNOSTICS]!.code).toBe('too-many-diagnostics');
     // Each block: 99 duplicates and one token count (300 tokens, 4 chunks).
@@ -105,17 +104,17 @@ describe('diagnostics in slices', () => {
   it('gives what diagnose gives, letting the event loop run between slices', async () => {
     let turns = 0;
     const ticker = setInterval(() => turns++, 0);
-    const sliced = await new BlockDiagnostics().diagnoseInSlices(text, 'file:///s', context(), estimatedTokens, () => false, 0);
+    const sliced = await new BlockDiagnostics().diagnoseInSlices(text, 'file:///s', service(), () => false, 0);
     clearInterval(ticker);
-    expect(sliced).toEqual(new BlockDiagnostics().diagnose(text, 'file:///s', context(), estimatedTokens));
+    expect(sliced).toEqual(new BlockDiagnostics().diagnose(text, 'file:///s', service()));
     expect(turns).toBeGreaterThan(0);
   });
 
   it('abandons the work when it turns stale, keeping the blocks read so far', async () => {
     const blocks = new BlockDiagnostics();
     let slices = 0;
-    expect(await blocks.diagnoseInSlices(text, 'file:///s', context(), estimatedTokens, () => ++slices > 3, 0)).toBeUndefined();
+    expect(await blocks.diagnoseInSlices(text, 'file:///s', service(), () => ++slices > 3, 0)).toBeUndefined();
     expect(slices).toBe(4);
-    expect(await blocks.diagnoseInSlices(text, 'file:///s', context(), estimatedTokens, () => false)).toEqual(blocks.diagnose(text, 'file:///s', context(), estimatedTokens));
+    expect(await blocks.diagnoseInSlices(text, 'file:///s', service(), () => false)).toEqual(blocks.diagnose(text, 'file:///s', service()));
   });
 });

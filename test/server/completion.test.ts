@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CompletionItem, TextEdit } from 'vscode-languageserver';
 import { complete as completeAt, resolveCompletion } from '../../server/features/completion';
 import { atCursor, context } from './helpers';
-import type { FeatureContext } from '../../server/analysis';
+import type { ServiceContext as FeatureContext } from '../../core/service';
 
 function complete(marked: string, ctx: FeatureContext = context()) {
   const { analysis, position } = atCursor(marked);

@@ -7,7 +7,7 @@ import { inlayHints } from '../../server/features/inlayHints';
 import { legend, semanticTokens } from '../../server/features/semanticTokens';
 import { documentSymbols, foldingRanges } from '../../server/features/symbols';
 import { tokenCountAt } from '../../server/features/tokenCount';
-import { analyse, atCursor, context } from './helpers';
+import { analyse, atCursor, context, service } from './helpers';
 
 const URI = 'file:///test.sdprompt';
 
@@ -19,7 +19,7 @@ function hover(marked: string): string {
 
 function actions(marked: string): CodeAction[] {
   const { analysis, position } = atCursor(marked);
-  return codeActions(analysis, { start: position, end: position }, context(), URI);
+  return codeActions(service(), analysis, { start: position, end: position }, URI);
 }
 
 /** Applies the action titled `title` at the cursor and returns the new text. */
@@ -33,7 +33,7 @@ function apply(marked: string, title: string): string {
   return text;
 }
 
-const diagnostics = (text: string, settings = {}): Diagnostic[] => diagnose(analyse(text), context({ settings }), URI);
+const diagnostics = (text: string, settings = {}): Diagnostic[] => diagnose(service({ settings }), analyse(text), URI);
 
 describe('diagnostics', () => {
   it('serves the checks of core with LSP severities and related locations', () => {
@@ -46,7 +46,7 @@ describe('diagnostics', () => {
     // 60 one-letter tags and 59 commas: 119 estimated tokens, chunk 1 holds 75.
     const text = Array.from({ length: 60 }, () => 'a').join(', ');
     const count = diagnostics(text).find((d) => d.code === 'token-count');
-    expect(count).toMatchObject({ severity: 3, message: 'Prompt uses 2 chunks: 119/150 tokens (estimated: no CLIP tokenizer configured)' });
+    expect(count).toMatchObject({ severity: 3, message: 'Prompt uses 2 chunks: 119/150 tokens (estimated: no CLIP tokenizer could be read)' });
     expect(count!.range).toEqual({ start: { line: 0, character: 0 }, end: { line: 0, character: 1 } });
   });
 
@@ -184,7 +184,7 @@ describe('semantic tokens', () => {
 describe('inlay hints, symbols, folding, token count', () => {
   it('shows each prompt’s token count at its end, estimates marked', () => {
     const analysis = analyse('1boy, solo\nNegative prompt: lowres\nSteps: 28');
-    const hints = inlayHints(analysis, { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } });
+    const hints = inlayHints(service(), analysis, { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } });
     expect(hints.map((h) => [h.position, h.label])).toEqual([
       [{ line: 0, character: 10 }, '~4/75'],
       [{ line: 1, character: 23 }, '~1/75'],
@@ -193,15 +193,15 @@ describe('inlay hints, symbols, folding, token count', () => {
 
   it('names one symbol per block by its first tags, and folds blocks', () => {
     const analysis = analyse('1boy, solo, smile, blue eyes\nNegative prompt: lowres\n---\nx');
-    const symbols = documentSymbols(analysis);
+    const symbols = documentSymbols(service(), analysis);
     expect(symbols.map((s) => s.name)).toEqual(['1boy, solo, smile', 'x']);
     expect(symbols[0]!.children!.map((c) => c.name)).toEqual(['Prompt', 'Negative prompt']);
-    expect(foldingRanges(analysis)).toEqual([{ startLine: 0, endLine: 1, kind: 'region' }]);
+    expect(foldingRanges(service(), analysis)).toEqual([{ startLine: 0, endLine: 1, kind: 'region' }]);
   });
 
   it('answers tagsmith/tokenCount with the chunk breakdown', () => {
     const { analysis, position } = atCursor('a, b BREAK c|');
-    expect(tokenCountAt(analysis, position, true)).toEqual({
+    expect(tokenCountAt(service(), analysis, position)).toEqual({
       tokenCount: 76,
       chunks: 2,
       estimated: true,

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadClipTokenizer } from '../../core/tokenizer';
-import { clipTokens, countPromptTokens, estimatedTokens, type TokenSource } from '../../server/tokens';
+import { clipTokens, countPromptTokens, estimatedTokens, type TokenSource } from '../../core/service/tokens';
 import { analyse } from './helpers';
 
 const clipDir = path.resolve(__dirname, '../../../shared/data/clip');

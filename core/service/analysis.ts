@@ -1,13 +1,12 @@
 // What the features share about one document version: the parse tree, and token counts computed on demand.
-import { blockSteps } from '../core/checks';
-import { parseDocument, type SdDocument } from '../core/parse';
-import type { PromptSection } from '../core/parse/tree';
-import type { Profile } from '../core/profiles/profile';
-import type { TagIndex } from '../core/dictionary/dictionary';
-import type { PromptStyle } from '../core/a1111/styles';
-import type { NetworkCatalog } from '../core/networks';
-import type { WildcardCatalog } from '../core/template/catalog';
-import type { ServerSettings } from './settings';
+import { blockSteps, type SeverityOverrides } from '../checks';
+import { parseDocument, type SdDocument } from '../parse';
+import type { PromptSection } from '../parse/tree';
+import type { Profile } from '../profiles/profile';
+import type { TagIndex } from '../dictionary/dictionary';
+import type { PromptStyle } from '../a1111/styles';
+import type { NetworkCatalog } from '../networks';
+import type { WildcardCatalog } from '../template/catalog';
 import { countPromptTokensCached, type PromptTokens, type TokenSource } from './tokens';
 
 export class Analysis {
@@ -48,10 +47,13 @@ export class Analysis {
   }
 }
 
-/** Everything beyond the document that features read: the profile, settings and loaded resources. */
-export interface FeatureContext {
+/** Everything beyond the document that the service's features read: the profile, options and resources. */
+export interface ServiceContext {
   profile: Profile;
-  settings: ServerSettings;
+  /** Severity overrides by rule code (`tagsmith.diagnostics.severity`). */
+  severity: SeverityOverrides;
+  /** Completion inserts tags with underscores as the dictionary writes them. */
+  keepUnderscores: boolean;
   dictionaries: readonly TagIndex[];
   /** Tags used in the workspace's .sdprompt files (normalised as the profile normalises) → uses. */
   workspaceTags: ReadonlyMap<string, number>;

@@ -2,10 +2,10 @@
 // the source range of every chunk and the tags that straddle a chunk boundary. The tokens come from a
 // TokenSource: the real CLIP tokenizer when one is configured, or an estimate (marked as such) when none is.
 
-import { CHUNK_LENGTH, embeddingLookup, promptChunks, type ChunkTokenizer, type EmbeddingLookup, type EmbeddingVectors } from '../core/chunks';
-import { parseDocument } from '../core/parse';
-import { multicondPromptList, promptSchedules } from '../core/schedule';
-import type { PromptSection, Tag } from '../core/parse/tree';
+import { CHUNK_LENGTH, embeddingLookup, promptChunks, type ChunkTokenizer, type EmbeddingLookup, type EmbeddingVectors } from '../chunks';
+import { parseDocument } from '../parse';
+import { multicondPromptList, promptSchedules } from '../schedule';
+import type { PromptSection, Tag } from '../parse/tree';
 
 export { CHUNK_LENGTH };
 
