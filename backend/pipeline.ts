@@ -1,8 +1,7 @@
 // Text-to-image for SDXL, decomposed as diffusers' StableDiffusionXLPipeline (encode_prompt, prepare_latents,
 // _get_add_time_ids, the denoising loop, vae.decode) with A1111's conditioning, schedules, seeds and infotext.
 import * as ort from 'onnxruntime-node';
-import { formatInfotext, type InfotextSettings } from '../core';
-import { promptSchedules, schedulePrompt, type ScheduleEntry } from '../core';
+import { formatInfotext, type InfotextSettings, promptSchedules, schedulePrompt, type ScheduleEntry } from '../core';
 import { checkPrompt, encodePrompt, CONTEXT_WIDTH, MAX_CHUNKS, POOLED_WIDTH, PromptError, type Conditioning, type PromptChunker } from './conditioning';
 import { stripExtraNetworks, type ExtraNetworkUse } from './extraNetworks';
 import type { LoadedModel } from './model';

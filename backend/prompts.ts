@@ -2,8 +2,7 @@
 // tokenize_line): encoder 1 with Hugging Face's text clean-up and end-token padding, encoder 2 with
 // open_clip's clean-up and every position after the first end token set to 0 (A1111's
 // FrozenOpenCLIPEmbedder2WithCustomWords pads with id 0).
-import { promptChunks } from '../core';
-import { loadClipTokenizer } from '../core';
+import { promptChunks, loadClipTokenizer } from '../core';
 import type { PromptChunk, PromptChunker } from './conditioning';
 import type { LoadedModel } from './model';
 import { ModelError } from './model';

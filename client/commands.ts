@@ -3,8 +3,7 @@
 import * as path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import * as vscode from 'vscode';
-import { parseDocument } from '../core';
-import { findProfile } from '../core';
+import { parseDocument, findProfile } from '../core';
 import { blockAt, blockInfotext, negativePresetEdit, type PresetChoice } from './blocks';
 import { changeEmphasis, type TextSelection } from './emphasis';
 import { promptFromPng } from './pngImport';

@@ -6,8 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { loadCompactDictionary, type TagIndex } from '../core';
-import { loadClipTokenizerFromMerges, type ClipTokenizer, type TextCleanup } from '../core';
+import { loadCompactDictionary, type TagIndex, loadClipTokenizerFromMerges, type ClipTokenizer, type TextCleanup } from '../core';
 
 const MERGES = 'clip-merges.txt.gz';
 const DICTIONARY = 'danbooru.tagindex';

@@ -6,19 +6,12 @@
 import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { TagIndex } from '../core';
-import { parseDocument, type SdDocument } from '../core';
-import { normalizeTag } from '../core';
-import { loadClipTokenizer } from '../core';
+import { TagIndex, parseDocument, type SdDocument, normalizeTag, loadClipTokenizer, parseStylesCsv, type PromptStyle, NetworkCatalog, WildcardCatalog, clipTokens, estimatedTokens, withEmbeddings, type TokenSource } from '../core';
 import { BUNDLED_TOKENIZER_NAME, bundledDictionary, bundledTokenizer } from './bundledData';
-import { parseStylesCsv, type PromptStyle } from '../core';
-import { NetworkCatalog } from '../core';
 import { indexNetworks, type IndexedNetworks } from './networkIndex';
-import { WildcardCatalog } from '../core';
 import { readWildcardFolder, wildcardLibrary } from './wildcardFiles';
 import type { ServerSettings } from './settings';
 import { emptyUiFolders, findComfyuiFolders, findWebuiFolders, type UiFolders } from './uiFolders';
-import { clipTokens, estimatedTokens, withEmbeddings, type TokenSource } from '../core';
 
 export interface Log {
   info(message: string): void;

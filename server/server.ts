@@ -16,8 +16,7 @@ import {
   type Range,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { builtinProfiles, defaultProfile, findProfile } from '../core';
-import { Analysis, createPromptService, type PromptService, type ServiceContext } from '../core';
+import { builtinProfiles, defaultProfile, findProfile, Analysis, createPromptService, type PromptService, type ServiceContext } from '../core';
 import { BlockDiagnostics, MAX_BLOCK_CHARS } from './blockDiagnostics';
 import { blockAround } from './blocks';
 import { codeActions } from './features/codeActions';

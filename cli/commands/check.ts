@@ -3,15 +3,10 @@
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkDocument, type CheckDiagnostic, type CheckOptions } from '../../core';
-import { NetworkCatalog } from '../../core';
-import { WildcardCatalog } from '../../core';
+import { checkDocument, type CheckDiagnostic, type CheckOptions, NetworkCatalog, WildcardCatalog, parseDocument, splitBlocks, builtinProfiles, findProfile, LineIndex } from '../../core';
 import { indexNetworks } from '../../server/networkIndex';
 import { emptyUiFolders, findComfyuiFolders, findWebuiFolders } from '../../server/uiFolders';
 import { readWildcardFolder, wildcardLibrary } from '../../server/wildcardFiles';
-import { parseDocument, splitBlocks } from '../../core';
-import { builtinProfiles, findProfile } from '../../core';
-import { LineIndex } from '../../core';
 import { UsageError, type Command, type CommandIO } from '../command';
 
 const MAX_BYTES = 64 * 1024 * 1024;

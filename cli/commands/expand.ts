@@ -2,8 +2,7 @@
 // default options). Reads the wildcard folders here (Node fs) and hands their contents to core/template.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { expandCombinatorial, expandRandom, type ExpandResult } from '../../core';
-import type { WildcardLibrary } from '../../core';
+import { expandCombinatorial, expandRandom, type ExpandResult, type WildcardLibrary } from '../../core';
 import { readWildcardFolder, wildcardLibrary } from '../../server/wildcardFiles';
 import { UsageError, UserError, type Command, type CommandIO } from '../command';
 import { toJson } from './attention';

@@ -3,8 +3,7 @@
 // Registered from client/main.ts with one call to registerPreview().
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import { parseDocument, type Block } from '../../core';
-import { findProfile } from '../../core';
+import { parseDocument, type Block, findProfile } from '../../core';
 import { blockAt } from '../blocks';
 import { A1111Client, PreviewError, type Auth } from './api';
 import { BuiltinBackend } from './builtin';

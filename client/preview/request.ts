@@ -1,8 +1,7 @@
 // The A1111 `txt2img` body for one `.sdprompt` block: its prompt, negative prompt and settings line, with the
 // profile's recommended values where the block has none, and draft mode (smaller, fewer steps) on request.
 // Pure (no `vscode`, no Node): a parsed block in, a request body or the problems naming their keys out.
-import type { Block } from '../../core';
-import type { Profile } from '../../core';
+import type { Block, Profile } from '../../core';
 
 /** The fields of A1111's `StableDiffusionTxt2ImgProcessingAPI` this extension sends. */
 export interface Txt2ImgBody {

@@ -3,11 +3,7 @@
 // the cursor (negative presets, the quality suffix, `((x))` ⇄ `(x:1.21)`, escaping a tag's brackets).
 
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
-import type { FixData } from '../../core';
-import { applyStyles, styleNames } from '../../core';
-import { isBranch, type Block, type Branch, type PromptSection, type SyntaxNode } from '../../core';
-import { normalizeTag } from '../../core';
-import type { Analysis, PromptService, ServiceContext } from '../../core';
+import { type FixData, applyStyles, styleNames, isBranch, type Block, type Branch, type PromptSection, type SyntaxNode, normalizeTag, type Analysis, type PromptService, type ServiceContext } from '../../core';
 import { diagnose } from './diagnostics';
 import { formatWeight } from './hover';
 import { lspRange, placeAt } from './locate';

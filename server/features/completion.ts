@@ -2,13 +2,7 @@
 // workspace tags in a prompt; keys, samplers and sizes in the settings line; LoRA names inside `<lora:`.
 
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type Position, type Range } from 'vscode-languageserver';
-import { findSettingKey, samplerNames, settingKeys } from '../../core';
-import { categoryName, displayTagName, lookupAll, searchAll, tagInsertText, type TagMatch } from '../../core';
-import { normalizeTag, yearTags } from '../../core';
-import { styleNames } from '../../core';
-import { entryTriggerWords, preferredWeight } from '../../core';
-import type { ExtraNetwork } from '../../core';
-import type { Analysis, ServiceContext } from '../../core';
+import { findSettingKey, samplerNames, settingKeys, categoryName, displayTagName, lookupAll, searchAll, tagInsertText, type TagMatch, normalizeTag, yearTags, styleNames, entryTriggerWords, preferredWeight, type ExtraNetwork, type Analysis, type ServiceContext } from '../../core';
 import { networkDetail, networkDoc, styleDoc } from './networkDocs';
 import { completeWildcard } from './wildcards';
 import { cardTagDoc, type CardTagEntry, cardTagEntries } from './cardDocs';

@@ -3,8 +3,7 @@
 // of the user's wildcard folders — so a backend without the extension renders what one with it would.
 // The extension runs one generator for the prompt and one for the negative prompt, each seeded with the
 // image's seed (`generate(prompt, n, seeds=[seed, seed+1, …])`); for one image that is expandRandom(t, [seed]).
-import { expandRandom } from '../../core';
-import type { WildcardLibrary } from '../../core';
+import { expandRandom, type WildcardLibrary } from '../../core';
 import type { ExpandTemplateParams, ExpandTemplateResult } from '../../client/protocol';
 
 export { EXPAND_TEMPLATE_METHOD } from '../../client/protocol';

@@ -2,18 +2,9 @@
 // computed, the dictionary's entry, the chunk a tag or BREAK falls in, and what a settings key does.
 
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
-import { findSettingKey } from '../../core';
-import { applyStyles, styleNames } from '../../core';
-import { lookupAll } from '../../core';
-import { isBranch, walk, type Block, type PromptSection, type SyntaxNode } from '../../core';
-import { cardTagIndex, normalizeTag, yearOf } from '../../core';
-import type { Analysis, ServiceContext } from '../../core';
-import { multicondPromptList, promptSchedules } from '../../core';
-import { expandCombinatorial, expandRandom } from '../../core';
-import { parseTemplate, type TemplateNode } from '../../core';
+import { findSettingKey, applyStyles, styleNames, lookupAll, isBranch, walk, type Block, type PromptSection, type SyntaxNode, cardTagIndex, normalizeTag, yearOf, type Analysis, type ServiceContext, multicondPromptList, promptSchedules, expandCombinatorial, expandRandom, parseTemplate, type TemplateNode, CHUNK_LENGTH, type PromptTokens } from '../../core';
 import { networkDoc, styleDoc } from './networkDocs';
 import { wildcardHover } from './wildcards';
-import { CHUNK_LENGTH, type PromptTokens } from '../../core';
 import { cardTagDoc } from './cardDocs';
 import { dictionaryDoc } from './completion';
 import { lspRange, placeAt } from './locate';

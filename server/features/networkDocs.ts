@@ -1,9 +1,7 @@
 // What completion and hover say about what the user's UI folders hold: a network or an embedding (base
 // model, trigger words, training tags, dim/alpha, size, notes, the preview image) and an A1111 style.
 
-import { architectureNames, architectureOf, baseModelOf, entryTriggerWords, fitsArchitecture, formatBytes, preferredWeight, type CatalogEntry } from '../../core';
-import type { PromptStyle } from '../../core';
-import type { ServiceContext } from '../../core';
+import { architectureNames, architectureOf, baseModelOf, entryTriggerWords, fitsArchitecture, formatBytes, preferredWeight, type CatalogEntry, type PromptStyle, type ServiceContext } from '../../core';
 
 /** `LoRA · SDXL (Pony) · characters/` */
 export function networkDetail(entry: CatalogEntry): string {

@@ -2,11 +2,7 @@
 // settings keys. Plain tags the dictionaries do not know get no token, so the grammar's colours stay.
 
 import type { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver';
-import { lookupAll } from '../../core';
-import { categoryName } from '../../core';
-import { leaves } from '../../core';
-import { cardTagIndex, normalizeTag, yearOf } from '../../core';
-import type { Analysis, ServiceContext } from '../../core';
+import { lookupAll, categoryName, leaves, cardTagIndex, normalizeTag, yearOf, type Analysis, type ServiceContext } from '../../core';
 
 // `cardTag` and `tag` are Tagsmith's own types (the extension declares them with superTypes `enumMember`
 // and `variable`); the rest are LSP's standard types, which every theme colours.
