@@ -2,10 +2,8 @@
 // workspace tags in a prompt; keys, samplers and sizes in the settings line; LoRA names inside `<lora:`.
 
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type Position, type Range } from 'vscode-languageserver';
-import { findSettingKey, samplerNames, settingKeys, categoryName, displayTagName, lookupAll, searchAll, tagInsertText, type TagMatch, normalizeTag, yearTags, styleNames, entryTriggerWords, preferredWeight, type ExtraNetwork, type Analysis, type ServiceContext } from '../../core';
-import { networkDetail, networkDoc, styleDoc } from './networkDocs';
+import { cardTagDoc, cardTagEntries, dictionaryDoc, findSettingKey, networkDetail, networkDoc, samplerNames, settingKeys, categoryName, displayTagName, lookupAll, searchAll, styleDoc, tagInsertText, type CardTagEntry, type TagMatch, normalizeTag, yearTags, styleNames, entryTriggerWords, preferredWeight, type ExtraNetwork, type Analysis, type ServiceContext } from '../../core';
 import { completeWildcard } from './wildcards';
-import { cardTagDoc, type CardTagEntry, cardTagEntries } from './cardDocs';
 import { lspRange, onCommentLine, placeAt } from './locate';
 
 /** Dictionary results per request; the list is marked incomplete so the editor asks again as you type. */
@@ -225,15 +223,6 @@ export function resolveCompletion(item: CompletionItem, ctx: ServiceContext): Co
   if (!found) return item;
   const match: TagMatch = data.alias ? { tag: found.tag, kind: 'alias', alias: data.alias } : { tag: found.tag, kind: 'name' };
   return { ...item, documentation: markdown(dictionaryDoc(match)) };
-}
-
-/** A dictionary entry as markdown; `aliasNote` says how the alias that matched was used. */
-export function dictionaryDoc(match: TagMatch, aliasNote = 'You typed the alias'): string {
-  const { tag } = match;
-  const lines = [`**${tag.name}** — ${categoryName(tag.category)}, ${tag.postCount.toLocaleString('en-US')} posts`];
-  if (match.kind === 'alias') lines.push(`${aliasNote} \`${match.alias}\`.`);
-  if (tag.aliases.length > 0) lines.push(`Aliases: ${tag.aliases.map((a) => `\`${a}\``).join(', ')}`);
-  return lines.join('\n\n');
 }
 
 function completeSettings(analysis: Analysis, offset: number, before: string, ctx: ServiceContext): CompletionList {

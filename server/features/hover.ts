@@ -2,11 +2,8 @@
 // computed, the dictionary's entry, the chunk a tag or BREAK falls in, and what a settings key does.
 
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
-import { findSettingKey, applyStyles, styleNames, lookupAll, isBranch, walk, type Block, type PromptSection, type SyntaxNode, cardTagIndex, normalizeTag, yearOf, type Analysis, type ServiceContext, multicondPromptList, promptSchedules, expandCombinatorial, expandRandom, parseTemplate, type TemplateNode, CHUNK_LENGTH, type PromptTokens } from '../../core';
-import { networkDoc, styleDoc } from './networkDocs';
+import { cardTagDoc, dictionaryDoc, networkDoc, styleDoc, findSettingKey, applyStyles, styleNames, lookupAll, isBranch, walk, type Block, type PromptSection, type SyntaxNode, cardTagIndex, normalizeTag, yearOf, type Analysis, type ServiceContext, multicondPromptList, promptSchedules, expandCombinatorial, expandRandom, parseTemplate, type TemplateNode, CHUNK_LENGTH, type PromptTokens } from '../../core';
 import { wildcardHover } from './wildcards';
-import { cardTagDoc } from './cardDocs';
-import { dictionaryDoc } from './completion';
 import { lspRange, placeAt } from './locate';
 
 export function hover(analysis: Analysis, position: Position, ctx: ServiceContext): Hover | null {

@@ -1,7 +1,28 @@
-// What completion and hover say about what the user's UI folders hold: a network or an embedding (base
-// model, trigger words, training tags, dim/alpha, size, notes, the preview image) and an A1111 style.
+// Markdown that completion and hover share: the profile's card tags, dictionary entries, networks and
+// embeddings of the user's UI folders, A1111 styles.
+import { architectureNames, architectureOf, baseModelOf, entryTriggerWords, fitsArchitecture, formatBytes, preferredWeight, type CatalogEntry } from '../networks';
+import type { PromptStyle } from '../a1111/styles';
+import type { CardTagInfo, Profile } from '../profiles/profile';
+import { categoryName } from '../dictionary/categories';
+import type { TagMatch } from '../dictionary/dictionary';
+import type { ServiceContext } from './analysis';
 
-import { architectureNames, architectureOf, baseModelOf, entryTriggerWords, fitsArchitecture, formatBytes, preferredWeight, type CatalogEntry, type PromptStyle, type ServiceContext } from '../../core';
+export type CardTagEntry = CardTagInfo;
+
+/** Every card tag of the profile, in the card's order. */
+export function cardTagEntries(profile: Profile): CardTagEntry[] {
+  return profile.tagGroups.flatMap((group) => group.tags.map((tag) => ({ ...tag, group })));
+}
+
+export function cardTagDoc(profile: Profile, entry: CardTagEntry): string {
+  const lines = [`**${entry.tag}** — ${entry.group.label.toLowerCase()} of ${profile.name}`];
+  if (entry.score) lines.push(`Trained on images with a ${entry.group.kind} score of ${entry.score}.`);
+  if (entry.rating) lines.push(`Stands for the Danbooru rating *${entry.rating}*.${entry.group.noTag ? ` No ${entry.group.label.toLowerCase()} means ${entry.group.noTag}.` : ''}`);
+  if (entry.polarity === 'bad') lines.push('Belongs in the negative prompt.');
+  if (entry.doc) lines.push(entry.doc);
+  if (entry.group.kind === 'quality' || entry.group.kind === 'aesthetic') lines.push(`The card's advice: append \`${profile.qualitySuffix.replace(/^\s*,\s*/, '')}\`.`);
+  return lines.join('\n\n');
+}
 
 /** `LoRA · SDXL (Pony) · characters/` */
 export function networkDetail(entry: CatalogEntry): string {
@@ -55,4 +76,13 @@ export function networkDoc(entry: CatalogEntry, ctx: ServiceContext, withPreview
 export function styleDoc(style: PromptStyle): string {
   const show = (text: string): string => (text.trim() === '' ? '*(nothing)*' : `\`${text.replace(/`/g, "'")}\``);
   return [`**${escapeMarkdown(style.name)}** — A1111 style`, `Prompt: ${show(style.prompt)}`, `Negative prompt: ${show(style.negativePrompt)}`].join('\n\n');
+}
+
+/** A dictionary entry as markdown; `aliasNote` says how the alias that matched was used. */
+export function dictionaryDoc(match: TagMatch, aliasNote = 'You typed the alias'): string {
+  const { tag } = match;
+  const lines = [`**${tag.name}** — ${categoryName(tag.category)}, ${tag.postCount.toLocaleString('en-US')} posts`];
+  if (match.kind === 'alias') lines.push(`${aliasNote} \`${match.alias}\`.`);
+  if (tag.aliases.length > 0) lines.push(`Aliases: ${tag.aliases.map((a) => `\`${a}\``).join(', ')}`);
+  return lines.join('\n\n');
 }
