@@ -6,7 +6,7 @@
 import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { TagIndex, parseDocument, type SdDocument, normalizeTag, loadClipTokenizer, parseStylesCsv, type PromptStyle, NetworkCatalog, WildcardCatalog, clipTokens, estimatedTokens, withEmbeddings, type TokenSource } from '../core';
+import { TagIndex, parseDocument, type SdDocument, normalizeTag, loadClipTokenizer, parseStylesCsv, type PromptStyle, NetworkCatalog, WildcardCatalog, clipTokens, estimatedTokens, withSdxlEmbeddings, type TokenSource } from '../core';
 import { BUNDLED_TOKENIZER_NAME, bundledDictionary, bundledTokenizer } from './bundledData';
 import { indexNetworks, type IndexedNetworks } from './networkIndex';
 import { readWildcardFolder, wildcardLibrary } from './wildcardFiles';
@@ -41,11 +41,7 @@ export class Resources {
   get tokenSource(): TokenSource {
     const base = this.chosenTokens ?? this.bundledTokenSource();
     if (this.withEmbeddings?.base !== base || this.withEmbeddings.networks !== this.networks) {
-      // A1111 registers only embeddings of the loaded model's width: SDXL's clip_l + clip_g.
-      const usable = this.networks.embeddings
-        .filter((e) => e.embedding?.architecture === 'sdxl')
-        .map((e) => ({ name: e.name, vectors: e.embedding!.vectors }));
-      this.withEmbeddings = { base, networks: this.networks, source: withEmbeddings(base, usable) };
+      this.withEmbeddings = { base, networks: this.networks, source: withSdxlEmbeddings(base, this.networks.embeddings) };
     }
     return this.withEmbeddings.source;
   }

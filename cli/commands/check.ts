@@ -3,11 +3,12 @@
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkDocument, type CheckDiagnostic, type CheckOptions, NetworkCatalog, WildcardCatalog, parseDocument, splitBlocks, builtinProfiles, findProfile, LineIndex } from '../../core';
+import { clipTokens, createPromptService, LineIndex, NetworkCatalog, splitBlocks, WildcardCatalog, withSdxlEmbeddings, builtinProfiles, findProfile, type CheckDiagnostic, type CatalogEntry, type PromptService, type TokenSource } from '../../core';
 import { indexNetworks } from '../../server/networkIndex';
 import { emptyUiFolders, findComfyuiFolders, findWebuiFolders } from '../../server/uiFolders';
 import { readWildcardFolder, wildcardLibrary } from '../../server/wildcardFiles';
 import { UsageError, type Command, type CommandIO } from '../command';
+import { loadTokenizer, resolveTokenizerDir } from '../tokenizerDir';
 
 const MAX_BYTES = 64 * 1024 * 1024;
 
@@ -44,6 +45,10 @@ Options:
                        against, as in the editor (unknown-network, network-base-mismatch, unknown-wildcard, …)
   --comfyui DIR        a ComfyUI folder, the same way
   --wildcards DIR      a wildcard folder (repeat for more)
+  --tokenizer DIR      the CLIP tokenizer the token rules count with (chunk-straddle, token-count): a folder
+                       with vocab.json and merges.txt (default: $TAGSMITH_TOKENIZER, else the bundled CLIP
+                       tokenizer, which every SDXL model's tokenizer/ holds)
+  --model DIR          a model folder: its tokenizer/ is used
   -h, --help           show this help
 
 Exit codes: 0 no errors, 1 at least one error, 2 usage error or unreadable file.
@@ -58,15 +63,24 @@ Exit codes: 0 no errors, 1 at least one error, 2 usage error or unreadable file.
         webui: { type: 'string' },
         comfyui: { type: 'string' },
         wildcards: { type: 'string', multiple: true },
+        tokenizer: { type: 'string' },
+        model: { type: 'string' },
       },
     });
+    if (values.tokenizer && values.model) throw new UsageError('give --tokenizer or --model, not both');
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be 'text' or 'json', not '${values.format}'`);
     if (positionals.length === 0) throw new UsageError('no PATH given');
     if (values.profile && !builtinProfiles.some((p) => p.id === values.profile)) {
       throw new UsageError(`unknown profile '${values.profile}' (known: ${builtinProfiles.map((p) => p.id).join(', ')})`);
     }
     const profile = findProfile(values.profile);
-    const options = await resourceOptions(values, io);
+    const resources = await readResources(values, io);
+    const tokenizerDir = values.model ? resolve(io.cwd, values.model, 'tokenizer') : resolveTokenizerDir(values.tokenizer, process.env, io.cwd);
+    if (values.model && !existsSync(tokenizerDir!)) throw new UsageError(`--model ${values.model}: no tokenizer/ folder in it`);
+    let tokens: TokenSource = clipTokens(loadTokenizer(tokenizerDir));
+    if (resources.embeddings) tokens = withSdxlEmbeddings(tokens, resources.embeddings);
+    // The language server's service, so the CLI reports exactly what the editor reports.
+    const service = createPromptService({ profile, tokens, networks: resources.networks, wildcards: resources.wildcards });
 
     const reports: FileReport[] = [];
     let unreadable = 0;
@@ -76,7 +90,7 @@ Exit codes: 0 no errors, 1 at least one error, 2 usage error or unreadable file.
     };
     for (const file of positionals.flatMap((p) => expand(p, io.cwd, problem))) {
       try {
-        reports.push(...checkFile(file, resolve(io.cwd, file), profile, options));
+        reports.push(...checkFile(file, resolve(io.cwd, file), service));
       } catch (error) {
         if (!(error instanceof Unreadable)) throw error;
         problem(error.message);
@@ -211,10 +225,10 @@ function readCapped(shown: string, absolute: string): Buffer {
 }
 
 /**
- * The networks and wildcards of the folders the options name, for the checks that need them, as the
- * language server reads them; a folder that is not there is a usage error.
+ * The networks, embeddings and wildcards of the folders the options name, for the checks that need them, as
+ * the language server reads them; a folder that is not there is a usage error.
  */
-async function resourceOptions(values: { webui?: string; comfyui?: string; wildcards?: string[] }, io: CommandIO): Promise<CheckOptions> {
+async function readResources(values: { webui?: string; comfyui?: string; wildcards?: string[] }, io: CommandIO): Promise<{ networks?: NetworkCatalog; wildcards?: WildcardCatalog; embeddings?: CatalogEntry[] }> {
   const found = emptyUiFolders();
   const folder = (dir: string, flag: string): string => {
     const absolute = resolve(io.cwd, dir);
@@ -224,23 +238,24 @@ async function resourceOptions(values: { webui?: string; comfyui?: string; wildc
   if (values.webui) findWebuiFolders(folder(values.webui, '--webui'), found);
   if (values.comfyui) findComfyuiFolders(folder(values.comfyui, '--comfyui'), found);
   for (const dir of values.wildcards ?? []) found.wildcardFolders.push(folder(dir, '--wildcards'));
-  const options: CheckOptions = {};
+  const resources: { networks?: NetworkCatalog; wildcards?: WildcardCatalog; embeddings?: CatalogEntry[] } = {};
   if (found.loraFolders.length + found.embeddingFolders.length > 0) {
     const index = await indexNetworks(found.loraFolders, found.embeddingFolders);
     for (const entry of [...index.loras, ...index.embeddings]) for (const problem of entry.problems) io.stderr(`tagsmith check: ${escapeName(problem)}\n`);
-    options.networks = new NetworkCatalog(index.loras, index.embeddings);
+    resources.networks = new NetworkCatalog(index.loras, index.embeddings);
+    resources.embeddings = index.embeddings;
   }
   if (found.wildcardFolders.length > 0) {
     const problems: string[] = [];
     const sources = found.wildcardFolders.flatMap((dir) => readWildcardFolder(dir, problems));
     const library = wildcardLibrary(sources);
     for (const problem of [...problems, ...library.warnings]) io.stderr(`tagsmith check: ${escapeName(problem)}\n`);
-    options.wildcards = new WildcardCatalog(library, sources);
+    resources.wildcards = new WildcardCatalog(library, sources);
   }
-  return options;
+  return resources;
 }
 
-function checkFile(file: string, absolute: string, profile: ReturnType<typeof findProfile>, options: CheckOptions): FileReport[] {
+function checkFile(file: string, absolute: string, service: PromptService): FileReport[] {
   const shown = file;
   const bytes = readCapped(escapeName(file), absolute);
   const nul = bytes.indexOf(0);
@@ -260,7 +275,7 @@ function checkFile(file: string, absolute: string, profile: ReturnType<typeof fi
     const at = text.indexOf('\ufffd', Buffer.from(bytes.subarray(0, invalid)).toString('utf8').length);
     reports.push(toReport({ start: at, end: at + 1, severity: 'error', code: 'invalid-utf8', message: `Invalid UTF-8 (byte 0x${bytes[invalid]!.toString(16).padStart(2, '0')} at offset ${invalid}): .sdprompt files are UTF-8` }));
   }
-  checkInPieces(text, profile, options, (d) => reports.push(toReport(d)));
+  checkInPieces(text, service, (d) => reports.push(toReport(d)));
   return reports;
 }
 
@@ -295,15 +310,14 @@ export function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
 }
 
 /**
- * Parses and checks `text` about a megabyte of blocks at a time: checks never look across blocks, so the
- * diagnostics are the same as for the whole document, and a 50 MB file never holds its whole tree in memory.
- * Each piece after the first starts at a separator line, so a BOM is only ever read at the very start.
+ * Checks `text` about a megabyte of blocks at a time through the language service: checks never look across
+ * blocks, so the diagnostics are the same as for the whole document, and a 50 MB file never holds its whole
+ * tree in memory. Each piece after the first starts at a separator line, so a BOM is only read at the start.
  */
-function checkInPieces(text: string, profile: ReturnType<typeof findProfile>, options: CheckOptions, onDiagnostic: (d: CheckDiagnostic) => void): void {
+function checkInPieces(text: string, service: PromptService, onDiagnostic: (d: CheckDiagnostic) => void): void {
   const PIECE = 1 << 20;
   const check = (start: number, end: number): void => {
-    const doc = parseDocument(text.slice(start, end));
-    for (const d of checkDocument(doc, profile, options)) onDiagnostic({ ...d, start: d.start + start, end: d.end + start });
+    for (const d of service.diagnostics(text.slice(start, end))) onDiagnostic({ ...d, start: d.start + start, end: d.end + start });
   };
   let start = 0;
   for (const block of splitBlocks(text)) {

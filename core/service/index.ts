@@ -106,6 +106,6 @@ export function createPromptService(options: PromptServiceOptions): PromptServic
 export { Analysis, type ServiceContext } from './analysis';
 export type { PromptSymbol } from './symbols';
 export type { TokenCountResult, TokenHint } from './tokenCount';
-export { CHUNK_LENGTH, clipTokens, countPromptTokens, estimatedTokens, withEmbeddings, type Chunk, type PromptTokens, type TokenSource } from './tokens';
+export { CHUNK_LENGTH, clipTokens, countPromptTokens, estimatedTokens, withEmbeddings, withSdxlEmbeddings, type Chunk, type PromptTokens, type TokenSource } from './tokens';
 export { cardTagDoc, cardTagEntries, dictionaryDoc, networkDetail, networkDoc, styleDoc, type CardTagEntry } from './docs';
 export { placeAt, tagAt, onCommentLine, type Place } from './locate';

@@ -6,6 +6,7 @@ import { CHUNK_LENGTH, embeddingLookup, promptChunks, type ChunkTokenizer, type 
 import { parseDocument } from '../parse';
 import { multicondPromptList, promptSchedules } from '../schedule';
 import type { PromptSection, Tag } from '../parse/tree';
+import type { CatalogEntry } from '../networks';
 
 export { CHUNK_LENGTH };
 
@@ -257,6 +258,15 @@ export function withEmbeddings(source: TokenSource, embeddings: EmbeddingVectors
     return ids;
   };
   return { ...source, embeddings: embeddingLookup(embeddings, encode) };
+}
+
+/**
+ * `source` with the embeddings of `catalog` that A1111 registers on an SDXL model (SDXL ones: clip_l + clip_g);
+ * the others are read as text, as A1111 skips them.
+ */
+export function withSdxlEmbeddings(source: TokenSource, catalog: readonly CatalogEntry[]): TokenSource {
+  const usable = catalog.filter((e) => e.embedding?.architecture === 'sdxl').map((e) => ({ name: e.name, vectors: e.embedding!.vectors }));
+  return withEmbeddings(source, usable);
 }
 
 /** A TokenSource over the real CLIP tokenizer of core/tokenizer. */

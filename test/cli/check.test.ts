@@ -1,6 +1,6 @@
 // `tagsmith check` as users run it: the built dist/cli.js in a child process.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, openSync, closeSync, ftruncateSync, readdirSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, ftruncateSync, readdirSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,10 +18,11 @@ function tempDir(): string {
 }
 
 describe('tagsmith check', () => {
-  it('runs clean on examples/', () => {
+  it('finds no problem in examples/, only the token count the editor shows for a two-chunk prompt', () => {
     const r = run(['check', 'examples/']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.every((l) => / info: Prompt uses 2 chunks: \d+\/150 tokens \[token-count\]$/.test(l))).toBe(true);
     expect(r.code).toBe(0);
   });
 
@@ -215,5 +216,55 @@ describe('tagsmith check', () => {
     expect(r.stdout.split('\n').filter(Boolean).map((l) => l.split(':')[0])).toEqual([join(dir, 'linked.sdprompt'), join(dir, 'linkedsub/inner.sdprompt')]);
     expect(r.code).toBe(2);
     expect(readdirSync(dir)).toHaveLength(4);
+  });
+});
+
+describe('tagsmith check --tokenizer / --model', () => {
+  const clip = resolve(ROOT, '../shared/data/clip');
+  const long = 'test/fixtures/corpus/long.sdprompt';
+
+  it.skipIf(!existsSync(clip))('counts with the tokenizer folder given, as with the bundled one (the same CLIP data)', () => {
+    const bundled = run(['check', long]);
+    const given = run(['check', '--tokenizer', clip, long]);
+    expect(given.stderr).toBe('');
+    expect(given.stdout).toBe(bundled.stdout);
+    expect(given.stdout).toContain('[chunk-straddle]');
+  });
+
+  it('takes a model folder’s tokenizer/', () => {
+    const model = tempDir();
+    mkdirSync(join(model, 'tokenizer'));
+    // A tokenizer of one merge: every word falls apart into characters, so the counts change.
+    writeFileSync(join(model, 'tokenizer', 'merges.txt'), '#version: 0.2\nb o\n');
+    const vocab: Record<string, number> = {};
+    const chars = [...'abcdefghijklmnopqrstuvwxyz0123456789,'];
+    for (const c of chars) vocab[c] = Object.keys(vocab).length;
+    for (const c of chars) vocab[`${c}</w>`] = Object.keys(vocab).length;
+    vocab['bo'] = Object.keys(vocab).length;
+    vocab['<|startoftext|>'] = Object.keys(vocab).length;
+    vocab['<|endoftext|>'] = Object.keys(vocab).length;
+    writeFileSync(join(model, 'tokenizer', 'vocab.json'), JSON.stringify(vocab));
+    const file = join(model, 'p.sdprompt');
+    writeFileSync(file, Array.from({ length: 30 }, (_, i) => `tag${i}`).join(', '));
+    const r = run(['check', '--model', model, file]);
+    expect(r.stderr).toBe('');
+    // `tag` is t a g</w> (3 tokens: the one merge is `b o`), each digit one token, a comma after each but the
+    // last: tag0..tag9 5 tokens with their comma, tag10..tag29 6. When a chunk reaches 75 tokens A1111 ends it
+    // after the last comma if that is at most 20 tokens back: chunk 1 ends after tag13's comma (50 + 4*6 = 74
+    // tokens, counted 75), chunk 2 after tag25's (12*6 = 72, counted 75), chunk 3 holds tag26..tag29 (3*6 + 5
+    // = 23): 75 + 75 + 23 = 173 of 225.
+    expect(r.stdout).toContain('Prompt uses 3 chunks: 173/225 tokens [token-count]');
+  });
+
+  it('names a missing tokenizer folder, and refuses --tokenizer with --model', () => {
+    const r = run(['check', '--tokenizer', '/nonexistent/tok', 'examples/']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('/nonexistent/tok');
+    const both = run(['check', '--tokenizer', 'a', '--model', 'b', 'examples/']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--tokenizer or --model');
+    const noTok = run(['check', '--model', tempDir(), 'examples/']);
+    expect(noTok.code).toBe(2);
+    expect(noTok.stderr).toContain('no tokenizer/ folder');
   });
 });
