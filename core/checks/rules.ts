@@ -33,15 +33,21 @@ export const rules = {
   sizeMalformed: rule('size-malformed', 'error', "Size '{value}' must be WIDTHxHEIGHT, e.g. {example}", 'A Size value that is not WIDTHxHEIGHT.'),
   sizeNotMultipleOf8: rule('size-not-multiple-of-8', 'error', 'Size {value}: width and height must be multiples of 8 (nearest: {suggestion})', 'A Size whose width or height is not a multiple of 8.'),
   sizeNotTrained: rule('size-not-trained', 'hint', 'Size {value} is not a trained size of {model} ({sizes})', 'A Size other than the sizes the model was trained on.'),
-  stepsOutOfRange: rule('steps-out-of-range', 'warning', "Steps '{value}' must be a whole number from 1 to 150", 'Steps outside 1–150.'),
-  cfgOutOfRange: rule('cfg-out-of-range', 'warning', "CFG scale '{value}' must be a number from 1 to 30", 'CFG scale outside 1–30.'),
-  // Token checks: core declares them, the language server applies them (they need a tokenizer's counts).
+  // Ranges and types from the settings vocabulary (core/a1111/settings.ts): A1111 1.10's UI ranges.
+  stepsOutOfRange: rule('steps-out-of-range', 'warning', "Steps '{value}' must be a whole number from {min} to {max}", 'Steps that are not a whole number in A1111’s range (1–150).'),
+  cfgOutOfRange: rule('cfg-out-of-range', 'warning', "CFG scale '{value}' must be a number from {min} to {max}", 'A CFG scale that is not a number in A1111’s range (1–30).'),
+  settingOutOfRange: rule('setting-out-of-range', 'warning', "{key} {value} is outside A1111's range {range}", 'A setting outside the range A1111’s UI allows (Clip skip 1–12, Denoising strength 0–1, Hires upscale 1–4, Size 64–2048 a side, …).'),
+  settingMalformed: rule('setting-malformed', 'warning', "{key} '{value}' must be {expected}", 'A setting value A1111 cannot read as its type: not a number, not True or False, not one of its choices (RNG, Emphasis, Schedule type).'),
+  // Token checks: applied by the language service (core/service/diagnostics.ts) with the tokenizer's counts.
   chunkStraddle: rule('chunk-straddle', 'warning', "'{tag}' straddles the boundary of chunks {from} and {to}{estimate}: its tokens are encoded apart. Move it, or add BREAK before it.", 'A tag whose tokens fall into two 75-token chunks.'),
   tokenCount: rule('token-count', 'info', '{section} uses {chunks} chunks: {count}/{capacity} tokens{estimate}', 'The token count of a prompt that needs more than one chunk.'),
   // Limits of the language server: what it leaves out, said where it is left out.
   blockTooLarge: rule('block-too-large', 'info', 'This block is {size} characters long: Tagsmith checks, completes and hovers in blocks of up to {limit} characters, so it is not read. Split it with --- lines.', 'A block too large for the language server to analyse as you type.'),
   tooManyDiagnostics: rule('too-many-diagnostics', 'info', 'Showing the first {shown} of {total} problems in this document.', 'More problems in a document than the language server lists.'),
   unknownSampler: rule('unknown-sampler', 'warning', "Unknown sampler '{value}'{suggestion}", 'A sampler name A1111 does not know.'),
+  // The builtin render backend (tagsmith.backend: builtin): what it cannot render as A1111 does.
+  builtinSamplerUnavailable: rule('builtin-sampler-unavailable', 'warning', "Sampler '{value}' is not available in builtin mode: {reason}. The builtin backend renders {names}", 'A sampler the builtin backend does not render (the Brownian-tree SDE samplers, DPM fast and adaptive, Restart, DDIM CFG++), when it renders previews.'),
+  builtinNetworkNotApplied: rule('builtin-network-not-applied', 'info', "'{text}' is not applied by the builtin backend: it removes the network from the prompt and renders without it", 'A <lora:…> or other extra network in a prompt, when the builtin backend renders previews.'),
   // Networks and embeddings: applied when the user's folders are indexed (CheckOptions.networks).
   unknownNetwork: rule('unknown-network', 'warning', "'{name}' is not in your LoRA folders{suggestion}", 'A <lora:…> or <lyco:…> whose name no indexed network has.'),
   networkBaseMismatch: rule('network-base-mismatch', 'warning', "'{name}' was made for {base}, but {model} is {profileBase}: A1111 will not apply it as intended", 'A network trained on another base model than the profile’s.'),
