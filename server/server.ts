@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
+  TextDocuments,
   FileChangeType,
   TextDocumentSyncKind,
   type CompletionList,
@@ -41,7 +42,8 @@ const MAX_DOCUMENT_CHARS = 1 << 20;
 const tooLarge = (document: TextDocument): boolean => document.getText().length > MAX_DOCUMENT_CHARS;
 
 export function startServer(connection: Connection): void {
-  const documents = new Map<string, TextDocument>();
+  // Document sync by the LSP library's TextDocuments (incremental changes applied by vscode-languageserver-textdocument).
+  const documents = new TextDocuments(TextDocument);
   const analyses = new Map<string, { version: number; analysis: Analysis }>();
   const timers = new Map<string, NodeJS.Timeout>();
   let settings: ServerSettings = defaultSettings;
@@ -145,7 +147,7 @@ export function startServer(connection: Connection): void {
   };
   const publish = (uri: string): void => {
     timers.delete(uri);
-    if (pullDiagnostics || !documents.has(uri)) return;
+    if (pullDiagnostics || !(documents.get(uri) !== undefined)) return;
     const version = documents.get(uri)!.version;
     void diagnosticsInSlices(uri).then((diagnostics) => {
       if (diagnostics && documents.get(uri)?.version === version) void connection.sendDiagnostics({ uri, version, diagnostics });
@@ -230,7 +232,7 @@ export function startServer(connection: Connection): void {
   connection.onInitialized(() => {
     if (dynamicConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'tagsmith' }).catch(() => undefined);
     void loadSettings().then(() =>
-      resources.scanWorkspace(workspaceFolders, (file) => pathToFileURL(file).toString(), (uri) => documents.has(uri)),
+      resources.scanWorkspace(workspaceFolders, (file) => pathToFileURL(file).toString(), (uri) => (documents.get(uri) !== undefined)),
     ).catch((error: unknown) => log.error(`Start-up failed: ${(error as Error).message}`));
   });
 
@@ -242,34 +244,43 @@ export function startServer(connection: Connection): void {
   connection.onDidChangeWatchedFiles(({ changes }) => {
     for (const change of changes) {
       const file = toPath(change.uri);
-      if (!file || !file.endsWith('.sdprompt') || documents.has(change.uri)) continue;
+      if (!file || !file.endsWith('.sdprompt') || (documents.get(change.uri) !== undefined)) continue;
       void resources.fileChanged(change.uri, file, change.type === FileChangeType.Deleted);
     }
   });
 
-  connection.onDidOpenTextDocument(({ textDocument: t }) => {
-    documents.set(t.uri, TextDocument.create(t.uri, t.languageId, t.version, t.text));
-    schedule(t.uri, 0);
-    setTimeout(() => recordTags(t.uri), 1000).unref();
+  /** Documents just opened: TextDocuments fires onDidChangeContent for an open too, checked at once. */
+  const opened = new Set<string>();
+  documents.onDidOpen(({ document }) => {
+    opened.add(document.uri);
+    setTimeout(() => recordTags(document.uri), 1000).unref();
   });
-  connection.onDidSaveTextDocument(({ textDocument: t }) => recordTags(t.uri));
-  connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => {
-    const document = documents.get(t.uri);
-    if (!document) {
-      log.warn(`didChange for ${t.uri}, which is not open: ignored (send didOpen first)`);
-      return;
-    }
-    guard('didChange', undefined, () => documents.set(t.uri, TextDocument.update(document, contentChanges, t.version)));
-    schedule(t.uri);
+  documents.onDidChangeContent(({ document }) => schedule(document.uri, opened.delete(document.uri) ? 0 : DIAGNOSTICS_DELAY_MS));
+  documents.onDidSave(({ document }) => recordTags(document.uri));
+  documents.onDidClose(({ document: { uri } }) => {
+    analyses.delete(uri);
+    blockAnalyses.delete(uri);
+    blockDiagnostics.forget(uri);
+    clearTimeout(timers.get(uri));
+    timers.delete(uri);
+    if (!pullDiagnostics) void connection.sendDiagnostics({ uri, diagnostics: [] });
   });
-  connection.onDidCloseTextDocument(({ textDocument: t }) => {
-    documents.delete(t.uri);
-    analyses.delete(t.uri);
-    blockAnalyses.delete(t.uri);
-    blockDiagnostics.forget(t.uri);
-    clearTimeout(timers.get(t.uri));
-    timers.delete(t.uri);
-    if (!pullDiagnostics) void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
+  documents.listen({
+    onDidOpenTextDocument: (handler) => connection.onDidOpenTextDocument(handler),
+    // A change for a document that is not open is logged (TextDocuments would drop it silently), and a change
+    // the library cannot apply is logged: neither stops the server.
+    onDidChangeTextDocument: (handler) =>
+      connection.onDidChangeTextDocument((params) => {
+        if (documents.get(params.textDocument.uri) === undefined) {
+          log.warn(`didChange for ${params.textDocument.uri}, which is not open: ignored (send didOpen first)`);
+          return;
+        }
+        guard('didChange', undefined, () => handler(params));
+      }),
+    onDidCloseTextDocument: (handler) => connection.onDidCloseTextDocument(handler),
+    onWillSaveTextDocument: (handler) => connection.onWillSaveTextDocument(handler),
+    onWillSaveTextDocumentWaitUntil: (handler) => connection.onWillSaveTextDocumentWaitUntil(handler),
+    onDidSaveTextDocument: (handler) => connection.onDidSaveTextDocument(handler),
   });
 
   connection.onCompletion(({ textDocument, position }) =>
