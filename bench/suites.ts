@@ -6,6 +6,7 @@ import { parseBench } from './parse.bench';
 import { previewBench } from './preview.bench';
 import { scaleBench } from './scale.bench';
 import { serverBench } from './server.bench';
+import { serviceBench } from './service.bench';
 import { templateBench } from './template.bench';
 import { tokenizerBench } from './tokenizer.bench';
 
@@ -13,6 +14,7 @@ export const suites: BenchSuite[] = [
   parseBench,
   backendBench,
   serverBench,
+  serviceBench,
   tokenizerBench,
   previewBench,
   scaleBench,
