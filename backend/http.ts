@@ -10,7 +10,7 @@ import { basename, resolve } from 'node:path';
 import { validateTxt2img } from './request';
 import type { Progress, RenderRequest } from './pipeline';
 import type { RenderOutput } from './protocol';
-import { SAMPLER_VOCABULARY, SCHEDULE_TYPES, type SamplerEntry } from './sampling/vocabulary';
+import { SAMPLER_VOCABULARY, SCHEDULE_TYPES, type SamplerEntry } from '../core';
 import type { RngSource } from './rng/noise';
 
 /** What the server needs from the renderer; backend/renderer.ts provides it, tests may wrap it. */

@@ -1,6 +1,9 @@
 // Validation of A1111 `txt2img` request bodies: unknown fields are ignored (A1111 clients send many), known
-// ones are checked, and every problem names its field as FastAPI does (`loc: ["body", field]`).
+// ones are checked, and every problem names its field as FastAPI does (`loc: ["body", field]`). The valid range
+// of each A1111 value is the settings vocabulary's (core/a1111/settings.ts); the backend adds hard limits of its
+// own (LIMITS) on top. What a request leaves out is the default profile's recommendation.
 import { randomInt } from 'node:crypto';
+import { defaultProfile, settingKey, settingKeys, type Profile, type SettingKey } from '../core';
 import { planSampling, UnknownSamplerError, type ScheduleOptions } from './sampling/plan';
 import { trainingSchedule } from './sampling/schedule';
 import type { RenderRequest } from './pipeline';
@@ -12,8 +15,31 @@ export interface FieldProblem {
   type: string;
 }
 
-export const DEFAULTS = { steps: 28, cfgScale: 5, width: 1024, height: 1024, sampler: 'Euler a', batchSize: 1 } as const;
-export const LIMITS = { minSize: 64, maxSize: 2048, maxSteps: 150, maxBatch: 8, maxCfg: 30 } as const;
+/** What a request that leaves a field out gets: the profile's recommendation (its square size, else its first). */
+export function requestDefaults(profile: Profile): { steps: number; cfgScale: number; width: number; height: number; sampler: string; batchSize: number } {
+  const rec = profile.recommended;
+  const size = rec.sizes.find((s) => s.width === s.height) ?? rec.sizes[0] ?? { width: 1024, height: 1024 };
+  return { steps: rec.steps, cfgScale: rec.cfgScale, width: size.width, height: size.height, sampler: rec.sampler, batchSize: 1 };
+}
+
+export const DEFAULTS = requestDefaults(defaultProfile);
+
+/** The backend's own hard limits, beyond A1111's ranges: memory and time per render. */
+export const LIMITS = { maxSize: 2048, maxBatch: 8, maxSigma: 1000, maxRho: 100 } as const;
+
+const STEPS = settingKey('Steps');
+const CFG = settingKey('CFG scale');
+const SIZE = settingKey('Size');
+const SEED = settingKey('Seed');
+const BATCH = settingKey('Batch size');
+/** The vocabulary's key for an A1111 setting name (`override_settings`), by its `setting`. */
+const bySetting = (name: string): SettingKey => {
+  const key = settingKeys.find((k) => k.setting === name);
+  if (!key) throw new Error(`no setting key for ${name}`);
+  return key;
+};
+const lowest = (key: SettingKey, fallback: number): number => key.min ?? fallback;
+const highest = (key: SettingKey, limit: number): number => Math.min(key.max ?? limit, limit);
 
 /** SDXL's training schedule (scaled_linear 0.00085 … 0.012): enough to check that a sampler plan can be made. */
 const VALIDATION_SCHEDULE = trainingSchedule();
@@ -46,17 +72,17 @@ export function validateTxt2img(body: unknown, rng: RngSource): { request?: Rend
 
   const prompt = text('prompt');
   const negativePrompt = text('negative_prompt');
-  const steps = integer('steps', DEFAULTS.steps, 1, LIMITS.maxSteps);
-  const width = integer('width', DEFAULTS.width, LIMITS.minSize, LIMITS.maxSize, multipleOf8);
-  const height = integer('height', DEFAULTS.height, LIMITS.minSize, LIMITS.maxSize, multipleOf8);
-  const batchSize = integer('batch_size', DEFAULTS.batchSize, 1, LIMITS.maxBatch);
-  let seed = integer('seed', -1, -1, Number.MAX_SAFE_INTEGER);
+  const steps = integer('steps', DEFAULTS.steps, STEPS.min!, STEPS.max!);
+  const width = integer('width', DEFAULTS.width, SIZE.min!, highest(SIZE, LIMITS.maxSize), multipleOf8);
+  const height = integer('height', DEFAULTS.height, SIZE.min!, highest(SIZE, LIMITS.maxSize), multipleOf8);
+  const batchSize = integer('batch_size', DEFAULTS.batchSize, BATCH.min!, highest(BATCH, LIMITS.maxBatch));
+  let seed = integer('seed', -1, SEED.min!, SEED.max!);
   if (seed === -1) seed = randomInt(0, 4294967294); // A1111: random.randrange(4294967294)
 
   let cfgScale: number = DEFAULTS.cfgScale;
   if (b.cfg_scale !== undefined && b.cfg_scale !== null) {
     if (typeof b.cfg_scale !== 'number' || !Number.isFinite(b.cfg_scale)) problem('cfg_scale', 'must be a number', 'type_error');
-    else if (b.cfg_scale < 0 || b.cfg_scale > LIMITS.maxCfg) problem('cfg_scale', `must be between 0 and ${LIMITS.maxCfg}, got ${b.cfg_scale}`);
+    else if (b.cfg_scale < CFG.min! || b.cfg_scale > CFG.max!) problem('cfg_scale', `must be between ${CFG.min} and ${CFG.max}, got ${b.cfg_scale}`);
     else cfgScale = b.cfg_scale;
   }
 
@@ -92,7 +118,10 @@ export function validateTxt2img(body: unknown, rng: RngSource): { request?: Rend
         if (v === false || v === 'False' || v === 'false') return false;
         return (problem('override_settings', `${name} must be true or false`, 'type_error'), undefined);
       };
-      const num = (name: string, min: number, max: number): number | undefined => {
+      const num = (name: string, limit = Infinity): number | undefined => {
+        const key = bySetting(name);
+        const min = lowest(key, -Infinity);
+        const max = highest(key, limit);
         const v = typeof o[name] === 'string' && /^-?\d+(\.\d+)?$/.test(o[name] as string) ? Number(o[name]) : o[name];
         if (v === undefined || v === null) return undefined;
         if (typeof v !== 'number' || !Number.isFinite(v)) return (problem('override_settings', `${name} must be a number`, 'type_error'), undefined);
@@ -114,13 +143,13 @@ export function validateTxt2img(body: unknown, rng: RngSource): { request?: Rend
       const set = <K extends keyof ScheduleOptions>(k: K, v: ScheduleOptions[K] | undefined) => {
         if (v !== undefined) scheduleOptions[k] = v;
       };
-      set('sigmaMin', num('sigma_min', 0, 1000));
-      set('sigmaMax', num('sigma_max', 0, 1000));
-      set('rho', num('rho', 0, 100));
+      set('sigmaMin', num('sigma_min', LIMITS.maxSigma));
+      set('sigmaMax', num('sigma_max', LIMITS.maxSigma));
+      set('rho', num('rho', LIMITS.maxRho));
       set('alwaysDiscardNextToLastSigma', flag('always_discard_next_to_last_sigma'));
       set('sgmNoiseMultiplier', flag('sgm_noise_multiplier'));
-      set('betaAlpha', num('beta_dist_alpha', 0.01, 100));
-      set('betaBeta', num('beta_dist_beta', 0.01, 100));
+      set('betaAlpha', num('beta_dist_alpha'));
+      set('betaBeta', num('beta_dist_beta'));
     }
   }
   if (b.pad_cond_uncond !== undefined && b.pad_cond_uncond !== null) {

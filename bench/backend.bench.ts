@@ -12,7 +12,7 @@ import { PhiloxGenerator } from '../backend/rng/philox';
 import { NOISE_ROLE, NoiseThread } from '../backend/rng/noiseThread';
 import type { NoiseStreamFactory } from '../backend/rng/noise';
 import { writeTestModel } from '../backend/testModel';
-import { renderedSamplerNames } from '../backend/sampling/vocabulary';
+import { renderedSamplerNames } from '../core/a1111/samplers';
 import { fmtMs, median, report, threadCpuMs, timeRuns, timeRunsAsync, type BenchSuite } from './util';
 
 function clipVocab(): { vocabJson: string; merges: string } | undefined {

@@ -22,6 +22,7 @@ export * from './schedule';
 export * from './attention';
 export * from './chunks';
 export * from './a1111/settings';
+export * from './a1111/samplers';
 export * from './a1111/styles';
 export * from './infotext';
 export * from './png/readText';

@@ -20,6 +20,11 @@ export interface ServerSettings {
   tokenizerPath: string;
   modelPath: string;
   severity: Record<string, SeverityOverride>;
+  /**
+   * Which backend renders previews (`tagsmith.backend`, the client's setting): with `builtin` the checks report what
+   * the builtin backend cannot render (CheckOptions.backend).
+   */
+  backend: 'builtin' | 'url';
 }
 
 export const defaultSettings: ServerSettings = {
@@ -35,6 +40,7 @@ export const defaultSettings: ServerSettings = {
   tokenizerPath: '',
   modelPath: '',
   severity: {},
+  backend: 'builtin',
 };
 
 export interface SettingsContext {
@@ -88,6 +94,10 @@ export function readSettings(raw: unknown, context: SettingsContext): ReadSettin
   }
   const keep = get('completion.keepUnderscores');
   if (keep !== undefined && keep !== null && typeof keep !== 'boolean') problems.push('tagsmith.completion.keepUnderscores must be true or false');
+  const rawBackend = get('backend');
+  let backend = defaultSettings.backend;
+  if (rawBackend === 'builtin' || rawBackend === 'url') backend = rawBackend;
+  else if (rawBackend !== undefined && rawBackend !== null) problems.push('tagsmith.backend must be builtin or url');
   const builtin = get('builtinDictionary');
   if (builtin !== undefined && builtin !== null && typeof builtin !== 'boolean') problems.push('tagsmith.builtinDictionary must be true or false');
 
@@ -108,6 +118,8 @@ export function readSettings(raw: unknown, context: SettingsContext): ReadSettin
       tokenizerPath: trusted ? expand(string('tokenizerPath', '')) : '',
       modelPath: trusted ? expand(string('modelPath', '')) : '',
       severity,
+      // Not a path: read in an untrusted workspace too.
+      backend,
     },
     problems,
   };

@@ -15,7 +15,7 @@ import { sampleUniPc, unipcSchedule } from './unipc';
 import {
   renderedSamplerNames, resolveSamplerAndScheduler, SCHEDULE_TYPES, type SamplerEntry, type SamplerFunction,
   type ScheduleTypeEntry, type ScheduleTypeName,
-} from './vocabulary';
+} from '../../core';
 
 export const SAMPLER_FUNCTIONS: Readonly<Record<SamplerFunction, Sampler>> = {
   euler_ancestral: sampleEulerAncestral, euler: sampleEuler, lms: sampleLms, heun: sampleHeun, dpm_2: sampleDpm2,

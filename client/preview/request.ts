@@ -1,7 +1,9 @@
 // The A1111 `txt2img` body for one `.sdprompt` block: its prompt, negative prompt and settings line, with the
 // profile's recommended values where the block has none, and draft mode (smaller, fewer steps) on request.
-// Pure (no `vscode`, no Node): a parsed block in, a request body or the problems naming their keys out.
-import type { Block, Profile } from '../../core';
+// Pure (no `vscode`, no Node): a parsed block in, a request body or the problems naming their keys out. Each value's
+// valid range is the settings vocabulary's (core/a1111/settings.ts); the A1111 settings the block sets (RNG, Pad
+// conds, Emphasis, the schedule options) go as `override_settings`, as A1111's paste of infotext sets them.
+import { findSettingKey, INFOTEXT_SETTINGS, infotextOverrideSettings, parseSettingInteger, parseSettingNumber, parseSettingSize, settingKey, settingRange, settingValueProblem, type Block, type Profile } from '../../core';
 
 /** The fields of A1111's `StableDiffusionTxt2ImgProcessingAPI` this extension sends. */
 export interface Txt2ImgBody {
@@ -17,6 +19,8 @@ export interface Txt2ImgBody {
   /** A1111 1.9+ takes the schedule apart from the sampler (`Karras`); sent only when the block names one. */
   scheduler?: string;
   batch_size: 1;
+  /** A1111 settings for this request only (`randn_source`, `pad_cond_uncond`, …); sent only when the block sets one. */
+  override_settings?: Record<string, string | number | boolean>;
   /** Keep the server from writing its own copies (A1111, Forge): we save the PNG ourselves. */
   save_images: false;
   send_images: true;
@@ -38,43 +42,51 @@ export function buildTxt2img(block: Block, profile: Profile, draft: DraftOptions
   const rec = profile.recommended;
   const size0 = rec.sizes.find((s) => s.width === s.height) ?? rec.sizes[0] ?? { width: 1024, height: 1024 };
   const problems: string[] = [];
+  // By the vocabulary's label (A1111 reads keys as written; a key in another case is the same key here).
   const entries = new Map<string, string>();
-  for (const entry of block.settings?.entries ?? []) entries.set(entry.key.toLowerCase(), entry.value.trim());
+  for (const entry of block.settings?.entries ?? []) entries.set(findSettingKey(entry.key)?.key ?? entry.key, entry.value.trim());
 
-  const integer = (key: string, fallback: number, min: number, max: number): number => {
-    const raw = entries.get(key.toLowerCase());
-    if (raw === undefined || raw === '') return fallback;
-    if (!/^-?\d+$/.test(raw)) return (problems.push(`${key}: "${raw}" is not a whole number`), fallback);
-    const value = Number(raw);
-    if (value < min || value > max) return (problems.push(`${key}: ${raw} is outside ${min}–${max}`), fallback);
-    return value;
+  /** The value of `key` when the block has a valid one; a problem naming the key when it has an invalid one. */
+  const valid = (label: string): string | undefined => {
+    const raw = entries.get(label);
+    if (raw === undefined || raw === '') return undefined;
+    const problem = settingValueProblem(settingKey(label), raw);
+    if (!problem) return raw;
+    problems.push(problem.kind === 'malformed' ? `${label}: "${raw}" is not ${problem.expected}` : `${label}: ${raw} is outside ${problem.range}`);
+    return undefined;
+  };
+  const integer = (label: string, fallback: number): number => {
+    const raw = valid(label);
+    return raw === undefined ? fallback : parseSettingInteger(raw)!;
   };
 
-  const steps = integer('Steps', rec.steps, 1, 150);
-  const seed = integer('Seed', -1, -1, 2 ** 32 - 1);
-  let cfgScale = rec.cfgScale;
-  const rawCfg = entries.get('cfg scale');
-  if (rawCfg !== undefined && rawCfg !== '') {
-    const value = Number(rawCfg);
-    if (!/^\d+(\.\d+)?$/.test(rawCfg) || !Number.isFinite(value)) problems.push(`CFG scale: "${rawCfg}" is not a number`);
-    else if (value > 30) problems.push(`CFG scale: ${rawCfg} is outside 0–30`);
-    else cfgScale = value;
-  }
+  const steps = integer('Steps', rec.steps);
+  const seed = integer('Seed', -1);
+  const rawCfg = valid('CFG scale');
+  const cfgScale = rawCfg === undefined ? rec.cfgScale : parseSettingNumber(rawCfg)!;
   let width = size0.width;
   let height = size0.height;
-  const rawSize = entries.get('size');
+  const rawSize = entries.get('Size');
   if (rawSize !== undefined && rawSize !== '') {
-    const m = /^(\d+)\s*x\s*(\d+)$/i.exec(rawSize);
-    if (!m) problems.push(`Size: "${rawSize}" is not WIDTHxHEIGHT`);
-    else {
-      const [w, h] = [Number(m[1]), Number(m[2])];
-      if (w % 8 !== 0 || h % 8 !== 0 || w < 64 || h < 64 || w > 2048 || h > 2048) problems.push(`Size: ${rawSize} must be multiples of 8 between 64 and 2048`);
-      else [width, height] = [w, h];
-    }
+    const SIZE = settingKey('Size');
+    const size = parseSettingSize(rawSize);
+    const step = SIZE.multipleOf ?? 1;
+    if (!size) problems.push(`Size: "${rawSize}" is not WIDTHxHEIGHT`);
+    else if (settingValueProblem(SIZE, rawSize) || size.width % step !== 0 || size.height % step !== 0) {
+      problems.push(`Size: ${rawSize} must be multiples of ${step} between ${settingRange(SIZE).replace('–', ' and ')}`);
+    } else ({ width, height } = size);
   }
-  const sampler = entries.get('sampler') || rec.sampler;
-  const schedule = entries.get('schedule type');
+  const sampler = entries.get('Sampler') || rec.sampler;
+  const schedule = entries.get('Schedule type');
+  // The A1111 settings the block sets, each checked against the vocabulary first.
+  const overrideLabels: Record<string, string> = {};
+  for (const label of entries.keys()) {
+    if (!INFOTEXT_SETTINGS.some(([l]) => l === label)) continue;
+    const raw = valid(label);
+    if (raw !== undefined) overrideLabels[label] = raw;
+  }
   if (problems.length > 0) return { problems };
+  const overrides = infotextOverrideSettings(overrideLabels);
 
   const body: Txt2ImgBody = {
     prompt: block.prompt?.text ?? '',
@@ -90,6 +102,7 @@ export function buildTxt2img(block: Block, profile: Profile, draft: DraftOptions
     send_images: true,
   };
   if (schedule && schedule.toLowerCase() !== 'automatic') body.scheduler = schedule;
+  if (Object.keys(overrides).length > 0) body.override_settings = overrides;
   if (draft) Object.assign(body, draftSize(width, height, draft.maxSide), { steps: Math.min(steps, draft.maxSteps) });
   return { body };
 }
@@ -123,6 +136,9 @@ export function blockFingerprint(prompt: string, negative: string, settingsLine:
  * render overrode it (Re-render with a new seed), or -1 for a block without a seed.
  */
 export function requestFingerprint(body: Txt2ImgBody, seed: number): string {
-  const settings = JSON.stringify([body.steps, body.cfg_scale, body.width, body.height, body.sampler_name, body.scheduler ?? '', seed]);
+  const fields: unknown[] = [body.steps, body.cfg_scale, body.width, body.height, body.sampler_name, body.scheduler ?? '', seed];
+  // Only when there are some, so that the fingerprints of blocks without them stay what they were.
+  if (body.override_settings) fields.push(Object.entries(body.override_settings).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const settings = JSON.stringify(fields);
   return blockFingerprint(body.prompt, body.negative_prompt, settings);
 }

@@ -1,7 +1,8 @@
 // Applies the rules of rules.ts to a parsed document and a profile. Pure: tree + profile -> diagnostics.
 
 import { distance } from 'fastest-levenshtein';
-import { findSettingKey, samplerNames } from '../a1111/settings';
+import { findSettingKey, isA1111SamplerName, parseSettingSize, samplerNames, settingValueProblem, type SettingKey } from '../a1111/settings';
+import { renderedSamplerNames, resolveSamplerAndScheduler } from '../a1111/samplers';
 import type { SdDocument } from '../parse/document';
 import type { Block, ParseProblem, PromptSection, SettingEntry, Tag } from '../parse/tree';
 import { cardTagIndex, normalizeTag, yearOf, type CardTagInfo, type Profile, type TrainedSize } from '../profiles/profile';
@@ -36,10 +37,16 @@ export interface CheckOptions {
   networks?: NetworkCatalog;
   /** The user's wildcards; without it unknown wildcards are not reported (template syntax still is). */
   wildcards?: WildcardCatalog;
+  /**
+   * The backend that renders previews (`tagsmith.backend`): with `builtin`, samplers it does not render and extra
+   * networks it does not apply are reported. Without it (or with `url`, an A1111-compatible server) they are not.
+   */
+  backend?: 'builtin' | 'url';
 }
 
 interface Context {
   networks?: NetworkCatalog;
+  backend?: 'builtin' | 'url';
   wildcards?: WildcardCatalog;
   doc: SdDocument;
   profile: Profile;
@@ -67,7 +74,7 @@ function nearMissCacheOf(profile: Profile): Map<string, CardTagInfo | null> {
 }
 
 export function checkDocument(doc: SdDocument, profile: Profile, options: CheckOptions = {}): CheckDiagnostic[] {
-  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], nearMissCache: nearMissCacheOf(profile), networks: options.networks, wildcards: options.wildcards };
+  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], nearMissCache: nearMissCacheOf(profile), networks: options.networks, wildcards: options.wildcards, backend: options.backend };
   for (const block of doc.blocks) checkBlock(ctx, block);
   ctx.out.sort((a, b) => a.start - b.start || a.end - b.end);
   return applySeverities(ctx.out, options.severity);
@@ -97,6 +104,11 @@ function checkBlock(ctx: Context, block: Block): void {
     checkNetworks(section, section === block.negative, ctx.profile, ctx.networks, reporter);
     checkTemplate(ctx.doc.text, section, ctx.wildcards, reporter);
     checkSchedules(ctx.doc.text, section, blockSteps(block, ctx.profile.recommended.steps), reporter);
+    if (ctx.backend === 'builtin' && section === block.prompt) {
+      for (const network of section.extraNetworks) {
+        report(ctx, rules.builtinNetworkNotApplied, network.node.start, network.node.end, { text: network.node.end - network.node.start <= 80 ? ctx.doc.text.slice(network.node.start, network.node.end) : `<${network.type}:${network.name}>` });
+      }
+    }
   }
   if (block.prompt && block.negative) checkTagsInBoth(ctx, block.prompt, block.negative);
   if (block.settings) for (const entry of block.settings.entries) checkSetting(ctx, entry);
@@ -271,49 +283,55 @@ function checkSetting(ctx: Context, entry: SettingEntry): void {
     return;
   }
   const value = entry.value.trim();
+  const at = (rule: Rule, values: Record<string, string | number>, extra?: Partial<CheckDiagnostic>): void => report(ctx, rule, valueRange.start, valueRange.end, values, extra);
   const sizes = profile.recommended.sizes;
   const sizeText = (s: TrainedSize): string => `${s.width}x${s.height}`;
-  switch (known.key) {
-    case 'Size': {
-      const m = /^(\d+)\s*x\s*(\d+)$/.exec(value);
-      if (!m) {
-        report(ctx, rules.sizeMalformed, valueRange.start, valueRange.end, { value, example: sizes[0] ? sizeText(sizes[0]) : '1024x1024' });
-        return;
+  switch (known.type) {
+    case 'size': {
+      const size = parseSettingSize(value);
+      if (!size) {
+        if (known.key === 'Size') return at(rules.sizeMalformed, { value, example: sizes[0] ? sizeText(sizes[0]) : '1024x1024' });
+        return at(rules.settingMalformed, { key: known.key, value, expected: 'WIDTHxHEIGHT' });
       }
-      const width = Number(m[1]);
-      const height = Number(m[2]);
+      if (settingValueProblem(known, value)) return at(rules.settingOutOfRange, { key: known.key, value, range: `${known.min}–${known.max} a side` });
+      const { width, height } = size;
       const nearest = nearestTrainedSize(sizes, width, height);
-      if (width % 8 !== 0 || height % 8 !== 0) {
-        const rounded = `${Math.max(8, Math.round(width / 8) * 8)}x${Math.max(8, Math.round(height / 8) * 8)}`;
-        report(ctx, rules.sizeNotMultipleOf8, valueRange.start, valueRange.end, { value, suggestion: rounded }, {
-          data: { fix: 'replace', with: nearest ? sizeText(nearest) : rounded },
-        });
-      } else if (!sizes.some((s) => s.width === width && s.height === height) && sizes.length > 0) {
-        report(ctx, rules.sizeNotTrained, valueRange.start, valueRange.end, { value, model: profile.name, sizes: sizes.map(sizeText).join(', ') }, {
-          data: nearest ? { fix: 'replace', with: sizeText(nearest) } : undefined,
-        });
+      const step = known.multipleOf ?? 1;
+      if (width % step !== 0 || height % step !== 0) {
+        const rounded = `${Math.max(step, Math.round(width / step) * step)}x${Math.max(step, Math.round(height / step) * step)}`;
+        at(rules.sizeNotMultipleOf8, { value, suggestion: rounded }, { data: { fix: 'replace', with: nearest ? sizeText(nearest) : rounded } });
+      } else if (known.key === 'Size' && !sizes.some((s) => s.width === width && s.height === height) && sizes.length > 0) {
+        at(rules.sizeNotTrained, { value, model: profile.name, sizes: sizes.map(sizeText).join(', ') }, { data: nearest ? { fix: 'replace', with: sizeText(nearest) } : undefined });
       }
       return;
     }
-    case 'Steps': {
-      const steps = Number(value);
-      if (!/^\d+$/.test(value) || steps < 1 || steps > 150) report(ctx, rules.stepsOutOfRange, valueRange.start, valueRange.end, { value });
-      return;
-    }
-    case 'CFG scale': {
-      const cfg = Number(value);
-      if (value === '' || !Number.isFinite(cfg) || cfg < 1 || cfg > 30) report(ctx, rules.cfgOutOfRange, valueRange.start, valueRange.end, { value });
-      return;
-    }
-    case 'Sampler': {
-      if (samplerNames.includes(value)) return;
-      const close = samplerNames.find((s) => s.toLowerCase() === value.toLowerCase()) ?? samplerNames.find((s) => distance(s.toLowerCase(), value.toLowerCase()) <= 2);
-      report(ctx, rules.unknownSampler, valueRange.start, valueRange.end, { value, suggestion: close ? `: did you mean '${close}'?` : '' }, {
-        data: close ? { fix: 'replace', with: close } : undefined,
-      });
-      return;
-    }
+    case 'sampler':
+      return checkSampler(ctx, known, entry, value);
   }
+  const problem = settingValueProblem(known, value);
+  if (!problem) return;
+  if (known.key === 'Steps') return at(rules.stepsOutOfRange, { value, min: known.min!, max: known.max! });
+  if (known.key === 'CFG scale') return at(rules.cfgOutOfRange, { value, min: known.min!, max: known.max! });
+  if (problem.kind === 'malformed') return at(rules.settingMalformed, { key: known.key, value, expected: problem.expected });
+  at(rules.settingOutOfRange, { key: known.key, value, range: problem.range });
+}
+
+function checkSampler(ctx: Context, known: SettingKey, entry: SettingEntry, value: string): void {
+  const { valueRange } = entry;
+  if (value === known.default) return; // "Use same sampler" of the hires pass
+  if (!isA1111SamplerName(value)) {
+    const lower = value.toLowerCase();
+    const close = samplerNames.find((s) => s.toLowerCase() === lower) ?? samplerNames.find((s) => distance(s.toLowerCase(), lower) <= 2);
+    report(ctx, rules.unknownSampler, valueRange.start, valueRange.end, { value, suggestion: close ? `: did you mean '${close}'?` : '' }, {
+      data: close ? { fix: 'replace', with: close } : undefined,
+    });
+    return;
+  }
+  if (ctx.backend !== 'builtin') return;
+  const resolved = resolveSamplerAndScheduler(value);
+  if (resolved?.sampler.rendered) return;
+  const reason = resolved?.sampler.notRendered ?? 'it is not one of A1111 1.10\'s own samplers';
+  report(ctx, rules.builtinSamplerUnavailable, valueRange.start, valueRange.end, { value, reason, names: renderedSamplerNames().join(', ') });
 }
 
 /** The steps A1111 expands a block's schedule with: its `Steps:`, else `fallback` (the profile's recommendation). */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSigmas, karrasSigmas, trainingSchedule, type TrainingSchedule } from '../../backend/sampling/schedule';
 import { planSampling, planTimestep, timestepSamplerTimesteps, UnknownSamplerError } from '../../backend/sampling/plan';
-import { findSamplerEntry, resolveSamplerAndScheduler, SAMPLER_VOCABULARY, SCHEDULE_TYPES } from '../../backend/sampling/vocabulary';
+import { findSamplerEntry, resolveSamplerAndScheduler, SAMPLER_VOCABULARY, SCHEDULE_TYPES } from '../../core/a1111/samplers';
 
 const sdxl = trainingSchedule();
 const tiny: TrainingSchedule = { sigmas: Float64Array.of(1, 2, 4, 8, 16), logSigmas: Float64Array.of(1, 2, 4, 8, 16).map(Math.log) };

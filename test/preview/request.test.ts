@@ -41,10 +41,24 @@ describe('buildTxt2img', () => {
     expect(r.problems).toEqual([
       'Steps: "many" is not a whole number',
       'Seed: "x" is not a whole number',
-      'CFG scale: 99 is outside 0–30',
+      'CFG scale: 99 is outside 1–30',
       'Size: 1004x1000 must be multiples of 8 between 64 and 2048',
     ]);
     expect(buildTxt2img(block('a\nSteps: 200\n'), defaultProfile, undefined).problems).toEqual(['Steps: 200 is outside 1–150']);
+  });
+
+  it("takes each range from A1111's UI ranges: CFG 1–30, each side 64–2048 a multiple of 8, RNG one of GPU, CPU, NV", () => {
+    expect(buildTxt2img(block('a\nCFG scale: 0.5\n'), defaultProfile, undefined).problems).toEqual(['CFG scale: 0.5 is outside 1–30']);
+    expect(buildTxt2img(block('a\nCFG scale: 1, Steps: 150, Size: 64x2048\n'), defaultProfile, undefined).body).toMatchObject({ cfg_scale: 1, steps: 150, width: 64, height: 2048 });
+    expect(buildTxt2img(block('a\nSize: 2056x1024\n'), defaultProfile, undefined).problems).toEqual(['Size: 2056x1024 must be multiples of 8 between 64 and 2048']);
+    expect(buildTxt2img(block('a\nSteps: 20, RNG: TPU, Pad conds: yes\n'), defaultProfile, undefined).problems).toEqual(['RNG: "TPU" is not one of GPU, CPU, NV', 'Pad conds: "yes" is not True or False']);
+  });
+
+  it('sends the A1111 settings of the block as override_settings, as pasting its infotext sets them', () => {
+    // infotext_to_setting_name_mapping: RNG -> randn_source, Pad conds -> pad_cond_uncond, Schedule rho -> rho.
+    const r = buildTxt2img(block('a\nSteps: 20, RNG: CPU, Pad conds: True, Schedule rho: 5, Emphasis: No norm\n'), defaultProfile, undefined);
+    expect(r.body?.override_settings).toEqual({ randn_source: 'CPU', pad_cond_uncond: true, rho: 5, emphasis: 'No norm' });
+    expect(buildTxt2img(block('a\nSteps: 20, Clip skip: 2, Seed: 1\n'), defaultProfile, undefined).body).not.toHaveProperty('override_settings');
   });
 
   it('draft mode: longer side 512, aspect kept on multiples of 8, at most 12 steps', () => {
@@ -84,5 +98,6 @@ describe('requestFingerprint', () => {
     expect(requestFingerprint(body('1boys\nSeed: 42\n'), 42)).not.toBe(base);
     // A re-render with seed 7 of that block matches the block once Seed: 7 is copied into it.
     expect(requestFingerprint(body('1boy\nSeed: 42\n'), 7)).toBe(requestFingerprint(body('1boy\nSeed: 7\n'), 7));
+    expect(requestFingerprint(body('1boy\nSeed: 42, RNG: CPU\n'), 42)).not.toBe(base);
   });
 });

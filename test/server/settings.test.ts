@@ -39,7 +39,16 @@ describe('reading the tagsmith settings', () => {
       tokenizerPath: '',
       modelPath: '/home/me/prompts/model',
       severity: { 'near-miss': 'error', 'token-count': 'off' },
+      backend: 'builtin',
     });
+  });
+
+  it('reads tagsmith.backend as the client does: builtin (its default) or url', () => {
+    expect(readSettings({ backend: 'url' }, trusted).settings.backend).toBe('url');
+    expect(readSettings({ backend: 'builtin' }, { ...trusted, trusted: false }).settings.backend).toBe('builtin');
+    const wrong = readSettings({ backend: 'forge' }, trusted);
+    expect(wrong.settings.backend).toBe('builtin');
+    expect(wrong.problems).toEqual(['tagsmith.backend must be builtin or url']);
   });
 
   it('reads flat dotted keys too', () => {

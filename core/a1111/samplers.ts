@@ -1,6 +1,7 @@
-// The settings vocabulary of A1111 1.10: every sampler and schedule type it names, with the options that change how
-// it renders (modules/sd_samplers_kdiffusion.py samplers_k_diffusion, sd_samplers_timesteps.py, sd_schedulers.py).
-// Data only; a later change moves the names to core/a1111.
+// A1111 1.10's samplers and schedule types: every name it accepts, with the options that change how it renders
+// (modules/sd_samplers_kdiffusion.py samplers_k_diffusion, sd_samplers_timesteps.py, sd_schedulers.py), and which
+// of them the builtin backend renders. Pure data and pure functions: the checks, completion and hover read it, and
+// so do the backend's sampling plan (backend/sampling/plan.ts) and its request validation.
 
 /** Internal schedule-type names, as A1111's Scheduler.name. */
 export type ScheduleTypeName =
