@@ -2,6 +2,7 @@
 // modelspec), and what its sidecar files add: A1111's `<name>.json` (Edit Metadata) and Civitai Helper's
 // `<name>.civitai.info`. Everything here is data in, data out; the server reads the files.
 
+import { describeJsonError, parseJson } from '../text/json';
 import { baseModelFrom, type BaseModel } from './baseModel';
 import type { SafetensorsHeader } from './safetensors';
 
@@ -124,12 +125,9 @@ export interface CivitaiSidecar {
 export type SidecarResult<T> = { ok: true; value: T; problems: string[] } | { ok: false; error: string };
 
 function parseObject(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (error) {
-    return { ok: false, error: `not JSON (${error instanceof Error ? error.message : String(error)})` };
-  }
+  const result = parseJson(text);
+  if (!result.ok) return { ok: false, error: `not valid JSON (${describeJsonError(result)})` };
+  const parsed = result.value;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, error: 'not a JSON object' };
   return { ok: true, value: parsed as Record<string, unknown> };
 }

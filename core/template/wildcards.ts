@@ -4,6 +4,7 @@
 // named after the file); `.yaml` files need a YAML parser (see `yaml` option); hidden folders skipped; values
 // de-duplicated, then sorted by code point; `*` in a name also matches `/`, and a name with no match is
 // retried as `**/name`.
+import { describeJsonError, parseJson } from '../text/json';
 import { asciiDigits, pyStrip } from './parse';
 
 export interface WildcardFile {
@@ -69,7 +70,11 @@ export class WildcardLibrary {
       } else if (suffix === '.json' || suffix === '.yaml') {
         let data: unknown;
         try {
-          if (suffix === '.json') data = JSON.parse(file.content);
+          if (suffix === '.json') {
+            const parsed = parseJson(file.content);
+            if (!parsed.ok) throw new Error(`not valid JSON (${describeJsonError(parsed)})`);
+            data = parsed.value;
+          }
           else if (options.yaml) data = options.yaml(file.content);
           else {
             this.warnings.push(`${file.path}: YAML support is not available, skipping YAML wildcard file`);

@@ -3,6 +3,7 @@
 // their text in; every problem becomes a TokenizerLoadError that names the file and, where it can, the line.
 
 import { TextKeyTable } from './textTable';
+import { parseJson } from '../text/json';
 
 export class TokenizerLoadError extends Error {
   constructor(
@@ -128,7 +129,7 @@ export function readTokenizerFiles(read: ReadTokenizerFile, source?: string): To
   for (const file of ['tokenizer_config.json', 'special_tokens_map.json']) {
     const text = read(file);
     if (text === undefined) continue;
-    const config = parseJson(text, file, fail);
+    const config = parseJsonFile(text, file, fail);
     if (!isObject(config)) return fail(file, 1, 'expected a JSON object');
     for (const key of ['bos', 'eos', 'unk'] as const) {
       const value = config[`${key}_token`];
@@ -162,95 +163,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** JSON.parse with the failing line in the error. */
-function parseJson(text: string, file: string, fail: Fail): unknown {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  try {
-    return JSON.parse(body);
-  } catch {
-    // V8's messages do not always give a position (and quote the text); find the first error ourselves.
-    const [at, expected] = jsonSyntaxError(body);
-    const column = at - body.lastIndexOf('\n', at - 1);
-    const end = at >= body.length ? ' (the file ends there)' : '';
-    return fail(file, lineAt(body, at), `not valid JSON: expected ${expected} at column ${column}${end}`);
-  }
+function parseJsonFile(text: string, file: string, fail: Fail): unknown {
+  const result = parseJson(text);
+  if (result.ok) return result.value;
+  return fail(file, result.line, `not valid JSON: expected ${result.expected} at column ${result.column}${result.atEnd ? ' (the file ends there)' : ''}`);
 }
 
-/** The offset of the first syntax error in a text JSON.parse rejected, and what was expected there. */
-function jsonSyntaxError(text: string): [offset: number, expected: string] {
-  let i = 0;
-  const n = text.length;
-  const space = (): void => {
-    while (i < n && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
-  };
-  class Stop {
-    constructor(readonly expected: string) {}
-  }
-  const string = (): void => {
-    if (text[i] !== '"') throw new Stop('a string');
-    for (i++; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return;
-      }
-      if (c < 0x20) throw new Stop('a closing quote (control characters must be escaped)');
-      if (c === 0x5c) {
-        i++;
-        if (text[i] === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) throw new Stop('four hex digits after \\u');
-          i += 4;
-        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) throw new Stop('a valid escape');
-      }
-    }
-    throw new Stop('a closing quote');
-  };
-  const value = (): void => {
-    space();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      space();
-      if (text[i] === '}') return void i++;
-      for (;;) {
-        space();
-        string();
-        space();
-        if (text[i] !== ':') throw new Stop("':'");
-        i++;
-        value();
-        space();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
-        else throw new Stop("',' or '}'");
-      }
-    }
-    if (c === '[') {
-      i++;
-      space();
-      if (text[i] === ']') return void i++;
-      for (;;) {
-        value();
-        space();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
-        else throw new Stop("',' or ']'");
-      }
-    }
-    if (c === '"') return string();
-    const literal = /^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)/.exec(text.slice(i, i + 400));
-    if (!literal) throw new Stop('a value');
-    i += literal[0].length;
-  };
-  try {
-    value();
-    space();
-    if (i < n) throw new Stop('the end of the text');
-  } catch (error) {
-    if (error instanceof Stop) return [Math.min(i, n), error.expected];
-    throw error;
-  }
-  return [n, 'valid JSON'];
-}
 
 function lineAt(text: string, position: number): number {
   let line = 1;
@@ -343,7 +261,7 @@ function scanVocab(text: string): Vocabulary | undefined {
 const NON_ID_VALUE = /(?<!\\)"\s*:\s*(?![0-9]+\s*[,}])/;
 
 function parseVocab(text: string, file: string, fail: Fail, parsed?: unknown): Vocabulary {
-  const data = parsed ?? parseJson(text, file, fail);
+  const data = parsed ?? parseJsonFile(text, file, fail);
   if (!isObject(data)) return fail(file, 1, 'expected a JSON object mapping tokens to ids');
   // Walking 49,408 entries of a parsed object costs more than the parse; scan the text instead and walk
   // the entries only to name the bad one.
@@ -427,7 +345,7 @@ function parseTokenizerJson(
   fail: Fail,
 ): { vocab: Vocabulary; merges: MergeRanks; specials: Partial<Record<'bos' | 'eos' | 'unk', string>> } {
   const file = 'tokenizer.json';
-  const data = parseJson(text, file, fail);
+  const data = parseJsonFile(text, file, fail);
   if (!isObject(data) || !isObject(data.model)) return fail(file, lineOfKey(text, 'model'), 'expected an object with a "model" object');
   const model = data.model;
   if (model.type !== undefined && model.type !== 'BPE') {

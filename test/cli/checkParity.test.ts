@@ -37,7 +37,7 @@ function asCheckWrites(text: string, d: Diagnostic): Seen {
     endColumn: column(d.range.end.line, d.range.end.character),
     severity: SEVERITY[d.severity!]!,
     code: String(d.code),
-    message: d.message,
+    message: typeof d.message === 'string' ? d.message : d.message.value,
   };
 }
 

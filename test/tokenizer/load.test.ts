@@ -156,3 +156,22 @@ describe('load errors name the file and the line', () => {
     expect(loadError({ ...MINI, 'special_tokens_map.json': '{"a":' }).file).toBe('special_tokens_map.json');
   });
 });
+
+describe('JSON errors (core/text/json.ts)', () => {
+  it('give the line, column and what was expected, for every kind of mistake', async () => {
+    const { parseJson, describeJsonError } = await import('../../core/text/json');
+    const error = (text: string): string => {
+      const r = parseJson(text);
+      if (r.ok) throw new Error('parsed');
+      return describeJsonError(r);
+    };
+    expect(parseJson('\ufeff{"a": [1, 2]}')).toEqual({ ok: true, value: { a: [1, 2] } });
+    expect(error('{"a": 1,}')).toBe('line 1, column 9: expected a property name (a quoted string)');
+    expect(error('{"a" 1}')).toBe("line 1, column 6: expected ':'");
+    expect(error('[1 2]')).toBe("line 1, column 4: expected ',' or the end of the object or array");
+    expect(error('{\n  "a": "x\ty"\n}')).toBe('line 2, column 8: expected a closing quote (control characters must be escaped)');
+    expect(error('{"a": 1} // note')).toBe('line 1, column 10: expected no comment (JSON has none)');
+    expect(error('{"a": [1')).toBe("line 1, column 9: expected ']' (the text ends there)");
+    expect(error('')).toBe('line 1, column 1: expected a value (the text ends there)');
+  });
+});
