@@ -212,3 +212,20 @@ export function settingValueProblem(key: SettingKey, value: string): SettingValu
       return undefined;
   }
 }
+
+const TYPE_NAMES: Record<SettingType, string> = {
+  integer: 'a whole number', number: 'a number', boolean: 'True or False', enum: 'one of', seed: 'a whole number (-1: random)',
+  size: 'WIDTHxHEIGHT', sampler: 'a sampler name', schedule: 'a schedule type', hash: 'hex digits', string: 'text', prompt: 'prompt text',
+  list: 'comma-separated names',
+};
+
+/**
+ * The markdown completion and hover show for a key: its doc, then what A1111 takes (type, range, choices) and its
+ * default, from the data.
+ */
+export function settingKeyDoc(key: SettingKey): string {
+  const what = key.type === 'enum' ? `one of ${key.choices!.map((c) => `\`${c}\``).join(', ')}` : TYPE_NAMES[key.type];
+  const range = key.min !== undefined || key.max !== undefined ? `, ${settingRange(key)}${key.type === 'size' ? ` a side, multiples of ${key.multipleOf ?? 1}` : ''}` : '';
+  const fallback = key.default === undefined || key.default === '' ? '' : ` A1111's default: \`${key.default === true ? 'True' : key.default === false ? 'False' : key.default}\`.`;
+  return `${key.doc}\n\n*Takes ${what}${range}.${fallback}*`;
+}

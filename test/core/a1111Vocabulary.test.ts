@@ -3,7 +3,7 @@
 // scripts/refiner.py, modules/shared_options.py (option defaults and sliders), modules/sd_emphasis.py,
 // modules/sd_samplers_kdiffusion.py, sd_samplers_timesteps.py, sd_schedulers.py.
 import { describe, expect, it } from 'vitest';
-import { findSettingKey, isA1111SamplerName, samplerNames, settingKeys, settingValueProblem, type SettingType } from '../../core/a1111/settings';
+import { findSettingKey, isA1111SamplerName, samplerNames, settingKeyDoc, settingKeys, settingRange, settingValueProblem, type SettingType } from '../../core/a1111/settings';
 import { SAMPLER_VOCABULARY, SCHEDULE_TYPES } from '../../core/a1111/samplers';
 
 const TYPES: SettingType[] = ['integer', 'number', 'boolean', 'enum', 'seed', 'size', 'sampler', 'schedule', 'hash', 'string', 'prompt', 'list'];
@@ -20,6 +20,20 @@ describe('settings vocabulary', () => {
       if (k.type === 'enum') expect(k.choices?.length, k.key).toBeGreaterThan(1);
       if (k.default !== undefined && k.type !== 'sampler') expect(settingValueProblem(k, String(k.default === true ? 'True' : k.default === false ? 'False' : k.default)), k.key).toBeUndefined();
     }
+  });
+
+  it('writes no range in a doc that the data does not have', () => {
+    for (const k of settingKeys) {
+      const written = /(-?[\d.]+)–(-?[\d.]+)/.exec(k.doc);
+      if (written) expect(written[0], k.key).toBe(settingRange(k));
+    }
+  });
+
+  it('shows each key with what it takes and its default', () => {
+    expect(settingKeyDoc(findSettingKey('Clip skip')!)).toBe(`${findSettingKey('Clip skip')!.doc}\n\n*Takes a whole number, 1–12. A1111's default: \`1\`.*`);
+    expect(settingKeyDoc(findSettingKey('RNG')!)).toMatch(/\*Takes one of `GPU`, `CPU`, `NV`\. A1111's default: `GPU`\.\*$/);
+    expect(settingKeyDoc(findSettingKey('Size')!)).toMatch(/\*Takes WIDTHxHEIGHT, 64–2048 a side, multiples of 8\. A1111's default: `512x512`\.\*$/);
+    expect(settingKeyDoc(findSettingKey('Pad conds')!)).toMatch(/A1111's default: `False`\.\*$/);
   });
 
   it("has A1111 1.10's ranges and defaults", () => {
