@@ -1,7 +1,8 @@
 // Strict JSON (what JSON.parse accepts), with the place of the first error when it fails: JSON.parse reads,
 // and on failure jsonc-parser (comments and trailing commas refused) finds the offset and what was expected,
 // which V8's messages do not always give.
-import { parse as parseLenient, type ParseError, type ParseErrorCode } from 'jsonc-parser';
+// The ES module build: the UMD one (package.json main) requires its parts at run time, which a bundle cannot.
+import { parse as parseLenient, type ParseError, type ParseErrorCode } from 'jsonc-parser/lib/esm/main.js';
 
 export interface JsonError {
   ok: false;
