@@ -32,6 +32,7 @@ const CFG = settingKey('CFG scale');
 const SIZE = settingKey('Size');
 const SEED = settingKey('Seed');
 const BATCH = settingKey('Batch size');
+const EMPHASIS = settingKey('Emphasis');
 /** The vocabulary's key for an A1111 setting name (`override_settings`), by its `setting`. */
 const bySetting = (name: string): SettingKey => {
   const key = settingKeys.find((k) => k.setting === name);
@@ -137,8 +138,9 @@ export function validateTxt2img(body: unknown, rng: RngSource): { request?: Rend
         else problem('override_settings', `randn_source must be GPU, CPU or NV, got ${JSON.stringify(source)}`);
       }
       const emphasis = o.emphasis;
-      if (emphasis !== undefined && emphasis !== null && emphasis !== 'Original') {
-        problem('override_settings', `emphasis ${JSON.stringify(emphasis)} is not available in this backend; Original is`);
+      const rendered = EMPHASIS.builtin ?? [];
+      if (emphasis !== undefined && emphasis !== null && !rendered.includes(emphasis as string)) {
+        problem('override_settings', `emphasis ${JSON.stringify(emphasis)} is not available in this backend; ${rendered.join(', ')} is`);
       }
       const set = <K extends keyof ScheduleOptions>(k: K, v: ScheduleOptions[K] | undefined) => {
         if (v !== undefined) scheduleOptions[k] = v;

@@ -39,6 +39,8 @@ export interface SettingKey {
   recommended?: 'steps' | 'sampler' | 'cfgScale' | 'size';
   /** The A1111 setting (`override_settings` name) pasting the key sets, where it is one. */
   setting?: string;
+  /** The values the builtin backend renders, where it renders only some (it refuses the others). */
+  builtin?: readonly string[];
 }
 
 const SEED_MAX = Number.MAX_SAFE_INTEGER;
@@ -77,7 +79,7 @@ export const settingKeys: SettingKey[] = [
   { key: 'Eta', type: 'number', min: 0, max: 1, default: 1, doc: 'Eta of ancestral and SDE samplers: how much noise they add each step (0–1, A1111 default 1).', setting: 'eta_ancestral' },
   { key: 'Eta DDIM', type: 'number', min: 0, max: 1, default: 0, doc: 'Eta of DDIM (0–1, A1111 default 0).', setting: 'eta_ddim' },
   { key: 'RNG', type: 'enum', choices: ['GPU', 'CPU', 'NV'], default: 'GPU', doc: 'Source of random numbers: GPU, CPU or NV (A1111 default GPU).', setting: 'randn_source' },
-  { key: 'Emphasis', type: 'enum', choices: ['None', 'Ignore', 'Original', 'No norm'], default: 'Original', doc: 'How emphasis is applied: None (brackets are text), Ignore (weights ignored), Original, No norm (Original without the mean restored). A1111 default Original.', setting: 'emphasis' },
+  { key: 'Emphasis', type: 'enum', choices: ['None', 'Ignore', 'Original', 'No norm'], default: 'Original', doc: 'How emphasis is applied: None (brackets are text), Ignore (weights ignored), Original, No norm (Original without the mean restored). A1111 default Original.', setting: 'emphasis', builtin: ['Original'] },
   { key: 'Lora hashes', type: 'string', doc: 'Hashes of the LoRA files used.' },
   { key: 'TI hashes', type: 'string', doc: 'Hashes of the textual inversions used.' },
   { key: 'Face restoration', type: 'string', doc: 'Face restoration model.' },
@@ -88,7 +90,7 @@ export const settingKeys: SettingKey[] = [
   { key: 'Refiner switch at', type: 'number', min: 0.01, max: 1, default: 0.8, doc: 'Fraction of steps after which the refiner takes over (0.01–1, A1111 default 0.8).' },
   { key: 'Version', type: 'string', doc: 'Version of the webui that wrote the infotext, e.g. `v1.10.1`.' },
   { key: 'Pad conds', type: 'boolean', default: false, doc: 'Whether the prompt and negative prompt conditionings were padded to the same length (True or False, A1111 default False).', setting: 'pad_cond_uncond' },
-  { key: 'Pad conds v0', type: 'boolean', default: false, doc: 'The pre-1.6 padding of DDIM (True or False).', setting: 'pad_cond_uncond_v0' },
+  { key: 'Pad conds v0', type: 'boolean', default: false, doc: 'The pre-1.6 padding of DDIM (True or False).', setting: 'pad_cond_uncond_v0', builtin: ['False'] },
   { key: 'Downcast alphas_cumprod', type: 'boolean', default: false, doc: 'Compatibility option of A1111 (True or False).', setting: 'use_downcasted_alpha_bar' },
   { key: 'Schedule max sigma', type: 'number', min: 0, default: 0, doc: "Maximum sigma of the schedule (0: the model's).", setting: 'sigma_max' },
   { key: 'Schedule min sigma', type: 'number', min: 0, default: 0, doc: "Minimum sigma of the schedule (0: the model's).", setting: 'sigma_min' },

@@ -309,7 +309,10 @@ function checkSetting(ctx: Context, entry: SettingEntry): void {
       return checkSampler(ctx, known, entry, value);
   }
   const problem = settingValueProblem(known, value);
-  if (!problem) return;
+  if (!problem) {
+    if (ctx.backend === 'builtin' && known.builtin && !known.builtin.includes(value)) at(rules.builtinSettingUnavailable, { key: known.key, value, available: known.builtin.join(', ') });
+    return;
+  }
   if (known.key === 'Steps') return at(rules.stepsOutOfRange, { value, min: known.min!, max: known.max! });
   if (known.key === 'CFG scale') return at(rules.cfgOutOfRange, { value, min: known.min!, max: known.max! });
   if (problem.kind === 'malformed') return at(rules.settingMalformed, { key: known.key, value, expected: problem.expected });

@@ -47,6 +47,7 @@ export const rules = {
   unknownSampler: rule('unknown-sampler', 'warning', "Unknown sampler '{value}'{suggestion}", 'A sampler name A1111 does not know.'),
   // The builtin render backend (tagsmith.backend: builtin): what it cannot render as A1111 does.
   builtinSamplerUnavailable: rule('builtin-sampler-unavailable', 'warning', "Sampler '{value}' is not available in builtin mode: {reason}. The builtin backend renders {names}", 'A sampler the builtin backend does not render (the Brownian-tree SDE samplers, DPM fast and adaptive, Restart, DDIM CFG++), when it renders previews.'),
+  builtinSettingUnavailable: rule('builtin-setting-unavailable', 'warning', "{key} '{value}' is not available in builtin mode: the builtin backend renders {available}", 'A setting value the builtin backend refuses (Emphasis other than Original, Pad conds v0), when it renders previews.'),
   builtinNetworkNotApplied: rule('builtin-network-not-applied', 'info', "'{text}' is not applied by the builtin backend: it removes the network from the prompt and renders without it", 'A <lora:…> or other extra network in a prompt, when the builtin backend renders previews.'),
   // Networks and embeddings: applied when the user's folders are indexed (CheckOptions.networks).
   unknownNetwork: rule('unknown-network', 'warning', "'{name}' is not in your LoRA folders{suggestion}", 'A <lora:…> or <lyco:…> whose name no indexed network has.'),

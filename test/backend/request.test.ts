@@ -26,6 +26,11 @@ describe('validateTxt2img', () => {
     ]);
   });
 
+  it('refuses the emphasis modes it does not render, naming the one it does (the vocabulary says which)', () => {
+    expect(problems({ override_settings: { emphasis: 'No norm' } })).toEqual(['override_settings: emphasis "No norm" is not available in this backend; Original is']);
+    expect(problems({ override_settings: { emphasis: 'Original' } })).toEqual([]);
+  });
+
   it('takes the ends of each range', () => {
     expect(problems({ steps: 1, cfg_scale: 1, batch_size: 8, width: 64, height: 2048, seed: -1 })).toEqual([]);
     expect(problems({ steps: 150, cfg_scale: 30, override_settings: { beta_dist_alpha: 0.01, beta_dist_beta: 1, rho: 0 } })).toEqual([]);

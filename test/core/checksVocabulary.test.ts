@@ -77,6 +77,13 @@ describe('builtin-mode checks', () => {
     expect(check('1boy\nSampler: Restart', { backend: 'builtin' })).toEqual(['2:10 warning builtin-sampler-unavailable']);
   });
 
+  it('reports a setting value the builtin backend refuses, naming what it renders', () => {
+    expect(check('1boy\nSteps: 28, Emphasis: No norm, Pad conds v0: True', { backend: 'builtin' })).toEqual(['2:22 warning builtin-setting-unavailable', '2:45 warning builtin-setting-unavailable']);
+    expect(messages('1boy\nSteps: 28, Emphasis: No norm, Pad conds v0: True', { backend: 'builtin' })[0]).toBe("Emphasis 'No norm' is not available in builtin mode: the builtin backend renders Original");
+    expect(check('1boy\nSteps: 28, Emphasis: Original, Pad conds v0: False', { backend: 'builtin' })).toEqual([]);
+    expect(check('1boy\nSteps: 28, Emphasis: No norm, Pad conds v0: True', { backend: 'url' })).toEqual([]);
+  });
+
   it('reports an extra network in the prompt as not applied by the builtin backend', () => {
     expect(check('1boy, <lora:animeboy_style:0.8>, <lyco:x:1>\nSteps: 28', { backend: 'builtin' })).toEqual(['1:7 info builtin-network-not-applied', '1:34 info builtin-network-not-applied']);
     expect(messages('1boy, <lora:animeboy_style:0.8>', { backend: 'builtin' })).toEqual([
