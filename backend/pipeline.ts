@@ -1,5 +1,6 @@
 // Text-to-image for SDXL, decomposed as diffusers' StableDiffusionXLPipeline (encode_prompt, prepare_latents,
 // _get_add_time_ids, the denoising loop, vae.decode) with A1111's conditioning, schedules, seeds and infotext.
+import { LRUCache } from 'lru-cache';
 import * as ort from 'onnxruntime-node';
 import { formatInfotext, type InfotextSettings, promptSchedules, schedulePrompt, type ScheduleEntry } from '../core';
 import { checkPrompt, encodePrompt, CONTEXT_WIDTH, MAX_CHUNKS, POOLED_WIDTH, PromptError, type Conditioning, type PromptChunker } from './conditioning';
@@ -186,7 +187,8 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
 
   // For each denoiser call: which schedule entries condition it. Feeds are built once per distinct choice.
   type Call = { feeds: Record<string, ort.Tensor>; n: number }[];
-  const callCache = new Map<string, { calls: Call; padded: boolean }>();
+  // Alternations switch back and forth: keep a few feeds, not one per step.
+  const callCache = new LRUCache<string, { calls: Call; padded: boolean }>({ max: 8 });
   const conditioningAt = (step: number) => {
     const picks = cp.parts.map((p) => scheduleIndexAt(p.schedule, step));
     const negPick = scheduleIndexAt(cp.negative, step);
@@ -239,8 +241,6 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
       },
     }));
     found = { calls, padded };
-    // Alternations switch back and forth: keep a few feeds, not one per step.
-    if (callCache.size >= 8) callCache.delete(callCache.keys().next().value!);
     callCache.set(cacheKey, found);
     return found;
   };

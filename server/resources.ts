@@ -3,6 +3,7 @@
 // used in the workspace's .sdprompt files. With server/bundledData.ts the only modules that touch the file
 // system; every problem becomes a log line naming the file (and line, for tag files).
 
+import { LRUCache } from 'lru-cache';
 import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -214,19 +215,16 @@ export class Resources {
   }
 
   /** Preview images read for hovers, most recently used last. */
-  private previews = new Map<string, string | undefined>();
+  /** Preview data: URIs by file (`uri` undefined: not shown), the most recently used 32. */
+  private previews = new LRUCache<string, { uri: string | undefined }>({ max: 32 });
 
   /**
    * A network's preview as a data: URI, which renders in a hover in desktop and browser builds alike
    * (a file: URI does not reach a browser). Images over MAX_PREVIEW_BYTES are not inlined.
    */
   previewUri(file: string): string | undefined {
-    if (this.previews.has(file)) {
-      const cached = this.previews.get(file);
-      this.previews.delete(file);
-      this.previews.set(file, cached);
-      return cached;
-    }
+    const cached = this.previews.get(file);
+    if (cached) return cached.uri;
     let uri: string | undefined;
     const mime = PREVIEW_TYPES[path.extname(file).toLowerCase()];
     try {
@@ -234,8 +232,7 @@ export class Resources {
     } catch (error) {
       this.log.warn(`Preview ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-    this.previews.set(file, uri);
-    if (this.previews.size > 32) this.previews.delete(this.previews.keys().next().value!);
+    this.previews.set(file, { uri });
     return uri;
   }
 

@@ -7,6 +7,7 @@ import { parseDocument } from '../parse';
 import { multicondPromptList, promptSchedules } from '../schedule';
 import type { PromptSection, Tag } from '../parse/tree';
 import type { CatalogEntry } from '../networks';
+import { LRUCache } from 'lru-cache';
 
 export { CHUNK_LENGTH };
 
@@ -121,20 +122,17 @@ interface RelativeTokens {
 }
 
 /** Token counts by prompt text, per token source: after an edit only the edited prompt is counted again. */
-const cache = new WeakMap<TokenSource, Map<string, RelativeTokens>>();
+const cache = new WeakMap<TokenSource, LRUCache<string, RelativeTokens>>();
 const CACHE_SIZE = 20_000;
 
 /** countPromptTokens, remembered by the prompt's text. */
 export function countPromptTokensCached(src: string, section: PromptSection, source: TokenSource, steps = 20): PromptTokens {
   let bySource = cache.get(source);
-  if (!bySource) cache.set(source, (bySource = new Map()));
+  if (!bySource) cache.set(source, (bySource = new LRUCache({ max: CACHE_SIZE })));
   const key = `${section.kind === 'negative' ? 'n' : 'p'}${steps}\u0000${src.slice(section.contentStart, section.contentEnd)}`;
   const base = section.contentStart;
   let relative = bySource.get(key);
-  if (relative) {
-    // Most recently used last, so the oldest entry is the one evicted.
-    bySource.delete(key);
-  } else {
+  if (!relative) {
     const counted = countPromptTokens(src, section, source, steps);
     relative = {
       ...(counted.scheduled ? { scheduled: true } : {}),
@@ -143,9 +141,8 @@ export function countPromptTokensCached(src: string, section: PromptSection, sou
       chunks: counted.chunks.map((c) => ({ tokens: c.tokens, start: c.start - base, end: c.end - base })),
       straddling: counted.straddling.map((s) => ({ tagIndex: s.tagIndex, chunk: s.chunk })),
     };
-    if (bySource.size >= CACHE_SIZE) bySource.delete(bySource.keys().next().value!);
+    bySource.set(key, relative);
   }
-  bySource.set(key, relative);
   return {
     ...(relative.scheduled ? { scheduled: true } : {}),
     tokenCount: relative.tokenCount,
