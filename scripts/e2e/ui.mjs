@@ -42,6 +42,21 @@ export async function runUiChecks({ page, results, prefix = 'ui', basic = false,
     }
   });
 
+  await check('the inlay hint at the end of the prompt shows the same exact count', async () => {
+    // Inlay hints are injected text: part of the rendered line, after the prompt's last tag.
+    const line = editor.locator('.view-line', { hasText: 'looking at viewer' }).first();
+    const pattern = new RegExp(`black hair\\s*(~?)(\\d+)/75`);
+    let match = null;
+    for (let tries = 0; tries < 40 && !match; tries++) {
+      match = pattern.exec((await line.innerText()).replace(/\u00a0/g, ' '));
+      if (!match) await page.waitForTimeout(250);
+    }
+    if (!match) throw new Error(`no N/75 inlay hint after the prompt: "${await line.innerText()}"`);
+    console.log(`       inlay hint: "${match[1]}${match[2]}/75"`);
+    if (match[1] === '~') throw new Error('the inlay hint is an estimate (~) with no settings');
+    if (expectedCount !== undefined && Number(match[2]) !== expectedCount) throw new Error(`inlay hint ${match[2]}/75, tagsmith chunks says ${expectedCount}`);
+  });
+
   await check('typing `best qu` shows the suggestion `best quality`', async () => {
     // The file ends with a line break: go to the end of its last line of text.
     await page.keyboard.press('Control+End');
