@@ -3,9 +3,7 @@
 import * as path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import * as vscode from 'vscode';
-import { parseDocument, findProfile } from '../core';
-import { blockAt, blockInfotext, negativePresetEdit, type PresetChoice } from './blocks';
-import { changeEmphasis, type TextSelection } from './emphasis';
+import { parseDocument, findProfile, blockAt, blockInfotext, negativePresetEdit, type PresetChoice, changeEmphasis, type TextSelection } from '../core';
 import { promptFromPng } from './pngImport';
 
 /** Increase (+1) or decrease (-1) the emphasis at every selection. */

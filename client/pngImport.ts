@@ -1,7 +1,6 @@
 // New Prompt from PNG: turns the generation parameters that A1111, Forge, ComfyUI (with A1111 metadata)
 // or our backend store in a PNG into the text of a new `.sdprompt` document, or a message saying why not.
-import { a1111Parameters, PngError, readPngText, type Inflate } from '../core';
-import { restoreTemplates } from './preview/template';
+import { a1111Parameters, PngError, readPngText, type Inflate, restoreTemplates } from '../core';
 
 export type PngImport = { text: string } | { message: string };
 

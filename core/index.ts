@@ -42,3 +42,9 @@ export { nodeKey, parseTemplate, type ParseResult, type TemplateNode, type Templ
 export * from './template/expand';
 export * from './template/wildcards';
 export { WildcardCatalog } from './template/catalog';
+export * from './template/infotext';
+
+// Editor edits: A1111's Ctrl+Up/Down emphasis, block infotext and presets, the seed of a block
+export * from './edit/emphasis';
+export * from './edit/blocks';
+export * from './edit/seed';

@@ -1,9 +1,8 @@
 // The render history of a workspace: an index (`history.json`) beside the saved PNGs in the preview folder,
 // newest first. The PNGs are the truth: an entry whose PNG is gone is dropped, and a PNG the index lacks
 // (index lost or damaged) comes back from its infotext, unlinked from any block. Pure: text in, text out.
-import { parseDocument, defaultProfile } from '../../core';
+import { parseDocument, defaultProfile, infotextTemplates } from '../../core';
 import { buildTxt2img } from './request';
-import { infotextTemplates } from './template';
 
 export interface HistoryEntry {
   /** File-name-like id, also the PNG's name without `.png`. */

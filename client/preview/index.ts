@@ -3,18 +3,15 @@
 // Registered from client/main.ts with one call to registerPreview().
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import { parseDocument, type Block, findProfile } from '../../core';
-import { blockAt } from '../blocks';
+import { parseDocument, type Block, findProfile, blockAt, seedEdit, resolveSeed, withTemplates } from '../../core';
 import { A1111Client, PreviewError, type Auth } from './api';
 import { BuiltinBackend } from './builtin';
-import { seedEdit } from './edits';
 import { lastRender, type HistoryEntry } from './history';
 import type { WebviewMessage } from './messages';
 import { PreviewPanel } from './panel';
 import { buildTxt2img, DRAFT, requestFingerprint, type Txt2ImgBody } from './request';
 import { withPngParameters } from './pngText';
 import { PreviewStore } from './store';
-import { resolveSeed, withTemplates } from './template';
 import { EXPAND_TEMPLATE_METHOD, type ExpandTemplateParams, type ExpandTemplateResult } from '../protocol';
 
 const AUTH_SECRET = 'tagsmith.backendAuth';

@@ -1,7 +1,7 @@
 // Block commands: the block under the cursor as A1111 infotext, and where negative presets go.
 // Expected texts are written by hand from A1111's infotext layout (prompt, "Negative prompt: …", settings line).
 import { describe, expect, it } from 'vitest';
-import { blockAt, blockInfotext, negativePresetEdit, type PresetChoice } from '../../client/blocks';
+import { blockAt, blockInfotext, negativePresetEdit, type PresetChoice } from '../../core/edit/blocks';
 import { parseDocument } from '../../core/parse';
 
 const HEAVY = 'lowres, (bad:1.05), text, error, missing, extra, fewer, cropped, jpeg artifacts, worst quality, bad quality, watermark, bad aesthetic, unfinished, chromatic aberration, scan, scan artifacts, 1girl, breasts';

@@ -1,7 +1,7 @@
 // Ctrl+Up / Ctrl+Down as A1111's javascript/edit-attention.js behaves. Each case is written by hand from that
 // behaviour: `|` marks the cursor, `[` `]` a selection (the markers are not part of the text).
 import { describe, expect, it } from 'vitest';
-import { A1111_WORD_DELIMITERS, changeEmphasis, type EmphasisOptions } from '../../client/emphasis';
+import { A1111_WORD_DELIMITERS, changeEmphasis, type EmphasisOptions } from '../../core/edit/emphasis';
 
 /** Applies the command to marked text and returns the result with the selection marked the same way. */
 function press(marked: string, options: Partial<EmphasisOptions> & { direction: 1 | -1 }): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from '../../core/parse';
-import { seedEdit } from '../../client/preview/edits';
+import { seedEdit } from '../../core/edit/seed';
 
 function apply(text: string, blockIndex: number, seed: number): string {
   const e = seedEdit(text, parseDocument(text).blocks[blockIndex]!, seed);

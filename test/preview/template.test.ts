@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../backend/png';
 import { parseHistory, serializeHistory, entryFromInfotext, type HistoryEntry } from '../../client/preview/history';
 import { withPngParameters } from '../../client/preview/pngText';
-import { infotextTemplates, resolveSeed, restoreTemplates, settingsEntries, withTemplates } from '../../client/preview/template';
+import { infotextTemplates, resolveSeed, restoreTemplates, settingsEntries, withTemplates } from '../../core/template/infotext';
 import { promptFromPng } from '../../client/pngImport';
 import { a1111Parameters, readPngText } from '../../core/png/readText';
 import { WildcardLibrary } from '../../core/template/wildcards';

@@ -3,7 +3,7 @@
 // infotext as its "Save template to metadata" option writes them (`Template: …`, `Negative Template: …`,
 // extra generation parameters of the settings line, quoted as A1111 quotes any value), and read back.
 // Pure: text in, text out (the PNG's `parameters` chunk is rewritten in pngText.ts).
-import { quoteInfotextValue } from '../../core';
+import { quoteInfotextValue } from '../infotext';
 
 export const TEMPLATE_LABEL = 'Template';
 export const NEGATIVE_TEMPLATE_LABEL = 'Negative Template';

@@ -1,5 +1,5 @@
 // "Copy seed into the block": the edit that puts `Seed: N` in a block's settings line. Pure.
-import type { Block } from '../../core';
+import type { Block } from '../parse';
 
 export interface SeedEdit {
   start: number;

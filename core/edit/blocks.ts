@@ -1,6 +1,6 @@
 // Block-level edits for the editor commands, on core's parser: the block under the cursor as A1111
 // infotext, and where a negative preset or add-on goes. Pure (no `vscode`): text and offsets in, text out.
-import { parseDocument, type Block, type PromptSection, type SdDocument } from '../core';
+import { parseDocument, type Block, type PromptSection, type SdDocument } from '../parse';
 
 /** The block that holds `offset`; on a separator or after the last block, the block before it. */
 export function blockAt(doc: SdDocument, offset: number): Block | undefined {
