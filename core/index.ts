@@ -26,7 +26,7 @@ export * from './a1111/samplers';
 export * from './a1111/styles';
 export * from './infotext';
 export * from './png/readText';
-export { isPyWordChar } from './pyre';
+export { isPyWordChar, pyFloatRepr } from './pyre';
 
 // CLIP tokenizer
 export * from './tokenizer';

@@ -51,3 +51,26 @@ export function pyFloat(text: string): number | undefined {
   // Both Python and JavaScript round decimal strings correctly, so the doubles agree.
   return Number(ascii);
 }
+
+/**
+ * Python's `repr(float)`: the shortest digits that round-trip (as JavaScript's), in fixed notation for
+ * exponents -4 to 15 with at least one fractional digit, else as d.ddde±XX. Infinities print as 1e999 and -1e999
+ * (valid JSON that reads back as infinity), NaN as null.
+ */
+export function pyFloatRepr(x: number): string {
+  if (Number.isNaN(x)) return 'null';
+  if (!Number.isFinite(x)) return x > 0 ? '1e999' : '-1e999';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const sign = x < 0 ? '-' : '';
+  const [mantissa, exp] = Math.abs(x).toExponential().split('e') as [string, string];
+  const digits = mantissa.replace('.', '');
+  const e = Number(exp);
+  if (e < -4 || e >= 16) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${m}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${digits}`;
+  const whole = digits.slice(0, e + 1).padEnd(e + 1, '0');
+  const frac = digits.slice(e + 1);
+  return `${sign}${whole}.${frac === '' ? '0' : frac}`;
+}

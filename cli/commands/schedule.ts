@@ -1,6 +1,6 @@
 // `tagsmith schedule [--steps N] [TEXT] [--jsonl]`: A1111's AND parts and prompt schedules as JSON.
 import { parseArgs } from 'node:util';
-import { schedulePrompt, type PromptSchedule } from '../../core';
+import { pyFloatRepr, schedulePrompt, type PromptSchedule } from '../../core';
 import { UsageError, type Command, type CommandIO } from '../command';
 import { toJson } from './attention';
 
@@ -102,26 +102,4 @@ function readLine(line: string, defaultSteps: number): { prompt: string; steps: 
 export function scheduleJson(result: PromptSchedule): string {
   const parts = result.subprompts.map((p) => `{"weight":${pyFloatRepr(p.weight)},"schedule":${toJson(p.schedule)}}`);
   return `{"subprompts":[${parts.join(',')}]}`;
-}
-
-/**
- * Python's `repr(float)`: the shortest digits that round-trip (as JavaScript's), in fixed notation for
- * exponents -4 to 15 with at least one fractional digit, else as d.ddde±XX. Infinities print as toJson
- * prints them (1e999), NaN as null.
- */
-export function pyFloatRepr(x: number): string {
-  if (!Number.isFinite(x)) return toJson(x);
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const sign = x < 0 ? '-' : '';
-  const [mantissa, exp] = Math.abs(x).toExponential().split('e') as [string, string];
-  const digits = mantissa.replace('.', '');
-  const e = Number(exp);
-  if (e < -4 || e >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${m}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-  }
-  if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${digits}`;
-  const whole = digits.slice(0, e + 1).padEnd(e + 1, '0');
-  const frac = digits.slice(e + 1);
-  return `${sign}${whole}.${frac === '' ? '0' : frac}`;
 }
