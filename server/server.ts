@@ -81,6 +81,7 @@ export function startServer(connection: Connection): void {
       tokens: resources.tokenSource,
       severity: settings.severity,
       keepUnderscores: settings.keepUnderscores,
+      backend: settings.backend,
       dictionaries: resources.dictionaries,
       workspaceTags: resources.workspaceTags,
       loraNames: resources.loraNames,

@@ -49,6 +49,9 @@ Options:
                        with vocab.json and merges.txt (default: $TAGSMITH_TOKENIZER, else the bundled CLIP
                        tokenizer, which every SDXL model's tokenizer/ holds)
   --model DIR          a model folder: its tokenizer/ is used
+  --backend builtin|url  the backend that renders (as the editor's tagsmith.backend, default builtin): with
+                       builtin, samplers and settings it cannot render and extra networks it does not apply
+                       are reported
   -h, --help           show this help
 
 Exit codes: 0 no errors, 1 at least one error, 2 usage error or unreadable file.
@@ -65,9 +68,12 @@ Exit codes: 0 no errors, 1 at least one error, 2 usage error or unreadable file.
         wildcards: { type: 'string', multiple: true },
         tokenizer: { type: 'string' },
         model: { type: 'string' },
+        backend: { type: 'string', default: 'builtin' },
       },
     });
     if (values.tokenizer && values.model) throw new UsageError('give --tokenizer or --model, not both');
+    const backend = values.backend;
+    if (backend !== 'builtin' && backend !== 'url') throw new UsageError(`--backend must be 'builtin' or 'url', not '${backend}'`);
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be 'text' or 'json', not '${values.format}'`);
     if (positionals.length === 0) throw new UsageError('no PATH given');
     if (values.profile && !builtinProfiles.some((p) => p.id === values.profile)) {
@@ -80,7 +86,7 @@ Exit codes: 0 no errors, 1 at least one error, 2 usage error or unreadable file.
     let tokens: TokenSource = clipTokens(loadTokenizer(tokenizerDir));
     if (resources.embeddings) tokens = withSdxlEmbeddings(tokens, resources.embeddings);
     // The language server's service, so the CLI reports exactly what the editor reports.
-    const service = createPromptService({ profile, tokens, networks: resources.networks, wildcards: resources.wildcards });
+    const service = createPromptService({ profile, tokens, backend, networks: resources.networks, wildcards: resources.wildcards });
 
     const reports: FileReport[] = [];
     let unreadable = 0;

@@ -52,6 +52,8 @@ export interface ServiceContext {
   profile: Profile;
   /** Severity overrides by rule code (`tagsmith.diagnostics.severity`). */
   severity: SeverityOverrides;
+  /** The backend that renders previews: with `builtin`, what it cannot render is reported. */
+  backend?: 'builtin' | 'url';
   /** Completion inserts tags with underscores as the dictionary writes them. */
   keepUnderscores: boolean;
   dictionaries: readonly TagIndex[];

@@ -8,7 +8,7 @@ import type { Analysis, ServiceContext } from './analysis';
 
 /** The options core/checks reads, from the service's context. */
 export function checkOptionsOf(ctx: ServiceContext): CheckOptions {
-  return { severity: ctx.severity, networks: ctx.networks, wildcards: ctx.wildcards };
+  return { severity: ctx.severity, networks: ctx.networks, wildcards: ctx.wildcards, backend: ctx.backend };
 }
 
 /**

@@ -29,6 +29,8 @@ export interface PromptServiceOptions {
   /** Severity overrides by rule code. */
   severity?: SeverityOverrides;
   keepUnderscores?: boolean;
+  /** The backend that renders previews (`tagsmith.backend`): `builtin` reports what it cannot render. */
+  backend?: 'builtin' | 'url';
   /** Tags used in the workspace's prompt files (normalised) → uses: completion ranks them first. */
   workspaceTags?: ReadonlyMap<string, number>;
   /** LoRA names (file names without extension) when no catalog with metadata is indexed. */
@@ -72,6 +74,7 @@ export function createPromptService(options: PromptServiceOptions): PromptServic
     dictionaries: options.dictionaries ?? [],
     workspaceTags: options.workspaceTags ?? new Map(),
     loraNames: options.loraNames ?? [],
+    ...(options.backend ? { backend: options.backend } : {}),
     ...(options.networks ? { networks: options.networks } : {}),
     ...(options.wildcards ? { wildcards: options.wildcards } : {}),
     ...(options.styles ? { styles: options.styles } : {}),

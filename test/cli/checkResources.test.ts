@@ -19,7 +19,7 @@ describe('tagsmith check --webui / --wildcards', () => {
     writeFileSync(path.join(wildcards, 'outfits.txt'), 'suit\n');
     const file = path.join(root, 'a.sdprompt');
     writeFileSync(file, '1boy, <lora:old:0.5>, __outfit__, {red|blue hair\n');
-    const r = spawnSync(process.execPath, [CLI, 'check', '--webui', root, '--wildcards', wildcards, file], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'check', '--backend', 'url', '--webui', root, '--wildcards', wildcards, file], { encoding: 'utf8' });
     const codes = r.stdout.trim().split('\n').map((l) => /\[([\w-]+)\]$/.exec(l)?.[1]);
     expect(codes).toEqual(['network-base-mismatch', 'template-syntax']);
     // The template is broken, so its wildcards are not read; fixed, the unknown one is reported.
