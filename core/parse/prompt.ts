@@ -138,14 +138,19 @@ export function parsePromptSection(
     if (b > a) material.push(leaf('text', a, b));
     if (to > b) material.push(leaf('whitespace', b, to));
   };
+  // Searches stop at the section's end: `src` is the whole document, and a search from every section to the
+  // next 'BREAK' or '>' anywhere after it would cost sections x document.
+  let body: string | undefined;
+  const indexInSection = (needle: string, at: number): number => {
+    body ??= src.slice(start, end);
+    const found = body.indexOf(needle, at - start);
+    return found < 0 ? Infinity : found + start;
+  };
   // The next 'BREAK' at or after some offset, remembered: runs are read left to right, so one search
-  // serves every run up to it (a search per run could scan to the end of the text each time).
+  // serves every run up to it (a search per run could scan to the end of the section each time).
   let nextBreak = -1;
   const breakFrom = (at: number): number => {
-    if (nextBreak !== Infinity && nextBreak < at) {
-      nextBreak = src.indexOf('BREAK', at);
-      if (nextBreak < 0) nextBreak = Infinity;
-    }
+    if (nextBreak !== Infinity && nextBreak < at) nextBreak = indexInSection('BREAK', at);
     return nextBreak;
   };
   const pushRun = (from: number, to: number): void => {
@@ -169,10 +174,7 @@ export function parsePromptSection(
     const m = EXTRA_NETWORK_START.exec(src);
     if (m === null || at + m[0].length > end) return -1;
     const from = at + m[0].length;
-    if (nextGt !== Infinity && nextGt < from) {
-      nextGt = src.indexOf('>', from);
-      if (nextGt < 0) nextGt = Infinity;
-    }
+    if (nextGt !== Infinity && nextGt < from) nextGt = indexInSection('>', from);
     return nextGt > from && nextGt < end ? nextGt + 1 : 0;
   };
   let networkEnd = -1;
