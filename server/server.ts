@@ -288,12 +288,12 @@ export function startServer(connection: Connection): void {
     guard('completion', null, () => {
       const local = localAnalysisOf(textDocument.uri, position);
       if (!local) return null;
-      const list = complete(local.analysis, { line: position.line - local.line, character: position.character }, context());
+      const list = complete(service(), local.analysis, { line: position.line - local.line, character: position.character });
       return local.line === 0 ? list : shiftCompletion(list, local.line);
     }),
   );
 
-  connection.onCompletionResolve((item) => guard('completionItem/resolve', item, () => resolveCompletion(item, context())));
+  connection.onCompletionResolve((item) => guard('completionItem/resolve', item, () => resolveCompletion(service(), item)));
 
   /** Runs a feature on the analysed document, or answers `fallback` for an unknown document — and for one
    * over MAX_DOCUMENT_CHARS, which these whole-document features would keep the server busy with. */

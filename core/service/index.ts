@@ -13,6 +13,7 @@ import { schedulePrompt, type PromptSchedule } from '../schedule';
 import { blockSteps } from '../checks';
 import { Analysis, type ServiceContext } from './analysis';
 import { diagnose, diagnoseWildcardFile } from './diagnostics';
+import { complete, resolveCompletion, type PromptCompletionList, type ResolvableCompletion } from './completion';
 import { placeAt } from './locate';
 import { documentSymbols, foldingRanges, type PromptSymbol } from './symbols';
 import { tokenCountAt, tokenHints, type TokenCountResult, type TokenHint } from './tokenCount';
@@ -56,6 +57,10 @@ export interface PromptService {
   tokenCount(doc: DocumentInput, offset: number): TokenCountResult;
   /** Each prompt's count at the end of its text, for prompts whose end lies in [from, to]. */
   tokenHints(doc: DocumentInput, from: number, to: number): TokenHint[];
+  /** The completion items at `offset`: edits in offsets; dictionary and LoRA items get their documentation on resolve. */
+  completion(doc: DocumentInput, offset: number): PromptCompletionList;
+  /** A completion item with its documentation (markdown) filled in from its `data`, if it has none. */
+  resolveCompletion<T extends ResolvableCompletion>(item: T): T;
   /** A1111's token count of a prompt text that is no part of a document (a prompt with styles applied). */
   countTokens(prompt: string): number;
   /** A1111's schedule of the prompt at `offset` (AND parts, each its [end step, text] pairs), or undefined. */
@@ -92,6 +97,8 @@ export function createPromptService(options: PromptServiceOptions): PromptServic
     wildcardFileDiagnostics: (doc, name) => diagnoseWildcardFile(of(doc), context, name),
     tokenCount: (doc, offset) => tokenCountAt(of(doc), offset, tokens.estimated),
     tokenHints: (doc, from, to) => tokenHints(of(doc), from, to),
+    completion: (doc, offset) => complete(of(doc), offset, context),
+    resolveCompletion: (item) => resolveCompletion(item, context),
     countTokens: (prompt) => countPromptText(prompt, tokens),
     schedule(doc, offset) {
       const analysis = of(doc);
@@ -109,6 +116,7 @@ export function createPromptService(options: PromptServiceOptions): PromptServic
 export { Analysis, type ServiceContext } from './analysis';
 export type { PromptSymbol } from './symbols';
 export type { TokenCountResult, TokenHint } from './tokenCount';
+export { type CompletionData, type CompletionEdit, type CompletionKind, type PromptCompletionItem, type PromptCompletionList, type ResolvableCompletion } from './completion';
 export { CHUNK_LENGTH, clipTokens, countPromptTokens, estimatedTokens, withEmbeddings, withSdxlEmbeddings, type Chunk, type PromptTokens, type TokenSource } from './tokens';
 export { cardTagDoc, cardTagEntries, dictionaryDoc, networkDetail, networkDoc, styleDoc, type CardTagEntry } from './docs';
 export { placeAt, tagAt, onCommentLine, type Place } from './locate';

@@ -1,412 +1,53 @@
-// Completion, by where the cursor is: card tags, presets and the quality suffix, dictionary tags and
-// workspace tags in a prompt; keys, samplers and sizes in the settings line; LoRA names inside `<lora:`.
+// Completion over LSP: the service's items (core/service/completion.ts) with LSP ranges, kinds, snippet
+// formats and markdown documentation; resolve fills in the documentation of the item the editor shows.
 
-import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type Position, type Range } from 'vscode-languageserver';
-import { cardTagDoc, cardTagEntries, dictionaryDoc, findSettingKey, networkDetail, networkDoc, samplerNames, settingKeys, categoryName, displayTagName, lookupAll, searchAll, styleDoc, tagInsertText, type CardTagEntry, type TagMatch, normalizeTag, yearTags, styleNames, entryTriggerWords, preferredWeight, type ExtraNetwork, type Analysis, type ServiceContext } from '../../core';
-import { completeWildcard } from './wildcards';
-import { lspRange, onCommentLine, placeAt } from './locate';
+import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type Position } from 'vscode-languageserver';
+import type { Analysis, CompletionKind, PromptCompletionItem, PromptService, ResolvableCompletion } from '../../core';
+import { lspRange } from './locate';
 
-/** Dictionary results per request; the list is marked incomplete so the editor asks again as you type. */
-const DICTIONARY_LIMIT = 50;
-/** LoRA names per request; more make the list incomplete, so the editor asks again as you type. */
-const NETWORK_LIMIT = 200;
+const KIND: Record<CompletionKind, CompletionItemKind> = {
+  cardTag: CompletionItemKind.Keyword,
+  tag: CompletionItemKind.Value,
+  workspaceTag: CompletionItemKind.Text,
+  snippet: CompletionItemKind.Snippet,
+  embedding: CompletionItemKind.Reference,
+  setting: CompletionItemKind.Property,
+  choice: CompletionItemKind.EnumMember,
+  value: CompletionItemKind.Value,
+  style: CompletionItemKind.EnumMember,
+  networkType: CompletionItemKind.Module,
+  network: CompletionItemKind.File,
+  wildcard: CompletionItemKind.Folder,
+};
 
-/** Whether `text` holds the characters of `typed` in order. */
-function holdsInOrder(text: string, typed: string): boolean {
-  let at = 0;
-  for (const c of typed) {
-    at = text.indexOf(c, at);
-    if (at < 0) return false;
-    at++;
-  }
-  return true;
-}
-const WORKSPACE_LIMIT = 20;
+const markdown = (value: string): { kind: typeof MarkupKind.Markdown; value: string } => ({ kind: MarkupKind.Markdown, value });
 
-export function complete(analysis: Analysis, position: Position, ctx: ServiceContext): CompletionList {
+function toLsp(analysis: Analysis, item: PromptCompletionItem): CompletionItem {
   const { doc } = analysis;
-  const offset = doc.lines.offsetAt(position);
-  const empty: CompletionList = { isIncomplete: false, items: [] };
-  if (onCommentLine(doc, offset)) return empty;
-  const lineStart = doc.lines.lineStarts[doc.lines.lineAt(offset)]!;
-  const before = doc.text.slice(lineStart, offset);
-
-  const network = /<(\w*)(?::([^:>]*))?$/.exec(before);
-  if (network) return completeExtraNetwork(analysis, offset, network, ctx);
-  const wildcard = completeWildcard(analysis, offset, before, ctx);
-  if (wildcard) return wildcard;
-
-  const place = placeAt(doc, offset);
-  if (place.kind === 'settings') return completeSettings(analysis, offset, before, ctx);
-  if (place.kind === 'none') return empty;
-  return completePrompt(analysis, offset, place.kind, ctx);
-}
-
-function completePrompt(analysis: Analysis, offset: number, kind: 'prompt' | 'negative', ctx: ServiceContext): CompletionList {
-  const { doc } = analysis;
-  const start = tagStart(doc.text, offset);
-  const typed = doc.text.slice(start, offset);
-  const prefix = normalizeTag(typed.replace(/\\(.)/g, '$1'));
-  const range = lspRange(doc, start, offset);
-  const place = placeAt(doc, offset);
-  const present = new Set((place.section?.tags ?? []).filter((t) => t.node.end < start || t.node.start > offset).map((t) => normalizeTag(t.value)));
-  const items: CompletionItem[] = [];
-  const offered = new Set<string>();
-  const matches = (text: string): boolean => prefix === '' || normalizeTag(text).startsWith(prefix) || normalizeTag(text).includes(` ${prefix}`);
-
-  // 1. The card: tags with their meaning, the year tags newest first, the quality suffix, the presets.
-  let rank = 0;
-  const card = (item: CompletionItem): void => {
-    items.push({ ...item, sortText: `0${String(rank++).padStart(4, '0')}`, textEdit: { range, newText: item.insertText ?? item.label }, insertText: undefined });
-  };
-  for (const entry of cardTagEntries(ctx.profile)) {
-    const key = normalizeTag(entry.tag);
-    if (present.has(key) || !matches(entry.tag)) continue;
-    offered.add(key);
-    card({ label: entry.tag, kind: CompletionItemKind.Keyword, detail: cardDetail(entry), documentation: markdown(cardTagDoc(ctx.profile, entry)) });
-  }
-  if (prefix !== '' || kind === 'prompt') {
-    const years = yearTags(ctx.profile);
-    const hasYear = [...present].some((t) => years.some((y) => normalizeTag(y) === t));
-    if (!hasYear) {
-      for (const year of years) {
-        if (!matches(year) || (prefix === '' && year !== years[0])) continue;
-        offered.add(normalizeTag(year));
-        card({ label: year, kind: CompletionItemKind.Keyword, detail: `Year tag · ${ctx.profile.name}`, documentation: markdown(ctx.profile.year?.doc ?? '') });
-      }
-    }
-  }
-  if (kind === 'prompt') {
-    const suffix = ctx.profile.qualitySuffix.replace(/^\s*,\s*/, '');
-    if (matches(suffix) || prefix === '') {
-      card({
-        label: suffix,
-        kind: CompletionItemKind.Snippet,
-        detail: `Quality suffix · ${ctx.profile.name}`,
-        filterText: suffix,
-        documentation: markdown(`The card's advice: append \`${ctx.profile.qualitySuffix}\` to improve image quality.`),
-      });
-    }
-  } else {
-    for (const preset of [...ctx.profile.negativePresets, ...ctx.profile.addOns.filter((a) => (a.section ?? 'negative') === 'negative')]) {
-      if (!matches(preset.text) && prefix !== '') continue;
-      const isPreset = ctx.profile.negativePresets.includes(preset);
-      card({
-        label: preset.text,
-        kind: CompletionItemKind.Snippet,
-        detail: isPreset ? `Negative preset: ${preset.label}` : `Add-on: ${preset.label}`,
-        filterText: preset.text,
-        documentation: markdown(preset.doc ?? `The ${ctx.profile.name} card's ${preset.label.toLowerCase()} negative prompt.`),
-      });
-    }
-  }
-
-  // A settings line with the card's recommendations, offered on a line of its own below a prompt.
-  const line = doc.lines.lineAt(offset);
-  const lineStart = doc.lines.lineStarts[line]!;
-  const blockStartLine = place.block ? doc.lines.lineAt(place.block.node.start) : line;
-  if (start === lineStart && line > blockStartLine && !place.block?.settings && (prefix === '' || 'steps'.startsWith(prefix))) {
-    const rec = ctx.profile.recommended;
-    for (const size of rec.sizes) {
-      card({
-        label: `Steps: ${rec.steps}, Sampler: ${rec.sampler}, CFG scale: ${rec.cfgScale}, Seed: -1, Size: ${size.width}x${size.height}`,
-        kind: CompletionItemKind.Snippet,
-        detail: `Settings line · ${ctx.profile.name}, ${size.label}`,
-        documentation: markdown(`The ${ctx.profile.name} card's recommended sampler, steps and CFG scale, at the trained ${size.label} size. Seed -1 is a random seed.`),
-      });
-    }
-  }
-
-  // Right after a network: its trigger words, as one snippet choice (never all of them at once).
-  const network = networkBefore(doc.text, start, place.section?.extraNetworks ?? []);
-  const networkEntry = network && kind === 'prompt' ? ctx.networks?.lora(network.name) : undefined;
-  if (networkEntry) {
-    const words = entryTriggerWords(networkEntry, 10).filter((w) => prefix === '' || normalizeTag(w).startsWith(prefix) || normalizeTag(w).includes(` ${prefix}`));
-    if (words.length > 0) {
-      card({
-        label: words[0]!,
-        kind: CompletionItemKind.Snippet,
-        detail: `Trigger words of ${networkEntry.name}`,
-        filterText: typed === '' ? words[0] : typed,
-        documentation: markdown(`Pick one with Tab: ${words.map((w) => `\`${w.replace(/`/g, "'")}\``).join(', ')}.\n\n${networkDoc(networkEntry, ctx, false)}`),
-        insertText: `\${1|${words.map(snippetChoice).join(',')}|}`,
-        insertTextFormat: InsertTextFormat.Snippet,
-      });
-    }
-  }
-  // Embeddings from the user's folders, by name (A1111) or as ComfyUI writes them (`embedding:name`).
-  if (ctx.networks && ctx.networks.embeddings.length > 0 && prefix !== '') {
-    const comfy = /^embedding:/i.test(typed);
-    const wanted = (comfy ? typed.slice('embedding:'.length) : typed).toLowerCase();
-    let shown = 0;
-    for (const entry of ctx.networks.embeddings) {
-      if (shown >= DICTIONARY_LIMIT || !entry.name.toLowerCase().startsWith(wanted)) continue;
-      shown++;
-      offered.add(normalizeTag(entry.name));
-      card({
-        label: comfy ? `embedding:${entry.name}` : entry.name,
-        kind: CompletionItemKind.Reference,
-        detail: networkDetail(entry),
-        documentation: markdown(networkDoc(entry, ctx, false)),
-      });
-    }
-  }
-
-  // 2. Tag dictionaries, most posts first.
-  let isIncomplete = false;
-  if (prefix !== '' && ctx.dictionaries.length > 0) {
-    const found = searchAll(ctx.dictionaries, prefix, DICTIONARY_LIMIT);
-    isIncomplete = found.length === DICTIONARY_LIMIT;
-    found.forEach((match, i) => {
-      const key = normalizeTag(match.tag.name);
-      if (offered.has(key) || present.has(key)) return;
-      offered.add(key);
-      items.push(dictionaryItem(match, i, typed, range, ctx));
-    });
-  } else if (ctx.dictionaries.length > 0) {
-    isIncomplete = true;
-  }
-
-  // 3. Tags used in the workspace, most used first.
-  if (prefix !== '') {
-    const used = [...ctx.workspaceTags].filter(([tag]) => !offered.has(tag) && !present.has(tag) && matches(tag) && tag !== prefix);
-    used.sort((a, b) => b[1] - a[1]);
-    used.slice(0, WORKSPACE_LIMIT).forEach(([tag, uses], i) => {
-      items.push({
-        label: tag,
-        kind: CompletionItemKind.Text,
-        detail: `Used ${uses} time${uses === 1 ? '' : 's'} in this workspace`,
-        sortText: `2${String(i).padStart(4, '0')}`,
-        textEdit: { range, newText: tag.replace(/[()[\]\\]/g, (c) => `\\${c}`) },
-      });
-    });
-  }
-  return { isIncomplete, items };
-}
-
-function dictionaryItem(match: TagMatch, rank: number, typed: string, range: Range, ctx: ServiceContext): CompletionItem {
-  const { tag } = match;
-  const options = { keepUnderscores: ctx.keepUnderscores };
-  const label = displayTagName(tag.name, options);
-  const newText = tagInsertText(tag.name, options);
-  const via = match.kind === 'alias' ? ` · alias ${match.alias}` : '';
   return {
-    label,
-    kind: CompletionItemKind.Value,
-    detail: `${categoryName(tag.category)} · ${formatCount(tag.postCount)} posts${via}`,
-    // The documentation is filled in by completionItem/resolve, for the one item the editor shows.
-    data: { tag: tag.name, ...(match.alias ? { alias: match.alias } : {}) } satisfies ResolveData,
-    sortText: `1${String(rank).padStart(4, '0')}`,
-    // The editor filters on the text typed so far (escapes included); an alias or a later-word match must
-    // not be filtered away.
-    filterText: match.kind === 'name' ? newText : typed,
-    textEdit: { range, newText },
+    label: item.label,
+    kind: KIND[item.kind],
+    ...(item.detail !== undefined ? { detail: item.detail } : {}),
+    ...(item.documentation !== undefined ? { documentation: markdown(item.documentation) } : {}),
+    ...(item.sortText !== undefined ? { sortText: item.sortText } : {}),
+    ...(item.filterText !== undefined ? { filterText: item.filterText } : {}),
+    textEdit: { range: lspRange(doc, item.edit.start, item.edit.end), newText: item.edit.newText },
+    ...(item.snippet !== undefined ? { insertTextFormat: item.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText } : {}),
+    ...(item.additionalEdits ? { additionalTextEdits: item.additionalEdits.map((e) => ({ range: lspRange(doc, e.start, e.end), newText: e.newText })) } : {}),
+    ...(item.command ? { command: item.command } : {}),
+    ...(item.data !== undefined ? { data: item.data } : {}),
   };
 }
 
-interface ResolveData {
-  tag?: string;
-  alias?: string;
-  /** A LoRA name: its documentation is made on resolve. */
-  lora?: string;
+/** The completion list at an LSP position of the analysed document (or of the block around the cursor). */
+export function complete(service: PromptService, analysis: Analysis, position: Position): CompletionList {
+  const list = service.completion(analysis, analysis.doc.lines.offsetAt(position));
+  return { isIncomplete: list.isIncomplete, items: list.items.map((item) => toLsp(analysis, item)) };
 }
 
-/** completionItem/resolve: the dictionary entry of a dictionary item, as markdown. */
-export function resolveCompletion(item: CompletionItem, ctx: ServiceContext): CompletionItem {
-  const data = item.data as Partial<ResolveData> | undefined;
-  if (typeof data?.lora === 'string' && !item.documentation) {
-    const entry = ctx.networks?.lora(data.lora);
-    return entry ? { ...item, documentation: markdown(networkDoc(entry, ctx, false)) } : item;
-  }
-  if (typeof data?.tag !== 'string' || item.documentation) return item;
-  const found = lookupAll(ctx.dictionaries, data.tag);
-  if (!found) return item;
-  const match: TagMatch = data.alias ? { tag: found.tag, kind: 'alias', alias: data.alias } : { tag: found.tag, kind: 'name' };
-  return { ...item, documentation: markdown(dictionaryDoc(match)) };
-}
-
-function completeSettings(analysis: Analysis, offset: number, before: string, ctx: ServiceContext): CompletionList {
-  const { doc } = analysis;
-  // `Styles: a, b`: its value holds commas, so it is found before the split at the last comma below.
-  const styles = /(?:^|,)\s*Styles\s*:\s*"?([^"]*)$/i.exec(before);
-  if (styles) {
-    const typedName = styles[1]!.slice(styles[1]!.lastIndexOf(',') + 1).trimStart();
-    const range = lspRange(doc, offset - typedName.length, offset);
-    const chosen = new Set(styleNames(styles[1]!));
-    const items: CompletionItem[] = [];
-    for (const style of ctx.styles?.values() ?? []) {
-      if (chosen.has(style.name) && style.name !== typedName) continue;
-      items.push({
-        label: style.name,
-        kind: CompletionItemKind.EnumMember,
-        detail: 'A1111 style',
-        documentation: markdown(styleDoc(style)),
-        textEdit: { range, newText: style.name },
-      });
-    }
-    return { isIncomplete: false, items };
-  }
-  const entryText = before.slice(before.lastIndexOf(',') + 1);
-  const colon = entryText.indexOf(':');
-  const items: CompletionItem[] = [];
-  const rec = ctx.profile.recommended;
-  if (colon < 0) {
-    // A key: those not already on the line.
-    const typedStart = offset - entryText.trimStart().length;
-    const range = lspRange(doc, typedStart, offset);
-    const line = doc.text.slice(doc.lines.lineStarts[doc.lines.lineAt(offset)]!, doc.lines.lineContentEnd(doc.lines.lineAt(offset)));
-    settingKeys.forEach((key, i) => {
-      if (new RegExp(`(^|,)\\s*${key.key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`, 'i').test(line)) return;
-      items.push({
-        label: key.key,
-        kind: CompletionItemKind.Property,
-        detail: recommendation(key.recommended, ctx) ?? undefined,
-        documentation: markdown(key.doc),
-        sortText: String(i).padStart(3, '0'),
-        textEdit: { range, newText: `${key.key}: ` },
-      });
-    });
-    return { isIncomplete: false, items };
-  }
-  const key = findSettingKey(entryText.slice(0, colon).trim());
-  const valueTyped = entryText.slice(colon + 1).trimStart();
-  const range = lspRange(doc, offset - valueTyped.length, offset);
-  const value = (label: string, detail: string | undefined, i: number, kind: CompletionItemKind = CompletionItemKind.EnumMember): void => {
-    items.push({ label, kind, detail, sortText: String(i).padStart(3, '0'), textEdit: { range, newText: label } });
-  };
-  switch (key?.key) {
-    case 'Sampler': {
-      const names = [rec.sampler, ...samplerNames.filter((s) => s !== rec.sampler)];
-      names.forEach((name, i) => value(name, name === rec.sampler ? `Recommended by the ${ctx.profile.name} card` : undefined, i));
-      break;
-    }
-    case 'Size':
-      rec.sizes.forEach((s, i) => value(`${s.width}x${s.height}`, `Trained size, ${s.label}`, i));
-      break;
-    case 'Steps':
-      value(String(rec.steps), `Recommended by the ${ctx.profile.name} card`, 0, CompletionItemKind.Value);
-      break;
-    case 'CFG scale':
-      value(String(rec.cfgScale), `Recommended by the ${ctx.profile.name} card`, 0, CompletionItemKind.Value);
-      break;
-    case 'Model':
-      value(ctx.profile.name, undefined, 0, CompletionItemKind.Value);
-      break;
-  }
-  return { isIncomplete: false, items };
-}
-
-function recommendation(which: string | undefined, ctx: ServiceContext): string | undefined {
-  const rec = ctx.profile.recommended;
-  switch (which) {
-    case 'steps':
-      return `${ctx.profile.name}: ${rec.steps}`;
-    case 'sampler':
-      return `${ctx.profile.name}: ${rec.sampler}`;
-    case 'cfgScale':
-      return `${ctx.profile.name}: ${rec.cfgScale}`;
-    case 'size':
-      return `${ctx.profile.name}: ${rec.sizes.map((s) => `${s.width}x${s.height}`).join(', ')}`;
-    default:
-      return undefined;
-  }
-}
-
-/** The network that ends right before `start`, with only spaces and commas between. */
-function networkBefore(text: string, start: number, networks: readonly ExtraNetwork[]): ExtraNetwork | undefined {
-  let i = start;
-  while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === ',' || text[i - 1] === '\t')) i--;
-  if (text[i - 1] !== '>') return undefined;
-  let lo = 0;
-  let hi = networks.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const end = networks[mid]!.node.end;
-    if (end === i) return networks[mid];
-    if (end < i) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return undefined;
-}
-
-/** A snippet choice value: `,`, `|`, `$`, `}` and `\` escaped. */
-function snippetChoice(text: string): string {
-  return text.replace(/[\\,|$}]/g, '\\$&');
-}
-
-function completeExtraNetwork(analysis: Analysis, offset: number, m: RegExpExecArray, ctx: ServiceContext): CompletionList {
-  const { doc } = analysis;
-  const items: CompletionItem[] = [];
-  const after = doc.text.slice(offset, offset + 1);
-  if (m[2] === undefined) {
-    // `<lo|`: the network types.
-    const range = lspRange(doc, offset - m[1]!.length, offset);
-    for (const type of ['lora', 'hypernet']) {
-      items.push({ label: type, kind: CompletionItemKind.Module, textEdit: { range, newText: `${type}:` }, ...(ctx.vscodeCommands ? { command: retrigger } : {}) });
-    }
-    return { isIncomplete: false, items };
-  }
-  if (m[1] !== 'lora' && m[1] !== 'lyco') return { isIncomplete: false, items };
-  const range = lspRange(doc, offset - m[2].length, offset);
-  const closed = after === ':' || after === '>';
-  const catalog = ctx.networks;
-  // Names holding the typed characters in order (the editor's own fuzzy match keeps working), at most
-  // NETWORK_LIMIT of them; their documentation comes with completionItem/resolve.
-  const typed = m[2].toLowerCase();
-  let isIncomplete = false;
-  for (let i = 0; i < ctx.loraNames.length; i++) {
-    const name = ctx.loraNames[i]!;
-    if (!holdsInOrder(name.toLowerCase(), typed)) continue;
-    if (items.length === NETWORK_LIMIT) {
-      isIncomplete = true;
-      break;
-    }
-    const entry = catalog?.lora(name);
-    const weight = entry ? preferredWeight(entry) : 1;
-    items.push({
-      label: name,
-      kind: CompletionItemKind.File,
-      detail: entry ? networkDetail(entry) : 'LoRA',
-      ...(entry ? { data: { lora: name } satisfies ResolveData } : {}),
-      sortText: String(i).padStart(5, '0'),
-      textEdit: { range, newText: closed ? name : `${name}:\${1:${weight}}>` },
-      insertTextFormat: closed ? InsertTextFormat.PlainText : InsertTextFormat.Snippet,
-    });
-  }
-  return { isIncomplete, items };
-}
-
-const retrigger = { title: 'Suggest', command: 'editor.action.triggerSuggest' };
-
-/** Where the tag being typed starts: after the last separator (unescaped), skipping leading spaces. */
-export function tagStart(text: string, offset: number): number {
-  let i = offset;
-  while (i > 0) {
-    const c = text[i - 1]!;
-    if (c === '\n' || ((c === ',' || c === '(' || c === ')' || c === '[' || c === ']' || c === '|' || c === ':' || c === '>') && text[i - 2] !== '\\')) break;
-    i--;
-  }
-  while (i < offset && /\s/.test(text[i]!)) i++;
-  const line = text.slice(i, offset);
-  const m = /(?:^|\s)BREAK\s+/.exec(line);
-  if (m) i += m.index + m[0].length;
-  const label = /^Negative prompt:\s*/.exec(text.slice(i, offset));
-  if (label) i += label[0].length;
-  return i;
-}
-
-function cardDetail(entry: CardTagEntry): string {
-  if (entry.score) return `${entry.group.label} · score ${entry.score}`;
-  if (entry.rating) return `${entry.group.label} · rating ${entry.rating}`;
-  return entry.group.label;
-}
-
-function markdown(value: string): { kind: typeof MarkupKind.Markdown; value: string } {
-  return { kind: MarkupKind.Markdown, value };
-}
-
-function formatCount(n: number): string {
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(n >= 1e4 ? 0 : 1)}k`;
-  return String(n);
+/** completionItem/resolve: the markdown documentation of a dictionary or LoRA item. */
+export function resolveCompletion(service: PromptService, item: CompletionItem): CompletionItem {
+  if (item.documentation) return item;
+  const { documentation } = service.resolveCompletion<ResolvableCompletion>({ data: item.data as unknown });
+  return documentation === undefined ? item : { ...item, documentation: markdown(documentation) };
 }

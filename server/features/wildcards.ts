@@ -1,43 +1,13 @@
-// The wildcards of sd-dynamic-prompts in a prompt: completion after `__` (collection names with their
-// option count and a sample, nested paths), hover on `__name__` (file, count, first options) and go to
-// definition into the wildcard file's line or YAML/JSON key.
+// The wildcards of sd-dynamic-prompts in a prompt: hover on `__name__` (file, count, first options) and go to
+// definition into the wildcard file's line or YAML/JSON key. Completion after `__` is the service's
+// (core/service/wildcardCompletion.ts).
 
-import { CompletionItemKind, MarkupKind, type CompletionList, type Hover, type Location, type Position } from 'vscode-languageserver';
+import { MarkupKind, type Hover, type Location, type Position } from 'vscode-languageserver';
 import { pathToFileURL } from 'node:url';
 import type { Analysis, ServiceContext } from '../../core';
 import { lspRange } from './locate';
 
-/** `__` and the name typed so far, right before the cursor. */
-const TYPING = /(?:^|[^_])__([^\s_,(){}|<>[\]]*(?:_[^\s_,(){}|<>[\]]+)*)$/;
 const WILDCARD = /__([^\s,(){}|<>[\]]+?)__/g;
-const SAMPLE = 3;
-const LIMIT = 200;
-
-export function completeWildcard(analysis: Analysis, offset: number, before: string, ctx: ServiceContext): CompletionList | undefined {
-  const catalog = ctx.wildcards;
-  const m = TYPING.exec(before);
-  if (!m || !catalog || catalog.isEmpty) return undefined;
-  const typed = m[1]!;
-  const { doc } = analysis;
-  const start = offset - typed.length - 2;
-  // Replace through a closing `__` already there.
-  const end = doc.text.startsWith('__', offset) ? offset + 2 : offset;
-  const range = lspRange(doc, start, end);
-  const items = [];
-  for (const name of catalog.allNames()) {
-    if (!name.startsWith(typed) && !name.includes(`/${typed}`)) continue;
-    if (items.length === LIMIT) return { isIncomplete: true, items };
-    const values = catalog.values(name);
-    items.push({
-      label: `__${name}__`,
-      kind: CompletionItemKind.Folder,
-      detail: `${values.length} option${values.length === 1 ? '' : 's'}: ${values.slice(0, SAMPLE).join(', ')}${values.length > SAMPLE ? ', …' : ''}`,
-      filterText: `__${name}`,
-      textEdit: { range, newText: `__${name}__` },
-    });
-  }
-  return { isIncomplete: false, items };
-}
 
 /** The `__name__` around `offset` on its line, with its range. */
 function wildcardAt(analysis: Analysis, offset: number): { name: string; start: number; end: number } | undefined {

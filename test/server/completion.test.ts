@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { CompletionItem, TextEdit } from 'vscode-languageserver';
 import { complete as completeAt, resolveCompletion } from '../../server/features/completion';
-import { atCursor, context } from './helpers';
-import type { ServiceContext as FeatureContext } from '../../core/service';
+import { atCursor, service } from './helpers';
+import type { PromptService } from '../../core/service';
 
-function complete(marked: string, ctx: FeatureContext = context()) {
+function complete(marked: string, svc: PromptService = service()) {
   const { analysis, position } = atCursor(marked);
-  return completeAt(analysis, position, ctx);
+  return completeAt(svc, analysis, position);
 }
-const labels = (marked: string, ctx?: FeatureContext): string[] => complete(marked, ctx).items.map((i) => i.label);
-const item = (marked: string, label: string, ctx?: FeatureContext): CompletionItem => {
-  const found = complete(marked, ctx).items.find((i) => i.label === label);
+const labels = (marked: string, svc?: PromptService): string[] => complete(marked, svc).items.map((i) => i.label);
+const item = (marked: string, label: string, svc?: PromptService): CompletionItem => {
+  const found = complete(marked, svc).items.find((i) => i.label === label);
   if (!found) throw new Error(`no item ${label} for ${marked}`);
   return found;
 };
@@ -73,12 +73,12 @@ describe('completion in a prompt', () => {
   });
 
   it('documents a dictionary item when the editor resolves it', () => {
-    const resolved = resolveCompletion(item('1boy, longh|', 'long hair'), context());
+    const resolved = resolveCompletion(service(), item('1boy, longh|', 'long hair'));
     expect((resolved.documentation as { value: string }).value).toBe('**long_hair** — general, 4,350,743 posts\n\nYou typed the alias `longhair`.\n\nAliases: `/lh`, `longhair`');
   });
 
   it('keeps underscores when asked', () => {
-    expect(newText(item('looking|', 'looking_at_viewer', context({ settings: { keepUnderscores: true } })))).toBe('looking_at_viewer');
+    expect(newText(item('looking|', 'looking_at_viewer', service({ settings: { keepUnderscores: true } })))).toBe('looking_at_viewer');
   });
 
   it('replaces only the tag being typed, inside brackets and after BREAK', () => {
@@ -89,9 +89,9 @@ describe('completion in a prompt', () => {
   });
 
   it('offers tags used in the workspace, most used first', () => {
-    const ctx = context({ workspaceTags: new Map([['silver armor', 2], ['silver hair', 9]]) });
-    expect(labels('1boy, silv|', ctx)).toEqual(['silver hair', 'silver armor']);
-    expect(item('1boy, silv|', 'silver hair', ctx).detail).toBe('Used 9 times in this workspace');
+    const svc = service({ workspaceTags: new Map([['silver armor', 2], ['silver hair', 9]]) });
+    expect(labels('1boy, silv|', svc)).toEqual(['silver hair', 'silver armor']);
+    expect(item('1boy, silv|', 'silver hair', svc).detail).toBe('Used 9 times in this workspace');
   });
 
   it('offers nothing on a comment line', () => {
@@ -129,14 +129,14 @@ describe('completion in the settings line', () => {
 
 describe('completion of extra networks', () => {
   it('offers LoRA names inside <lora:', () => {
-    const ctx = context({ loraNames: ['animeboy_style', 'lineart'] });
-    expect(labels('1boy, <lora:|', ctx)).toEqual(['animeboy_style', 'lineart']);
-    expect(newText(item('1boy, <lora:an|', 'animeboy_style', ctx))).toBe('animeboy_style:${1:1}>');
-    expect(newText(item('1boy, <lora:an|:0.5>', 'animeboy_style', ctx))).toBe('animeboy_style');
+    const svc = service({ loraNames: ['animeboy_style', 'lineart'] });
+    expect(labels('1boy, <lora:|', svc)).toEqual(['animeboy_style', 'lineart']);
+    expect(newText(item('1boy, <lora:an|', 'animeboy_style', svc))).toBe('animeboy_style:${1:1}>');
+    expect(newText(item('1boy, <lora:an|:0.5>', 'animeboy_style', svc))).toBe('animeboy_style');
   });
 
   it('offers the network types, asking VS Code (only) to suggest again', () => {
     expect(item('1boy, <lo|', 'lora').command).toBeUndefined();
-    expect(item('1boy, <lo|', 'lora', context({ vscodeCommands: true })).command).toEqual({ title: 'Suggest', command: 'editor.action.triggerSuggest' });
+    expect(item('1boy, <lo|', 'lora', service({ vscodeCommands: true })).command).toEqual({ title: 'Suggest', command: 'editor.action.triggerSuggest' });
   });
 });
