@@ -446,14 +446,20 @@ function completeExtraNetwork(analysis: Analysis, offset: number, m: RegExpExecA
   return { isIncomplete, items };
 }
 
-/** Where the tag being typed starts: after the last separator (unescaped), skipping leading spaces. */
+/**
+ * Where the tag being typed starts: after the last separator (unescaped), skipping leading spaces. The
+ * separators are A1111's (`,`, brackets, `|`, `:`, the `>` of a network) and those of a Dynamic Prompts
+ * variant (`{`, `}`, the `$$` after a count); ComfyUI's `embedding:` prefix belongs to the name.
+ */
 export function tagStart(text: string, offset: number): number {
   let i = offset;
   while (i > 0) {
     const c = text[i - 1]!;
-    if (c === '\n' || ((c === ',' || c === '(' || c === ')' || c === '[' || c === ']' || c === '|' || c === ':' || c === '>') && text[i - 2] !== '\\')) break;
+    if (c === '\n' || ((c === ',' || c === '(' || c === ')' || c === '[' || c === ']' || c === '|' || c === ':' || c === '>' || c === '{' || c === '}') && text[i - 2] !== '\\')) break;
+    if (c === '$' && text[i - 2] === '$') break;
     i--;
   }
+  if (text[i - 1] === ':' && /(?:^|[\s,([{|>])embedding:$/i.test(text.slice(Math.max(0, i - 11), i))) i -= 'embedding:'.length;
   while (i < offset && /\s/.test(text[i]!)) i++;
   const line = text.slice(i, offset);
   const m = /(?:^|\s)BREAK\s+/.exec(line);

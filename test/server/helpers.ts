@@ -30,11 +30,14 @@ export function context(overrides: ServiceOverrides = {}): ServiceContext {
   return service(overrides).context;
 }
 
-/** Splits `text` at its `|` marker: the analysed document (marker removed), the offset and the LSP position. */
-export function atCursor(marked: string, tokens: TokenSource = estimatedTokens): { analysis: Analysis; position: Position; offset: number; text: string } {
-  const offset = marked.indexOf('|');
-  if (offset < 0) throw new Error(`no | cursor marker in ${JSON.stringify(marked)}`);
-  const text = marked.slice(0, offset) + marked.slice(offset + 1);
+/**
+ * Splits `text` at its `|` marker: the analysed document (marker removed), the offset and the LSP position.
+ * A text that holds `|` itself (a `{a|b}` variant) marks the cursor with another `marker`.
+ */
+export function atCursor(marked: string, tokens: TokenSource = estimatedTokens, marker = '|'): { analysis: Analysis; position: Position; offset: number; text: string } {
+  const offset = marked.indexOf(marker);
+  if (offset < 0) throw new Error(`no ${marker} cursor marker in ${JSON.stringify(marked)}`);
+  const text = marked.slice(0, offset) + marked.slice(offset + marker.length);
   const analysis = service({ tokens }).analyze(text);
   return { analysis, position: analysis.doc.lines.positionAt(offset), offset, text };
 }
