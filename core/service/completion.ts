@@ -3,7 +3,8 @@
 // types and LoRA names inside `<lora:`; wildcards after `__`. Results in document offsets; the documentation of
 // dictionary and LoRA items comes on resolve.
 
-import { findSettingKey, samplerNames, settingKeys } from '../a1111/settings';
+import { findSettingKey, samplerNames, settingKeyDoc, settingKeys } from '../a1111/settings';
+import { SCHEDULE_TYPES } from '../a1111/samplers';
 import { styleNames } from '../a1111/styles';
 import { categoryName } from '../dictionary/categories';
 import { displayTagName, lookupAll, searchAll, tagInsertText, type TagMatch } from '../dictionary/dictionary';
@@ -329,7 +330,7 @@ function completeSettings(analysis: Analysis, offset: number, before: string, ct
         label: key.key,
         kind: 'setting',
         ...(detail !== undefined ? { detail } : {}),
-        documentation: key.doc,
+        documentation: settingKeyDoc(key),
         sortText: String(i).padStart(3, '0'),
         edit: { start, end: offset, newText: `${key.key}: ` },
       });
@@ -360,6 +361,12 @@ function completeSettings(analysis: Analysis, offset: number, before: string, ct
     case 'Model':
       value(ctx.profile.name, undefined, 0, 'value');
       break;
+    case 'Schedule type':
+      SCHEDULE_TYPES.forEach((t, i) => value(t.label, t.rendered ? undefined : 'not rendered by the builtin backend', i));
+      break;
+    default:
+      // Keys with a fixed set of values (RNG, Emphasis, …), from the settings vocabulary.
+      key?.choices?.forEach((choice, i) => value(choice, choice === key.default ? 'A1111 default' : undefined, i));
   }
   return { isIncomplete: false, items };
 }

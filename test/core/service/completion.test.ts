@@ -206,3 +206,16 @@ describe('completion of wildcards', () => {
     expect(completeText('1boy, __hat|', '__sub/hat__', svc)).toBe('1boy, __sub/hat__|');
   });
 });
+
+describe('settings values from the vocabulary', () => {
+  it('offers the values of enum keys and the schedule types A1111 1.10 names', async () => {
+    const { atCursor, service } = await import('../../server/helpers');
+    const labels = (marked: string): string[] => {
+      const { analysis, offset } = atCursor(marked);
+      return service().completion(analysis, offset).items.map((i) => i.label);
+    };
+    expect(labels('1boy\nSteps: 20, RNG: |')).toEqual(['GPU', 'CPU', 'NV']);
+    expect(labels('1boy\nSteps: 20, Emphasis: |')).toEqual(['None', 'Ignore', 'Original', 'No norm']);
+    expect(labels('1boy\nSteps: 20, Schedule type: |')).toEqual(['Automatic', 'Uniform', 'Karras', 'Exponential', 'Polyexponential', 'SGM Uniform', 'KL Optimal', 'Align Your Steps', 'Simple', 'Normal', 'DDIM', 'Beta']);
+  });
+});
