@@ -31,7 +31,32 @@ export interface RenderResult {
   png: Uint8Array;
   seed: number;
   infotext?: string;
+  /** What the backend says it did not apply (our builtin backend's `not_applied`: extra networks it does not load). */
+  notApplied?: string[];
   ms: number;
+}
+
+/** What a txt2img answer's `info` says: a JSON string (A1111) or an object; anything malformed is ignored. */
+export interface RenderInfo {
+  seed?: number;
+  infotext?: string;
+  /** `not_applied`: one line per thing the backend left out; only strings are kept. */
+  notApplied: string[];
+}
+
+export function readRenderInfo(raw: unknown): RenderInfo {
+  let info: unknown;
+  try {
+    info = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  } catch {
+    // A1111 always sends JSON here; others may not — the seed then stays the requested one.
+    info = undefined;
+  }
+  if (typeof info !== 'object' || info === null || Array.isArray(info)) return { notApplied: [] };
+  const i = info as { seed?: unknown; infotexts?: unknown; not_applied?: unknown };
+  const infotext = Array.isArray(i.infotexts) && typeof i.infotexts[0] === 'string' ? i.infotexts[0] : undefined;
+  const notApplied = Array.isArray(i.not_applied) ? i.not_applied.filter((n): n is string => typeof n === 'string' && n !== '') : [];
+  return { ...(typeof i.seed === 'number' ? { seed: i.seed } : {}), ...(infotext !== undefined ? { infotext } : {}), notApplied };
 }
 
 export function authHeader(auth: Auth | undefined): Record<string, string> {
@@ -166,15 +191,12 @@ export class A1111Client {
       const first = Array.isArray(answer?.images) ? answer.images[0] : undefined;
       if (typeof first !== 'string' || first === '') throw new PreviewError('server', 'The backend answered without an image.');
       const png = Buffer.from(first, 'base64');
-      let info: { seed?: unknown; infotexts?: unknown; interrupted?: unknown } = {};
-      try {
-        info = typeof answer.info === 'string' ? JSON.parse(answer.info) : (answer.info as typeof info) ?? {};
-      } catch {
-        // A1111 always sends JSON here; others may not — the seed then stays the requested one.
-      }
-      const infotext = Array.isArray(info.infotexts) && typeof info.infotexts[0] === 'string' ? info.infotexts[0] : undefined;
-      const seed = typeof info.seed === 'number' ? info.seed : body.seed;
-      return { png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), seed, ...(infotext ? { infotext } : {}), ms: performance.now() - started };
+      const info = readRenderInfo(answer.info);
+      const seed = info.seed ?? body.seed;
+      return {
+        png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), seed, ...(info.infotext ? { infotext: info.infotext } : {}),
+        ...(info.notApplied.length ? { notApplied: info.notApplied } : {}), ms: performance.now() - started,
+      };
     } catch (error) {
       if (signal?.aborted) throw new PreviewError('cancelled', 'The render was cancelled.');
       throw error;

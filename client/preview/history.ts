@@ -35,6 +35,8 @@ export interface HistoryEntry {
   /** The block's templates beside their expansions (absent where the text had no template syntax). */
   template?: string;
   negativeTemplate?: string;
+  /** What the backend said it did not apply (the builtin backend's `not_applied`: extra networks it does not load). */
+  notes?: string[];
 }
 
 export const HISTORY_FILE = 'history.json';
@@ -46,7 +48,7 @@ export function entryId(date: Date, seed: number, salt: number): string {
   return `${stamp}-${seed}-${salt.toString(36)}`;
 }
 
-const FIELDS: Record<Exclude<keyof HistoryEntry, 'prompt' | 'negativePrompt' | 'template' | 'negativeTemplate'>, 'string' | 'number' | 'boolean'> = {
+const FIELDS: Record<Exclude<keyof HistoryEntry, 'prompt' | 'negativePrompt' | 'template' | 'negativeTemplate' | 'notes'>, 'string' | 'number' | 'boolean'> = {
   id: 'string', document: 'string', blockIndex: 'number', line: 'number', fingerprint: 'string', title: 'string',
   seed: 'number', width: 'number', height: 'number', steps: 'number', sampler: 'string', cfgScale: 'number',
   renderMs: 'number', created: 'string', infotext: 'string', draft: 'boolean',
@@ -59,6 +61,7 @@ function isEntry(value: unknown): value is HistoryEntry {
   const v = value as Record<string, unknown>;
   for (const [key, type] of Object.entries(FIELDS)) if (typeof v[key] !== type) return false;
   for (const key of OPTIONAL_TEXT) if (v[key] !== undefined && typeof v[key] !== 'string') return false;
+  if (v.notes !== undefined && !(Array.isArray(v.notes) && v.notes.length <= 100 && v.notes.every((n) => typeof n === 'string'))) return false;
   return /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(v.id as string);
 }
 

@@ -224,9 +224,10 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
         document: document.uri.toString(), blockIndex: block.index, line, title,
         fingerprint: requestFingerprint(fullSize, seed === undefined && fullSize.seed === -1 ? -1 : result.seed), seed: result.seed, width: body.width, height: body.height,
         steps: body.steps, sampler: body.sampler_name, cfgScale: body.cfg_scale, renderMs: Math.round(result.ms),
-        infotext, draft, ...templates,
+        infotext, draft, ...templates, ...(result.notApplied?.length ? { notes: result.notApplied } : {}),
       });
       log(`done in ${(result.ms / 1000).toFixed(2)} s, seed ${result.seed}: ${store.pngPath(entry.id)}`);
+      for (const note of result.notApplied ?? []) log(`  ${note}`);
       panel.postState(entry.id);
       lensChanged.fire();
       return entry;

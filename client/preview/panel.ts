@@ -7,25 +7,10 @@ import * as vscode from 'vscode';
 import type { HistoryEntry } from './history';
 import { validateMessage, type WebviewMessage } from './messages';
 import { panelHtml } from './panelHtml';
+import { panelView, type PanelView } from './view';
 import type { PreviewStore } from './store';
 
-export interface PanelView {
-  id: string;
-  title: string;
-  src: string;
-  seed: number;
-  size: string;
-  steps: number;
-  sampler: string;
-  cfgScale: number;
-  seconds: string;
-  created: string;
-  draft: boolean;
-  /** The prompt sent (the expansion, where the block has a Dynamic Prompts template) and the template. */
-  prompt?: string;
-  template?: string;
-  negativeTemplate?: string;
-}
+export type { PanelView };
 
 export class PreviewPanel {
   private panel: vscode.WebviewPanel | undefined;
@@ -93,14 +78,7 @@ export class PreviewPanel {
   }
 
   private view(entry: HistoryEntry): PanelView {
-    return {
-      id: entry.id, title: entry.title, src: this.panel!.webview.asWebviewUri(vscode.Uri.file(this.store!.pngPath(entry.id))).toString(),
-      seed: entry.seed, size: `${entry.width}×${entry.height}`, steps: entry.steps, sampler: entry.sampler, cfgScale: entry.cfgScale,
-      seconds: (entry.renderMs / 1000).toFixed(1), created: entry.created, draft: entry.draft,
-      ...(entry.prompt !== undefined ? { prompt: entry.prompt } : {}),
-      ...(entry.template !== undefined ? { template: entry.template } : {}),
-      ...(entry.negativeTemplate !== undefined ? { negativeTemplate: entry.negativeTemplate } : {}),
-    };
+    return panelView(entry, this.panel!.webview.asWebviewUri(vscode.Uri.file(this.store!.pngPath(entry.id))).toString());
   }
 
   /** Sends the history (and which entry is the current image). */

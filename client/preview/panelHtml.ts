@@ -16,6 +16,7 @@ body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size
 #status { color: var(--vscode-descriptionForeground); min-height: 1.4em; }
 #error { color: var(--vscode-errorForeground); white-space: pre-wrap; }
 .meta { color: var(--vscode-descriptionForeground); margin: 4px 0 8px; }
+.notes { color: var(--vscode-editorWarning-foreground); margin: 4px 0 8px; padding-left: 1.2em; }
 button { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); border: none; padding: 3px 8px; margin: 0 4px 4px 0; cursor: pointer; border-radius: 2px; }
 button:hover { background: var(--vscode-button-secondaryHoverBackground); }
 button:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
@@ -47,6 +48,7 @@ h3 { font-weight: 600; margin: 14px 0 6px; border-top: 1px solid var(--vscode-pa
       el('img', { src: h.src, alt: h.title, title: 'Open the PNG', onclick: () => vscode.postMessage({ type: 'open', id: h.id }), onload: () => vscode.postMessage({ type: 'shown', id: h.id }) }),
       ...(h.template !== undefined ? [el('div', { className: 'meta prompt', textContent: 'Prompt: ' + h.prompt }), el('div', { className: 'meta template', textContent: 'Template: ' + h.template })] : []),
       ...(h.negativeTemplate !== undefined ? [el('div', { className: 'meta template', textContent: 'Negative template: ' + h.negativeTemplate })] : []),
+      ...(Array.isArray(h.notes) && h.notes.length ? [el('ul', { className: 'notes', title: 'What the backend did not apply' }, h.notes.map((n) => el('li', { textContent: String(n) })))] : []),
       el('div', { className: 'meta', textContent: h.title + ' — Seed ' + h.seed + ', ' + h.size + ', ' + h.steps + ' steps, ' + h.sampler + ', CFG ' + h.cfgScale + ', ' + h.seconds + ' s' + (h.draft ? ' (draft)' : '') }),
       el('div', {}, [
         button('Re-render with a new seed', 'rerender', h.id),

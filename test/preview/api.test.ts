@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { A1111Client, PreviewError, type Progress } from '../../client/preview/api';
+import { A1111Client, PreviewError, readRenderInfo, type Progress } from '../../client/preview/api';
 import type { Txt2ImgBody } from '../../client/preview/request';
 
 interface StandIn {
@@ -67,7 +67,11 @@ function standIn(auth: { basic?: [string, string]; bearer?: string }): Promise<S
             job = undefined;
             send(res, 200, {
               images: [FINAL.toString('base64')], parameters: b,
-              info: JSON.stringify({ seed: b.seed === -1 ? 777 : b.seed, infotexts: [`${b.prompt}\nSteps: ${b.steps}, Seed: ${b.seed === -1 ? 777 : b.seed}`], interrupted: current.interrupted }),
+              info: JSON.stringify({
+                seed: b.seed === -1 ? 777 : b.seed, infotexts: [`${b.prompt}\nSteps: ${b.steps}, Seed: ${b.seed === -1 ? 777 : b.seed}`], interrupted: current.interrupted,
+                // as our builtin backend answers a prompt with extra networks
+                ...(b.prompt.includes('<lora:') ? { comments: 'lora: not applied', not_applied: ['<lora:knight:0.8>: not applied (the builtin backend does not load LoRA weights; …)'] } : {}),
+              }),
             });
           }
         }, 20);
@@ -123,6 +127,27 @@ describe('url mode against an A1111 stand-in', () => {
     expect(seen.every((p) => p.total === 10 && p.step >= 0 && p.step <= 10 && p.image === (p.step === 0 ? undefined : LIVE))).toBe(true);
     expect(seen.some((p) => p.image === LIVE)).toBe(true);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.step).toBeGreaterThanOrEqual(seen[i - 1]!.step);
+  });
+
+  it("carries the backend's not_applied notes (extra networks the builtin backend did not load); none when it sends none", async () => {
+    const s = await start({});
+    const client = new A1111Client(s.url);
+    const withLora = await client.render({ ...BODY, prompt: '1boy, <lora:knight:0.8>', steps: 2, seed: 3 });
+    expect(withLora.notApplied).toEqual(['<lora:knight:0.8>: not applied (the builtin backend does not load LoRA weights; …)']);
+    expect(withLora.seed).toBe(3);
+    const plain = await client.render({ ...BODY, steps: 2, seed: 3 });
+    expect(plain.notApplied).toBeUndefined();
+  });
+
+  it('reads info as A1111 sends it (a JSON string) or as an object; malformed parts are ignored', () => {
+    const note = '<lora:x:0.8>: not applied (the builtin backend does not load LoRA weights; the tag is removed from the prompt as A1111 removes it)';
+    expect(readRenderInfo(JSON.stringify({ seed: 9, infotexts: ['1boy\nSteps: 4'], not_applied: [note] }))).toEqual({ seed: 9, infotext: '1boy\nSteps: 4', notApplied: [note] });
+    expect(readRenderInfo({ seed: 9, not_applied: [note, 3, '', null, 'b'] })).toEqual({ seed: 9, notApplied: [note, 'b'] });
+    expect(readRenderInfo({ not_applied: 'one string' })).toEqual({ notApplied: [] });
+    expect(readRenderInfo('not json')).toEqual({ notApplied: [] });
+    expect(readRenderInfo(undefined)).toEqual({ notApplied: [] });
+    expect(readRenderInfo('[1, 2]')).toEqual({ notApplied: [] });
+    expect(readRenderInfo({ seed: '9', infotexts: [4] })).toEqual({ notApplied: [] });
   });
 
   it('renders with a bearer token', async () => {

@@ -22,6 +22,13 @@ describe('render history index', () => {
     expect(parseHistory(serializeHistory([b, a]), new Set(['a.png', 'b.png']))).toEqual([b, a]);
   });
 
+  it("keeps the backend's not-applied notes; an entry whose notes are not strings is dropped", () => {
+    const a = entry('a', '2026-11-25T10:00:00.000Z', { notes: ['<lora:knight:0.8>: not applied (the builtin backend does not load LoRA weights; …)'] });
+    const bad = entry('b', '2026-11-25T11:00:00.000Z', { notes: [3] as unknown as string[] });
+    const worse = entry('c', '2026-11-25T12:00:00.000Z', { notes: 'x' as unknown as string[] });
+    expect(parseHistory(serializeHistory([worse, bad, a]), new Set(['a.png', 'b.png', 'c.png']))).toEqual([a]);
+  });
+
   it('a damaged or missing index is an empty history', () => {
     expect(parseHistory(undefined, new Set())).toEqual([]);
     expect(parseHistory('{not json', new Set(['a.png']))).toEqual([]);

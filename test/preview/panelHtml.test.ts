@@ -21,6 +21,13 @@ describe('preview panel page', () => {
     expect(html).not.toMatch(/<[a-z]+[^>]*\son[a-z]+=/i);
   });
 
+  it("shows the backend's not-applied notes as text (textContent, never HTML), in the theme's warning colour", () => {
+    expect(html).toContain("el('ul', { className: 'notes'");
+    expect(html).toContain("el('li', { textContent: String(n) })");
+    expect(html).not.toMatch(/innerHTML|insertAdjacentHTML|outerHTML/);
+    expect(html).toContain('.notes { color: var(--vscode-editorWarning-foreground)');
+  });
+
   it('follows the theme through VS Code CSS variables, no fixed colours', () => {
     expect(html).toContain('var(--vscode-editor-background)');
     expect(html).toContain('var(--vscode-foreground)');
