@@ -67,6 +67,9 @@ export const rules = {
   duplicateOption: rule('duplicate-option', 'warning', "'{option}' is already on line {line}: Dynamic Prompts keeps one of them", 'The same option twice in a wildcard file.'),
   emptyWildcardFile: rule('empty-wildcard-file', 'warning', 'This wildcard file has no options: __{name}__ picks nothing and stays as written', 'A wildcard file with no option lines.'),
   unknownEmbedding: rule('unknown-embedding', 'warning', "'{name}' is not in your embedding folders{suggestion}", 'A ComfyUI embedding:name whose name no indexed embedding has.'),
+  // The template layer again (core/checks/templates.ts): what the library reads without complaint but never means.
+  emptyVariants: rule('empty-variants', 'warning', "Every option of '{text}' is empty: Dynamic Prompts picks an empty text, so it adds nothing to the prompt", 'A {} or {|} variant: options that are all empty (the grammar has no variant without options; {} is one empty option).'),
+  wildcardCycle: rule('wildcard-cycle', 'warning', "'__{name}__' can expand into itself ({chain}): Dynamic Prompts has no guard, so a draw that follows the cycle recurses until Python's RecursionError and the generation fails", 'A wildcard whose values reach, through other wildcards, a wildcard they came from.'),
 } satisfies Record<string, Rule>;
 
 export type RuleName = keyof typeof rules;

@@ -1,6 +1,7 @@
 // Checks of the sd-dynamic-prompts template layer of a prompt (core/template): what the library rejects,
-// wildcards no folder defines (with the nearest names as fixes), and `{N$$…}` asking for more options than
-// there are. Applied only where the prompt uses template syntax, so a plain A1111 prompt is never flagged.
+// wildcards no folder defines (with the nearest names as fixes), `{N$$…}` asking for more options than
+// there are, variants whose options are all empty, and wildcards whose values lead back to themselves
+// (WildcardCatalog.cycleFrom, memoised per catalog). Applied only where the prompt uses template syntax, so a plain A1111 prompt is never flagged.
 
 import type { WildcardCatalog } from '../template/catalog';
 import { parseTemplate, type TemplateNode } from '../template/parse';
@@ -35,6 +36,8 @@ export function checkTemplate(text: string, section: PromptSection, wildcards: W
       case 'variant': {
         const options = node.options.length;
         if (options > 1 && node.min > options) report(rules.variantCountTooLarge, base + node.start, base + node.end, { count: node.min, options });
+        // `{}` is one empty option, `{|}` two: the library picks an empty text (the grammar has no `{` without an option).
+        if (node.options.every((o) => isEmpty(o.value))) report(rules.emptyVariants, base + node.start, base + node.end, { text: source.slice(node.start, node.end) });
         for (const option of node.options) stack.push(option.value);
         break;
       }
@@ -43,6 +46,12 @@ export function checkTemplate(text: string, section: PromptSection, wildcards: W
           if (known && known.values(node.path).length === 0) {
             const near = known.nearest(node.path, 1)[0];
             report(rules.unknownWildcard, base + node.start, base + node.end, { name: node.path, suggestion: near ? `: did you mean '__${near}__'?` : '' }, near ? { data: { fix: 'replace', with: `__${near}__` } } : {});
+          } else if (known) {
+            const chain = known.cycleFrom(node.path);
+            if (chain) {
+              const closed = chain.indexOf(chain[chain.length - 1]!) < chain.length - 1;
+              report(rules.wildcardCycle, base + node.start, base + node.end, { name: node.path, chain: chain.join(' → ') + (closed ? '' : ' → …') });
+            }
           }
         } else {
           stack.push(node.path);
@@ -62,4 +71,9 @@ export function checkTemplate(text: string, section: PromptSection, wildcards: W
         break;
     }
   }
+}
+
+/** An option with no text: an empty sequence (whitespace and comments around it are not part of it). */
+function isEmpty(node: TemplateNode): boolean {
+  return (node.kind === 'sequence' && node.items.length === 0) || (node.kind === 'literal' && node.text === '');
 }

@@ -2,6 +2,7 @@
 // library, so globs and `**/` retries resolve as in dynamicprompts), a sample, and where it is defined.
 
 import { distance } from 'fastest-levenshtein';
+import { parseTemplate, type TemplateNode } from './parse';
 import type { WildcardFile, WildcardLibrary } from './wildcards';
 
 export interface WildcardSourceFile extends WildcardFile {
@@ -17,6 +18,10 @@ export interface WildcardLocation {
 
 export class WildcardCatalog {
   private names?: string[];
+  /** Cycle search, memoised over the catalog's life: 1 while on the search path, 2 once done. */
+  private readonly cycleState = new Map<string, 1 | 2>();
+  /** For each name that reaches a cycle: the name it references on the way there. */
+  private readonly cycleNext = new Map<string, string>();
 
   constructor(
     readonly library: WildcardLibrary | undefined,
@@ -57,6 +62,93 @@ export class WildcardCatalog {
       if (line !== undefined) return { file: source.file, line };
     }
     return undefined;
+  }
+
+  /**
+   * The chain from `name` to a wildcard it already passed through (`['a', 'b', 'a']`), when the values of
+   * `__name__` reference, directly or through other wildcards, a wildcard on their own way: dynamicprompts
+   * samples each value as a template and has no guard, so such a draw recurses until Python's RecursionError.
+   * Undefined when no value leads back. Each wildcard's values are parsed once for the catalog's life; the
+   * chain has at most `limit` names (then it ends before its repeat: the last name is not an earlier one).
+   */
+  cycleFrom(name: string, limit = 8): string[] | undefined {
+    if (!this.library) return undefined;
+    if (!this.cycleState.has(name)) this.searchCycles(name);
+    if (!this.cycleNext.has(name)) return undefined;
+    // Every name with a `next` points to another one: following them ends in a repeat.
+    const chain = [name];
+    const seen = new Set(chain);
+    let at = name;
+    while (chain.length < limit) {
+      at = this.cycleNext.get(at)!;
+      chain.push(at);
+      if (seen.has(at)) break;
+      seen.add(at);
+    }
+    return chain;
+  }
+
+  /** An iterative depth-first search from `root`: a reference to a name still on the path closes a cycle. */
+  private searchCycles(root: string): void {
+    const state = this.cycleState;
+    const next = this.cycleNext;
+    const stack: { name: string; refs: string[]; i: number }[] = [{ name: root, refs: this.references(root), i: 0 }];
+    state.set(root, 1);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      if (frame.i < frame.refs.length) {
+        const ref = frame.refs[frame.i++]!;
+        const s = state.get(ref);
+        if (s === undefined) {
+          state.set(ref, 1);
+          stack.push({ name: ref, refs: this.references(ref), i: 0 });
+        } else if ((s === 1 || next.has(ref)) && !next.has(frame.name)) {
+          next.set(frame.name, ref);
+        }
+        continue;
+      }
+      stack.pop();
+      state.set(frame.name, 2);
+      const parent = stack[stack.length - 1];
+      if (parent && next.has(frame.name) && !next.has(parent.name)) next.set(parent.name, frame.name);
+    }
+  }
+
+  /** The wildcard names (as written, not templated) that the values of `__name__` use. */
+  private references(name: string): string[] {
+    const out = new Set<string>();
+    for (const value of this.values(name)) {
+      if (!value.includes('__')) continue;
+      const parsed = parseTemplate(value);
+      if (!parsed.ok) continue;
+      const stack: TemplateNode[] = [parsed.node];
+      while (stack.length > 0) {
+        const node = stack.pop()!;
+        switch (node.kind) {
+          case 'sequence':
+            stack.push(...node.items);
+            break;
+          case 'variant':
+            for (const option of node.options) stack.push(option.value);
+            break;
+          case 'wildcard':
+            if (typeof node.path === 'string') out.add(node.path);
+            break;
+          case 'assignment':
+            stack.push(node.value);
+            break;
+          case 'access':
+            if (node.default) stack.push(node.default);
+            break;
+          case 'wrap':
+            stack.push(node.wrapper, node.inner);
+            break;
+          case 'literal':
+            break;
+        }
+      }
+    }
+    return [...out];
   }
 
   /** Up to `count` collection names closest to `name`. */

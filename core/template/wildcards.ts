@@ -50,9 +50,22 @@ export class WildcardValues {
   }
 }
 
+/**
+ * A library as plain data, to cross a thread (structured clone): each collection's values, de-duplicated and
+ * sorted, as one string joined by `\n` where they are plain strings without a newline (a `.txt` file's),
+ * else as the values themselves.
+ */
+export interface PackedWildcardLibrary {
+  collections: [name: string, values: string | WildcardValue[]][];
+  warnings: string[];
+}
+
 export class WildcardLibrary {
-  private readonly map = new Map<string, WildcardValue[]>();
+  /** Each collection's values, de-duplicated and sorted (as getValues gives them); a packed string until first used. */
+  private readonly map = new Map<string, WildcardValue[] | string>();
   private readonly cache = new Map<string, WildcardValues>();
+  /** getValues of the names that are one collection's name, kept for the library's life (bounded by the collections). */
+  private readonly exact = new Map<string, WildcardValues>();
   /** Problems met while reading files (the library logs these and goes on). */
   readonly warnings: string[] = [];
 
@@ -88,8 +101,38 @@ export class WildcardLibrary {
         for (const [key, values] of structured(data, pyStem(name), this.warnings, file.path)) raw.set(prefix + key, values);
       }
     }
-    // build_tree_from_root_map: names joined onto the root "" and stripped of slashes.
-    for (const [name, values] of raw) this.map.set(stripSlashes(name), values);
+    // build_tree_from_root_map: names joined onto the root "" and stripped of slashes. Each collection is
+    // de-duplicated and sorted once here: de-duplicating and sorting the values of several collections in a
+    // row gives the same as doing it to their raw values (the first of equal values stays first, ties keep
+    // their order), so getValues of one name needs neither.
+    for (const [name, values] of raw) this.map.set(stripSlashes(name), dedupeSorted(values));
+  }
+
+  /** The library as data for another thread (see PackedWildcardLibrary). */
+  pack(): PackedWildcardLibrary {
+    const collections: PackedWildcardLibrary['collections'] = [];
+    for (const [name, values] of this.map) {
+      if (typeof values === 'string' || values.some((v) => v.item || v.text.includes('\n'))) collections.push([name, values]);
+      else collections.push([name, values.map((v) => v.text).join('\n')]);
+    }
+    return { collections, warnings: this.warnings };
+  }
+
+  /** A library from `pack()`'s data; packed collections are split when first looked up. */
+  static unpack(packed: PackedWildcardLibrary): WildcardLibrary {
+    const library = new WildcardLibrary();
+    for (const [name, values] of packed.collections) library.map.set(name, values);
+    library.warnings.push(...packed.warnings);
+    return library;
+  }
+
+  private collection(name: string): WildcardValue[] {
+    const values = this.map.get(name);
+    if (values === undefined) return [];
+    if (typeof values !== 'string') return values;
+    const unpacked = values === '' ? [] : values.split('\n').map((text) => ({ text, weight: 1, item: false }));
+    this.map.set(name, unpacked);
+    return unpacked;
   }
 
   /** Every collection name, in the library's order. */
@@ -99,23 +142,19 @@ export class WildcardLibrary {
 
   /** `WildcardManager.get_values(wildcard)`. */
   getValues(wildcard: string): WildcardValues {
-    const cached = this.cache.get(wildcard);
-    if (cached) return cached;
+    const known = this.exact.get(wildcard) ?? this.cache.get(wildcard);
+    if (known) return known;
+    // A name without glob characters matches one collection at most (fnmatch of a literal is equality), whose
+    // values are already de-duplicated and sorted.
+    const name = this.literalName(wildcard);
+    if (name !== undefined && this.map.has(name)) {
+      const result = new WildcardValues(this.collection(name));
+      this.exact.set(wildcard, result);
+      return result;
+    }
     let values = this.match(wildcard);
     if (values.length === 0 && !wildcard.startsWith('**')) values = this.match(`**/${wildcard}`);
-    const seen = new Set<string>();
-    const unique: WildcardValue[] = [];
-    for (const v of values) {
-      const key = v.item ? `I${v.weight}:${v.text}` : `S:${v.text}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      unique.push(v);
-    }
-    const sorted = unique
-      .map((v, i) => [v, i] as const)
-      .sort((a, b) => compareCodePoints(a[0].text, b[0].text) || a[1] - b[1])
-      .map(([v]) => v);
-    const result = new WildcardValues(sorted);
+    const result = new WildcardValues(dedupeSorted(values));
     if (this.cache.size > 100) this.cache.clear();
     this.cache.set(wildcard, result);
     return result;
@@ -128,17 +167,45 @@ export class WildcardLibrary {
     return name;
   }
 
-  private match(wildcard: string): WildcardValue[] {
+  /** The pattern `match` tests names against, or undefined for a name it refuses (`..`). */
+  private pattern(wildcard: string): string | undefined {
     let w = wildcard.startsWith('__') ? wildcard.slice(2) : wildcard;
     if (w.endsWith('__')) w = w.slice(0, -2);
     w = w.replace(/[\\/]+/g, '/');
     w = stripSlashes(w);
-    if (w.includes('..')) return [];
+    return w.includes('..') ? undefined : w;
+  }
+
+  /** The pattern when it has no glob character (`*`, `?`, `[`): the one name it can match. */
+  private literalName(wildcard: string): string | undefined {
+    const w = this.pattern(wildcard);
+    return w !== undefined && !/[*?[]/.test(w) ? w : undefined;
+  }
+
+  private match(wildcard: string): WildcardValue[] {
+    const w = this.pattern(wildcard);
+    if (w === undefined) return [];
     const re = fnmatchRegExp(w);
     const out: WildcardValue[] = [];
-    for (const [name, values] of this.map) if (re.test(name)) out.push(...values);
+    for (const name of this.map.keys()) if (re.test(name)) for (const v of this.collection(name)) out.push(v);
     return out;
   }
+}
+
+/** The library's de-duplication (by text, and weight for an item) then its sort (code points, ties in order). */
+function dedupeSorted(values: readonly WildcardValue[]): WildcardValue[] {
+  const seen = new Set<string>();
+  const unique: WildcardValue[] = [];
+  for (const v of values) {
+    const key = v.item ? `I${v.weight}:${v.text}` : `S:${v.text}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(v);
+  }
+  return unique
+    .map((v, i) => [v, i] as const)
+    .sort((a, b) => compareCodePoints(a[0].text, b[0].text) || a[1] - b[1])
+    .map(([v]) => v);
 }
 
 function stripSlashes(s: string): string {
@@ -272,7 +339,8 @@ export function fnmatchRegExp(pat: string): RegExp {
   let res = '';
   let i = 0;
   const n = pat.length;
-  const esc = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  // Not `-`: outside a class it is plain, and `\-` is an invalid escape under the `u` flag.
+  const esc = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
   while (i < n) {
     const c = pat[i++]!;
     if (c === '*') {
