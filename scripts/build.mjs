@@ -25,6 +25,7 @@ const entries = [
   { in: 'server/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },
   { in: 'cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { in: 'backend/worker.ts', out: 'dist/worker.js' },
+  { in: 'server/wildcardWorker.ts', out: 'dist/wildcardWorker.js' },
   { in: 'bench/main.ts', out: 'dist/bench.js' },
 ].filter((e) => existsSync(e.in));
 

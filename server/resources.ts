@@ -4,13 +4,14 @@
 // system; every problem becomes a log line naming the file (and line, for tag files).
 
 import { LRUCache } from 'lru-cache';
-import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { TagIndex, parseDocument, type SdDocument, normalizeTag, loadClipTokenizer, parseStylesCsv, type PromptStyle, NetworkCatalog, WildcardCatalog, clipTokens, estimatedTokens, withSdxlEmbeddings, type TokenSource } from '../core';
+import { TagIndex, parseDocument, type SdDocument, normalizeTag, loadClipTokenizer, parseStylesCsv, type PromptStyle, NetworkCatalog, WildcardCatalog, WildcardLibrary, clipTokens, estimatedTokens, withSdxlEmbeddings, type TokenSource } from '../core';
 import { BUNDLED_TOKENIZER_NAME, bundledDictionary, bundledTokenizer } from './bundledData';
 import { indexNetworks, type IndexedNetworks } from './networkIndex';
-import { readWildcardFolder, wildcardLibrary } from './wildcardFiles';
+import { Worker } from 'node:worker_threads';
+import { indexWildcardFolders, type WildcardIndex, type WildcardIndexRequest } from './wildcardFiles';
 import type { ServerSettings } from './settings';
 import { emptyUiFolders, findComfyuiFolders, findWebuiFolders, type UiFolders } from './uiFolders';
 
@@ -98,8 +99,7 @@ export class Resources {
   async apply(settings: ServerSettings): Promise<void> {
     this.loadBuiltinDictionary(settings.builtinDictionary);
     const found = this.discover(settings);
-    await Promise.all([this.loadTagFiles([...settings.tagFiles, ...found.tagFiles]), this.loadNetworks(found), this.loadStyles(found.styleFiles)]);
-    this.loadWildcards(found.wildcardFolders);
+    await Promise.all([this.loadTagFiles([...settings.tagFiles, ...found.tagFiles]), this.loadNetworks(found), this.loadStyles(found.styleFiles), this.loadWildcards(found.wildcardFolders)]);
     this.loadTokenizer(settings.tokenizerPath || (settings.modelPath ? path.join(settings.modelPath, 'tokenizer') : ''));
   }
 
@@ -157,22 +157,20 @@ export class Resources {
   private wildcardFolders = '';
   private wildcardWatchers: FSWatcher[] = [];
 
-  private loadWildcards(folders: string[]): void {
+  private async loadWildcards(folders: string[]): Promise<void> {
     const key = JSON.stringify(folders);
     if (key === this.wildcardFolders) return;
     this.wildcardFolders = key;
     for (const watcher of this.wildcardWatchers) watcher.close();
     this.wildcardWatchers = [];
-    this.indexWildcards(folders);
+    const indexed = this.indexWildcards(folders);
+    // Re-index (debounced) when a file in the folders changes.
     let timer: NodeJS.Timeout | undefined;
     for (const folder of folders) {
       try {
         const watcher = watch(folder, { recursive: true, persistent: false }, () => {
           clearTimeout(timer);
-          timer = setTimeout(() => {
-            this.indexWildcards(folders);
-            this.onChange();
-          }, 300);
+          timer = setTimeout(() => void this.indexWildcards(folders).then((changed) => changed && this.onChange()), 300);
         });
         watcher.on('error', () => watcher.close());
         this.wildcardWatchers.push(watcher);
@@ -180,20 +178,75 @@ export class Resources {
         // indexed once; changes show after the next settings change
       }
     }
+    await indexed;
   }
 
-  private indexWildcards(folders: string[]): void {
+  /** The run in flight: a newer one stops it (its result would be stale). */
+  private wildcardRun: { worker?: Worker; generation: number } = { generation: 0 };
+
+  /**
+   * Reads the folders on a worker thread (dist/wildcardWorker.js: reading and splitting thousands of files
+   * would block every request meanwhile), then unpacks the library here; in-thread where the worker file is
+   * absent. True when this run's result was kept (no newer run started meanwhile).
+   */
+  private async indexWildcards(folders: string[]): Promise<boolean> {
+    const generation = ++this.wildcardRun.generation;
+    this.wildcardRun.worker?.terminate().catch(() => {});
+    this.wildcardRun.worker = undefined;
     if (folders.length === 0) {
       this.wildcards = WildcardCatalog.empty;
-      return;
+      return true;
     }
     const started = performance.now();
-    const problems: string[] = [];
-    const sources = folders.flatMap((folder) => readWildcardFolder(folder, problems));
-    const library = wildcardLibrary(sources);
-    for (const problem of [...problems, ...library.warnings]) this.log.warn(`Wildcards: ${problem}`);
-    this.wildcards = new WildcardCatalog(library, sources);
-    this.log.info(`Wildcards: ${library.names().length} collections from ${sources.length} files indexed in ${Math.round(performance.now() - started)} ms`);
+    let index: WildcardIndex;
+    let where = 'on a worker thread';
+    try {
+      const worker = workerFile();
+      if (!worker) where = 'on the main thread (no wildcardWorker.js)';
+      index = worker ? await this.indexOffThread(worker, folders, generation) : indexWildcardFolders(folders);
+    } catch (error) {
+      if (generation !== this.wildcardRun.generation) return false;
+      this.log.warn(`Wildcards: the indexing thread failed (${(error as Error).message}); indexing on the main thread`);
+      where = 'on the main thread';
+      index = indexWildcardFolders(folders);
+    }
+    if (generation !== this.wildcardRun.generation) return false;
+    const library = WildcardLibrary.unpack(index.library);
+    for (const problem of [...index.problems, ...library.warnings]) this.log.warn(`Wildcards: ${problem}`);
+    this.wildcards = new WildcardCatalog(library, index.sources);
+    this.log.info(`Wildcards: ${library.names().length} collections from ${index.files} files indexed in ${Math.round(performance.now() - started)} ms ${where}`);
+    return true;
+  }
+
+  private indexOffThread(file: string, folders: string[], generation: number): Promise<WildcardIndex> {
+    return new Promise<WildcardIndex>((resolve, reject) => {
+      const worker = new Worker(file);
+      worker.unref();
+      this.wildcardRun.worker = worker;
+      let settled = false;
+      const done = (): void => {
+        settled = true;
+        if (this.wildcardRun.worker === worker) this.wildcardRun.worker = undefined;
+        void worker.terminate().catch(() => {});
+      };
+      worker.once('message', (index: WildcardIndex) => {
+        done();
+        resolve(index);
+      });
+      worker.once('error', (error) => {
+        if (settled) return;
+        done();
+        reject(error);
+      });
+      worker.once('exit', (code) => {
+        if (settled) return;
+        settled = true;
+        // Terminated by a newer run (its result is dropped), or died without an answer.
+        if (generation !== this.wildcardRun.generation) resolve({ library: { collections: [], warnings: [] }, sources: [], problems: [], files: 0 });
+        else reject(new Error(`exited with code ${code}`));
+      });
+      worker.postMessage({ folders } satisfies WildcardIndexRequest);
+    });
   }
 
   /** A1111 styles by name, from the styles.csv files found (a later file's style replaces an earlier one). */
@@ -420,5 +473,12 @@ export class Resources {
     for (const loaded of this.tagFiles.values()) loaded.watcher?.close();
     for (const watcher of this.networkWatchers) watcher.close();
     for (const watcher of this.wildcardWatchers) watcher.close();
+    this.wildcardRun.generation++;
+    void this.wildcardRun.worker?.terminate().catch(() => {});
   }
+}
+
+/** dist/wildcardWorker.js beside the bundled server (or built, when the server runs from source in tests). */
+function workerFile(): string | undefined {
+  return [path.join(__dirname, 'wildcardWorker.js'), path.join(__dirname, '..', 'dist', 'wildcardWorker.js')].find((f) => existsSync(f));
 }

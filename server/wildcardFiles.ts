@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { WildcardLibrary, type WildcardFile } from '../core';
+import { WildcardLibrary, type PackedWildcardLibrary, type WildcardFile } from '../core';
 
 export interface WildcardSource extends WildcardFile {
   /** The file on disk. */
@@ -105,4 +105,26 @@ export function pyYaml(text: string): unknown {
 /** A library over the folders, in order (a later folder's collection of the same name replaces an earlier one's). */
 export function wildcardLibrary(sources: readonly WildcardSource[]): WildcardLibrary {
   return new WildcardLibrary(sources, { yaml: pyYaml });
+}
+
+export interface WildcardIndexRequest {
+  folders: string[];
+}
+
+/** What indexing the folders gives, as plain data (it crosses from server/wildcardWorker.ts). */
+export interface WildcardIndex {
+  library: PackedWildcardLibrary;
+  /** The files read; a `.txt` file's content left empty (nothing looks it up once the library is built). */
+  sources: WildcardSource[];
+  /** Problems reading the folders, each naming its file. */
+  problems: string[];
+  files: number;
+}
+
+/** Reads the folders and builds their library (in server/wildcardWorker.ts, or in-thread where it is absent). */
+export function indexWildcardFolders(folders: readonly string[]): WildcardIndex {
+  const problems: string[] = [];
+  const sources = folders.flatMap((folder) => readWildcardFolder(folder, problems));
+  const library = wildcardLibrary(sources).pack();
+  return { library, sources: sources.map((s) => (s.path.endsWith('.txt') ? { ...s, content: '' } : s)), problems, files: sources.length };
 }
