@@ -63,19 +63,13 @@ export interface UniPcOptions { order?: number; variant?: 'bh1' | 'bh2'; lowerOr
  */
 async function uniPcUpdate(
   x: Float32Array, models: Float32Array[], lambdas: number[], sigmaPrev: number, sigmaT: number, order: number,
-  variant: 'bh1' | 'bh2', corrector: (xt: Float32Array) => Promise<Float32Array> | undefined,
+  variant: 'bh1' | 'bh2', corrector: (xt: Float32Array) => Promise<Float32Array> | undefined, scratch: UniPcScratch,
 ): Promise<{ x: Float32Array; model?: Float32Array }> {
   const lambdaP0 = lambdas[lambdas.length - 1]!, lambdaT = -Math.log(sigmaT);
   const m0 = models[models.length - 1]!;
   const h = lambdaT - lambdaP0;
   const rks: number[] = [];
-  const d1s: Float32Array[] = [];
-  for (let i = 1; i < order; i++) {
-    const rk = (lambdas[lambdas.length - 1 - i]! - lambdaP0) / h;
-    rks.push(rk);
-    const mi = models[models.length - 1 - i]!;
-    d1s.push(mi.map((v, k) => (v - m0[k]!) / rk));
-  }
+  for (let i = 1; i < order; i++) rks.push((lambdas[lambdas.length - 1 - i]! - lambdaP0) / h);
   rks.push(1);
   const hh = -h;
   const hPhi1 = Math.expm1(hh);
@@ -90,29 +84,73 @@ async function uniPcUpdate(
     hPhiK = hPhiK / hh - 1 / factorial;
   }
   const ratio = sigmaT / sigmaPrev;
-  const base = new Float32Array(x.length);
-  for (let k = 0; k < x.length; k++) base[k] = ratio * x[k]! - hPhi1 * m0[k]!;
-  const xt = Float32Array.from(base);
-  if (d1s.length > 0) {
-    const rhosP = order === 2 ? [0.5] : solve(R.slice(0, -1).map((row) => row.slice(0, -1)), b.slice(0, -1));
-    for (let k = 0; k < x.length; k++) {
+  // One pass for the predictor: D1_j = (m_j - m0)/r_j and base = ratio·x - hPhi1·m0 as float32 (what the arrays
+  // they were stored in held), xt = base - bh·Σ rhoP_j D1_j. The D1s are kept for the corrector (order ≤ 3: two).
+  const n = x.length;
+  const base = scratch.base.length === n ? scratch.base : (scratch.base = new Float32Array(n));
+  const xt = new Float32Array(n);
+  const d1 = order > 1 ? (scratch.d1.length === n ? scratch.d1 : (scratch.d1 = new Float32Array(n))) : undefined;
+  const d2 = order > 2 ? (scratch.d2.length === n ? scratch.d2 : (scratch.d2 = new Float32Array(n))) : undefined;
+  // Orders above 3 (not A1111's setting) keep every D1 in its own array.
+  const dn: Float32Array[] = [];
+  for (let i = 1; order > 3 && i < order; i++) {
+    const mi = models[models.length - 1 - i]!, rk = rks[i - 1]!, d = new Float32Array(n);
+    for (let k = 0; k < n; k++) d[k] = (mi[k]! - m0[k]!) / rk;
+    dn.push(d);
+  }
+  const rhosP = order === 1 ? [] : order === 2 ? [0.5] : solve(R.slice(0, -1).map((row) => row.slice(0, -1)), b.slice(0, -1));
+  if (order === 1) {
+    for (let k = 0; k < n; k++) xt[k] = base[k] = ratio * x[k]! - hPhi1 * m0[k]!;
+  } else if (order === 2) {
+    const m1 = models[models.length - 2]!, r1 = rks[0]!, p1 = rhosP[0]!;
+    for (let k = 0; k < n; k++) {
+      const mk = m0[k]!;
+      const bk = (base[k] = ratio * x[k]! - hPhi1 * mk);
+      const a = Math.fround((d1![k] = (m1[k]! - mk) / r1));
+      xt[k] = Math.fround(bk) - bh * (0 + p1 * a);
+    }
+  } else if (order > 3) {
+    for (let k = 0; k < n; k++) {
       let res = 0;
-      for (let j = 0; j < d1s.length; j++) res += rhosP[j]! * d1s[j]![k]!;
-      xt[k] = base[k]! - bh * res;
+      for (let j = 0; j < dn.length; j++) res += rhosP[j]! * dn[j]![k]!;
+      xt[k] = Math.fround((base[k] = ratio * x[k]! - hPhi1 * m0[k]!)) - bh * res;
+    }
+  } else {
+    const m1 = models[models.length - 2]!, m2 = models[models.length - 3]!, r1 = rks[0]!, r2 = rks[1]!, p1 = rhosP[0]!, p2 = rhosP[1]!;
+    for (let k = 0; k < n; k++) {
+      const mk = m0[k]!;
+      const bk = (base[k] = ratio * x[k]! - hPhi1 * mk);
+      const a = Math.fround((d1![k] = (m1[k]! - mk) / r1));
+      const c = Math.fround((d2![k] = (m2[k]! - mk) / r2));
+      xt[k] = Math.fround(bk) - bh * (0 + p1 * a + p2 * c);
     }
   }
   const evaluated = corrector(xt);
   if (!evaluated) return { x: xt };
   const modelT = await evaluated;
   const rhosC = order === 1 ? [0.5] : solve(R, b);
-  const out = new Float32Array(x.length);
-  for (let k = 0; k < x.length; k++) {
-    let res = 0;
-    for (let j = 0; j < d1s.length; j++) res += rhosC[j]! * d1s[j]![k]!;
-    out[k] = base[k]! - bh * (res + rhosC[rhosC.length - 1]! * (modelT[k]! - m0[k]!));
+  const out = new Float32Array(n);
+  const cLast = rhosC[rhosC.length - 1]!;
+  if (order === 1) {
+    for (let k = 0; k < n; k++) out[k] = base[k]! - bh * (0 + cLast * (modelT[k]! - m0[k]!));
+  } else if (order === 2) {
+    const c1 = rhosC[0]!;
+    for (let k = 0; k < n; k++) out[k] = base[k]! - bh * (0 + c1 * d1![k]! + cLast * (modelT[k]! - m0[k]!));
+  } else if (order > 3) {
+    for (let k = 0; k < n; k++) {
+      let res = 0;
+      for (let j = 0; j < dn.length; j++) res += rhosC[j]! * dn[j]![k]!;
+      out[k] = base[k]! - bh * (res + cLast * (modelT[k]! - m0[k]!));
+    }
+  } else {
+    const c1 = rhosC[0]!, c2 = rhosC[1]!;
+    for (let k = 0; k < n; k++) out[k] = base[k]! - bh * (0 + c1 * d1![k]! + c2 * d2![k]! + cLast * (modelT[k]! - m0[k]!));
   }
   return { x: out, model: modelT };
 }
+
+/** Buffers one UniPC run reuses from step to step (base and the D1s never leave an update). */
+interface UniPcScratch { base: Float32Array; d1: Float32Array; d2: Float32Array }
 
 /**
  * UniPC over the sigmas of `unipcSchedule` (steps + 1 of them, none 0): one model call per step. A1111 asserts
@@ -126,6 +164,7 @@ export function makeUniPc({ order = 3, variant = 'bh1', lowerOrderFinal = true }
     const check = () => { if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('interrupted'); };
     check();
     let cur: Float32Array = Float32Array.from(x);
+    const scratch: UniPcScratch = { base: new Float32Array(0), d1: new Float32Array(0), d2: new Float32Array(0) };
     const models: Float32Array[] = [await denoise(cur, sigmas[0]!, 0)];
     const lambdas: number[] = [-Math.log(sigmas[0]!)];
     const sigmaList: number[] = [sigmas[0]!];
@@ -134,7 +173,7 @@ export function makeUniPc({ order = 3, variant = 'bh1', lowerOrderFinal = true }
       check();
       const sigmaT = sigmas[initOrder]!;
       const step = index;
-      const r = await uniPcUpdate(cur, models, lambdas, sigmaList[sigmaList.length - 1]!, sigmaT, initOrder, variant, (xt) => denoise(xt, sigmaT, step + 1));
+      const r = await uniPcUpdate(cur, models, lambdas, sigmaList[sigmaList.length - 1]!, sigmaT, initOrder, variant, (xt) => denoise(xt, sigmaT, step + 1), scratch);
       cur = r.x;
       const model = r.model ?? await denoise(cur, sigmaT, step + 1);
       onStep?.(index++, steps, model);
@@ -146,7 +185,7 @@ export function makeUniPc({ order = 3, variant = 'bh1', lowerOrderFinal = true }
       const stepOrder = lowerOrderFinal ? Math.min(order, steps + 1 - step) : order;
       const last = step === steps;
       const i = index;
-      const r = await uniPcUpdate(cur, models, lambdas, sigmaList[sigmaList.length - 1]!, sigmaT, stepOrder, variant, last ? () => undefined : (xt) => denoise(xt, sigmaT, i + 1));
+      const r = await uniPcUpdate(cur, models, lambdas, sigmaList[sigmaList.length - 1]!, sigmaT, stepOrder, variant, last ? () => undefined : (xt) => denoise(xt, sigmaT, i + 1), scratch);
       cur = r.x;
       onStep?.(index++, steps, r.model ?? models[models.length - 1]!);
       models.shift(); lambdas.shift(); sigmaList.shift();
