@@ -45,8 +45,12 @@ export function fromHalfBits(bits: number): number {
  */
 export function floatsToHalf(values: ArrayLike<number>): Uint16Array {
   const floats = values instanceof Float32Array ? values : Float32Array.from(values);
+  return floatsToHalfInto(floats, new Uint16Array(floats.length));
+}
+
+/** floatsToHalf into `out` (at least as long as `floats`), for buffers reused from step to step; returns `out`. */
+export function floatsToHalfInto(floats: Float32Array, out: Uint16Array): Uint16Array {
   const bits = new Uint32Array(floats.buffer, floats.byteOffset, floats.length);
-  const out = new Uint16Array(floats.length);
   for (let i = 0; i < bits.length; i++) {
     const x = bits[i]!;
     const abs = x & 0x7fffffff;
@@ -62,13 +66,18 @@ export function floatsToHalf(values: ArrayLike<number>): Uint16Array {
 
 let HALF_TABLE: Float32Array | undefined;
 
-/** Bulk float16 -> float32 through a 65,536-entry table built on first use. */
-export function halfToFloats(bits: Uint16Array): Float32Array {
+/** The value of every float16 bit pattern (65,536 entries, built on first use): `halfTable()[bits]` is its float. */
+export function halfTable(): Float32Array {
   if (!HALF_TABLE) {
     HALF_TABLE = new Float32Array(0x10000);
     for (let b = 0; b < 0x10000; b++) HALF_TABLE[b] = fromHalfBits(b);
   }
-  const table = HALF_TABLE;
+  return HALF_TABLE;
+}
+
+/** Bulk float16 -> float32 through the table. */
+export function halfToFloats(bits: Uint16Array): Float32Array {
+  const table = halfTable();
   const out = new Float32Array(bits.length);
   for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]!]!;
   return out;
