@@ -4,7 +4,8 @@
 
 import { attentionPieces, isBreakWordAt } from '../attention';
 import { PY_DIGIT, PY_SPACE, PY_WORD, isPySpaceCode, pyFloat } from '../pyre';
-import { isBranch, type Branch, type ExtraNetwork, type Leaf, type LeafKind, type ParseProblem, type PromptSection, type Range, type Section, type SyntaxNode, type Tag } from './tree';
+import { templateMarks, type TemplateMark } from './template';
+import { isBranch, type Branch, type ExtraNetwork, type Leaf, type LeafKind, type ParseProblem, type PromptSection, type Range, type Section, type SyntaxNode, type Tag, type TemplateChoice, type TemplateVariant } from './tree';
 
 const WEIGHT = new RegExp(`:[${PY_SPACE}]*([+-]?[.${PY_DIGIT}]+)[${PY_SPACE}]*\\)`, 'uy');
 // A1111's extra networks: <(\w+):([^>]+)>, removed from the prompt before anything else reads it.
@@ -26,6 +27,18 @@ interface Frame {
   colons: Leaf[];
   pipes: Leaf[];
   weight?: Leaf;
+}
+
+/** A Dynamic Prompts variant being read: A1111 sees one option at a time, so brackets pair within an option. */
+interface Barrier {
+  variant: number;
+  /** Bracket frames below this depth belong outside the variant. */
+  depth: number;
+  /** `open` and `ghosts` outside the variant, restored at its `}`. */
+  open: { round: number; square: number };
+  ghosts: { round: number; square: number };
+  /** The choice outside the variant. */
+  outer: TemplateChoice | null;
 }
 
 const ROUND = 1.1;
@@ -62,7 +75,9 @@ export function parsePromptSection(
     while (last >= first && material[last]!.kind === 'whitespace') trailing.unshift(material[last--]!);
     if (first <= last) {
       const parts = material.slice(first, last + 1);
-      emit({ kind: 'tag', start: parts[0]!.start, end: parts[parts.length - 1]!.end, children: parts });
+      const tag: Branch = { kind: 'tag', start: parts[0]!.start, end: parts[parts.length - 1]!.end, children: parts };
+      emit(tag);
+      if (choice) choiceOf!.set(tag, choice);
     }
     for (const t of trailing) emit(t);
     material = [];
@@ -179,6 +194,72 @@ export function parsePromptSection(
   };
   let networkEnd = -1;
 
+  // The template layer: its marks become leaves; tags end at them as at commas; each variant is a barrier
+  // for brackets (see Barrier). Only sections that use template syntax pay for any of it.
+  const contentStart = labelEnd ?? start;
+  const template = templateMarks(src.slice(contentStart, end), contentStart);
+  const marks: TemplateMark[] = template?.marks ?? [];
+  const variants: TemplateVariant[] = template?.variants ?? [];
+  const choiceOf = template ? new Map<Branch, TemplateChoice>() : undefined;
+  let choice: TemplateChoice | null = null;
+  const barriers: Barrier[] = [];
+  const activeVariants = new Set<number>();
+  /** Closers A1111 would need where an option ends with brackets open (for the weights: see collect). */
+  const closers: Array<{ at: number; text: string }> = [];
+  let markIndex = 0;
+  let nextMark = marks.length > 0 ? marks[0]!.start : Infinity;
+  const skipMarksBefore = (at: number): void => {
+    while (markIndex < marks.length && marks[markIndex]!.start < at) markIndex++;
+    nextMark = markIndex < marks.length ? marks[markIndex]!.start : Infinity;
+  };
+  /** Ends the current option of the innermost variant: brackets opened in it and still open are unclosed. */
+  const endOption = (at: number): void => {
+    const barrier = barriers[barriers.length - 1]!;
+    flush();
+    while (stack.length > barrier.depth) {
+      const frame = stack.pop()!;
+      open[frame.round ? 'round' : 'square']--;
+      problems.push({ kind: 'unclosed-bracket', start: frame.node.start, end: frame.node.start + 1, text: frame.round ? '(' : '[', inOption: true });
+      closeFrame(frame, undefined, true);
+      closers.push({ at, text: frame.round ? ')' : ']' });
+    }
+    for (; ghosts.round > 0; ghosts.round--) closers.push({ at, text: ')' });
+    for (; ghosts.square > 0; ghosts.square--) closers.push({ at, text: ']' });
+  };
+  const popBarrier = (): void => {
+    const barrier = barriers.pop()!;
+    activeVariants.delete(barrier.variant);
+    open.round = barrier.open.round;
+    open.square = barrier.open.square;
+    ghosts.round = barrier.ghosts.round;
+    ghosts.square = barrier.ghosts.square;
+    choice = barrier.outer;
+  };
+  const takeMark = (m: TemplateMark): void => {
+    flush();
+    const id = m.variant;
+    if (id !== undefined && m.role !== 'open' && activeVariants.has(id)) {
+      // A variant whose '}' an extra network swallowed is ended here too.
+      while (barriers[barriers.length - 1]!.variant !== id) {
+        endOption(m.start);
+        popBarrier();
+      }
+      endOption(m.start);
+      if (m.role === 'close') popBarrier();
+      else {
+        const top = barriers[barriers.length - 1]!;
+        choice = { variant: variants[id]!, option: choice && choice.variant === variants[id] ? choice.option + 1 : 0, start: m.end, parent: top.outer, depth: (top.outer?.depth ?? 0) + 1 };
+      }
+    }
+    emit(leaf(m.kind, m.start, m.end));
+    if (id !== undefined && m.role === 'open') {
+      barriers.push({ variant: id, depth: stack.length, open: { ...open }, ghosts: { ...ghosts }, outer: choice });
+      activeVariants.add(id);
+      open.round = open.square = ghosts.round = ghosts.square = 0;
+      choice = { variant: variants[id]!, option: 0, start: m.end, parent: choice, depth: (choice?.depth ?? 0) + 1 };
+    }
+  };
+
   let commentIndex = 0;
   let i = labelEnd ?? start;
   if (labelEnd !== undefined) root.children.push(leaf('negative-label', start, labelEnd));
@@ -190,6 +271,16 @@ export function parsePromptSection(
       emit(leaf('comment', comment.start, comment.end));
       i = comment.end;
       continue;
+    }
+    if (i >= nextMark) {
+      if (nextMark < i) skipMarksBefore(i);
+      if (nextMark === i) {
+        const m = marks[markIndex]!;
+        takeMark(m);
+        i = m.end;
+        skipMarksBefore(i);
+        continue;
+      }
     }
     const ch = src[i]!;
     if (ch === '\n' || (ch === '\r' && src[i + 1] === '\n')) {
@@ -220,13 +311,13 @@ export function parsePromptSection(
       } else if (!closed) {
         flush();
         emit(leaf('stray-close', i, i + 1));
-        problems.push({ kind: 'stray-bracket', start: i, end: i + 1, text: ch });
+        problems.push(barriers.length > 0 ? { kind: 'stray-bracket', start: i, end: i + 1, text: ch, inOption: true } : { kind: 'stray-bracket', start: i, end: i + 1, text: ch });
       }
       i++;
     } else if (ch === ':') {
       WEIGHT.lastIndex = i;
       const m = open.round > 0 || ghosts.round > 0 ? WEIGHT.exec(src) : null;
-      if (m && m.index + m[0].length <= end) {
+      if (m && m.index + m[0].length <= end && m.index + m[0].length <= nextMark) {
         const closeAt = i + m[0].length - 1;
         const weightLeaf = leaf('weight', i, closeAt);
         if (pyFloat(m[1]!) === undefined) {
@@ -276,7 +367,8 @@ export function parsePromptSection(
       // A run of plain text, spaces included; leading and trailing spaces become whitespace leaves.
       // BREAK inside it is a keyword where it stands as a word of its own.
       let j = i + 1;
-      while (j < end && !isSpecial(src.charCodeAt(j))) j++;
+      const stop = end < nextMark ? end : nextMark;
+      while (j < stop && !isSpecial(src.charCodeAt(j))) j++;
       pushRun(i, j);
       i = j;
     }
@@ -297,8 +389,9 @@ export function parsePromptSection(
     breaks: [],
     problems,
   };
+  if (template) section.template = { node: template.node, choices: [] };
   buildText(src, section, commentLines);
-  collect(src, section);
+  collect(src, section, choiceOf, closers);
   return section;
 }
 
@@ -348,7 +441,7 @@ function buildText(src: string, section: PromptSection, commentLines: Range[]): 
 }
 
 /** Tags with their weights, extra networks, BREAKs. */
-function collect(src: string, section: PromptSection): void {
+function collect(src: string, section: PromptSection, choiceOf?: Map<Branch, TemplateChoice>, closers: ReadonlyArray<{ at: number; text: string }> = []): void {
   // Weights: run A1111's own algorithm over the section, with what A1111 removes before it
   // (comments, extra networks, prompt-editing and alternation syntax) blanked out, offsets kept.
   const blanks: Array<[number, number]> = [];
@@ -366,6 +459,9 @@ function collect(src: string, section: PromptSection): void {
     const multipliers = chains.pop()!;
     if (!isBranch(node)) {
       if (node.kind === 'comment' || node.kind === 'extra-network') blank(node.start, node.end);
+      // The template's own characters are never A1111's; a stray closer in an option is blanked so that
+      // the weights follow the tree, where brackets pair within an option.
+      else if (choiceOf && (node.kind.startsWith('template-') || node.kind === 'wildcard' || node.kind === 'stray-close')) blank(node.start, node.end);
       if (node.kind === 'extra-network') section.extraNetworks.push(parseExtraNetwork(src, node, section.kind));
       if (node.kind === 'break') section.breaks.push(node);
       continue;
@@ -407,12 +503,31 @@ function collect(src: string, section: PromptSection): void {
     parts.push(masked.slice(at));
     masked = parts.join('');
   }
+  if (closers.length > 0) {
+    // Where an option ends with brackets open, A1111 (reading that expansion) never sees them close the
+    // next option's text: the closers it would need are put in, and tag offsets shifted past them.
+    const parts: string[] = [];
+    let at = 0;
+    for (const c of closers) {
+      const rel = c.at - section.contentStart;
+      parts.push(masked.slice(at, rel), c.text);
+      at = rel;
+    }
+    parts.push(masked.slice(at));
+    masked = parts.join('');
+  }
   const pieces = attentionPieces(masked, undefined, section.contentStart).filter((p) => p.end > p.start);
   let p = 0;
+  let shift = 0;
+  let c = 0;
+  const choices = section.template?.choices;
   for (const { node, multipliers } of tagNodes) {
-    while (p < pieces.length && pieces[p]!.end <= node.start) p++;
+    while (c < closers.length && closers[c]!.at <= node.start) shift += closers[c++]!.text.length;
+    const start = node.start + shift;
+    while (p < pieces.length && pieces[p]!.end <= start) p++;
     const piece = pieces[p];
-    section.tags.push(new SectionTag(node, tagValue(src, node), section.kind, piece && piece.start <= node.start ? piece.weight : 1, multipliers));
+    section.tags.push(new SectionTag(node, tagValue(src, node), section.kind, piece && piece.start <= start ? piece.weight : 1, multipliers));
+    if (choices) choices.push(choiceOf?.get(node) ?? null);
   }
 }
 

@@ -1,6 +1,8 @@
 // The lossless syntax tree of a `.sdprompt` document. Every node has a source range (UTF-16 offsets,
 // end exclusive); leaves tile the whole input, so concatenating their text gives the input back.
 
+import type { TemplateNode } from '../template/parse';
+
 export type LeafKind =
   | 'text' // a run of tag text
   | 'escape' // \( \) \[ \] \\ or a lone backslash (which A1111 drops)
@@ -21,6 +23,16 @@ export type LeafKind =
   | 'comma'
   | 'break' // BREAK
   | 'extra-network' // <lora:name:0.8>
+  // The sd-dynamic-prompts template layer (core/parse/template.ts), in a section whose template parses:
+  | 'template-open' // '{' of a variant, '%{' of a wrap
+  | 'template-close' // '}'
+  | 'template-separator' // '|' between options, the '$$' of a wrap
+  | 'template-quantifier' // '2$$', '1-3$$', '-2$$', '2-$$', '2$$ and $$'
+  | 'template-weight' // '0.5::' before an option
+  | 'template-sampler' // '~', '@' or '!' after '{'
+  | 'template-wrapper' // the wrapper of a wrap, '%{' and '$$' excluded
+  | 'wildcard' // __name__, __dir/name__, __a*__ (the whole of it)
+  | 'template-variable' // ${x=…}, ${x=!…}, ${x}, ${x:default} (the whole of it)
   | 'setting-key'
   | 'setting-colon'
   | 'setting-value'
@@ -126,6 +138,35 @@ export interface ParseProblem {
   end: number;
   /** The offending text, e.g. `(`, `:abc`. */
   text: string;
+  /** An unclosed or stray bracket within one option of a Dynamic Prompts variant (A1111 reads each expansion). */
+  inOption?: boolean;
+}
+
+/** A Dynamic Prompts variant of a section, as the checks need it (offsets in the document). */
+export interface TemplateVariant {
+  start: number;
+  end: number;
+  /** At most one option is picked (no `N$$` above 1): its options never meet in one expansion. */
+  exclusive: boolean;
+}
+
+/** Which option of which variant a tag is in: shared by the tags of one option, linked to the enclosing one. */
+export interface TemplateChoice {
+  variant: TemplateVariant;
+  /** Index of the option, from 0. */
+  option: number;
+  /** Where the option starts (just after its `{` or `|`). */
+  start: number;
+  parent: TemplateChoice | null;
+  depth: number;
+}
+
+/** The template layer of a section that uses Dynamic Prompts syntax and parses (see core/parse/template.ts). */
+export interface SectionTemplate {
+  /** The template's tree, from core/template/parse.ts (offsets relative to contentStart). */
+  node: TemplateNode;
+  /** The choice each tag is in, by tag index (null: in no variant). */
+  choices: Array<TemplateChoice | null>;
 }
 
 export interface PromptSection {
@@ -142,6 +183,8 @@ export interface PromptSection {
   extraNetworks: ExtraNetwork[];
   breaks: Leaf[];
   problems: ParseProblem[];
+  /** Set where the section uses sd-dynamic-prompts syntax and its template parses. */
+  template?: SectionTemplate;
 }
 
 export interface SettingEntry {

@@ -37,6 +37,8 @@ export interface SequenceNode extends Range {
 export interface VariantOption extends Range {
   weight: number;
   value: TemplateNode;
+  /** Where a `0.5::` weight is written: it runs from `start` to here (the `::` included). */
+  weightEnd?: number;
 }
 export interface VariantNode extends Range {
   kind: 'variant';
@@ -46,6 +48,12 @@ export interface VariantNode extends Range {
   max: number;
   separator: string;
   sampler: SamplerSymbol | null;
+  /** Offset of the sampler's character (`~`, `!`, `@`), when one is written. */
+  samplerAt?: number;
+  /** Where `2$$`, `1-3$$` or `2$$ and $$` is written (its last `$$` included). */
+  bound?: Range;
+  /** Offsets of the `|` between options. */
+  bars?: number[];
 }
 export interface WildcardNode extends Range {
   kind: 'wildcard';
@@ -73,6 +81,8 @@ export interface WrapNode extends Range {
   kind: 'wrap';
   wrapper: TemplateNode;
   inner: TemplateNode;
+  /** Offset of the `$$` between the wrapper and the inner prompt. */
+  dollars: number;
 }
 
 export interface TemplateProblem extends Range {
@@ -347,9 +357,10 @@ class Parser {
     let q = this.lit(this.optWs(afterWrapper), '$$');
     if (q < 0) return null;
     const [inner, afterInner] = this.prompt(this.optWs(q), 'variant');
+    const dollars = this.orig(this.ign(this.optWs(afterWrapper)));
     q = this.lit(afterInner, '}');
     if (q < 0) return null;
-    return [{ kind: 'wrap', wrapper, inner, start: this.orig(this.ign(p)), end: this.orig(q) }, q];
+    return [{ kind: 'wrap', wrapper, inner, dollars, start: this.orig(this.ign(p)), end: this.orig(q) }, q];
   }
 
   /** bound "$$" (separator "$$")? — or null when it does not match (then nothing is consumed). */
@@ -406,15 +417,19 @@ class Parser {
     if (begin < 0) return null;
     let q = this.optWs(begin);
     let sampler: SamplerSymbol | null = null;
+    let samplerAt: number | undefined;
     const sym = this.samplerAt(q);
     if (sym) {
       sampler = sym[0];
+      samplerAt = this.orig(sym[1] - 1);
       q = sym[1];
     }
+    const boundStart = this.orig(this.ign(q));
     const bound = this.boundExpr(q);
     if (bound) q = bound.end;
     q = this.optWs(q);
     const options: VariantOption[] = [];
+    const bars: number[] = [];
     for (;;) {
       const optionStart = this.optWs(q);
       let r = optionStart;
@@ -426,12 +441,15 @@ class Parser {
       }
       const [value, afterValue] = this.prompt(r, 'variant');
       const optionEnd = this.optWs(afterValue);
-      options.push({ weight, value, start: this.orig(this.ign(optionStart)), end: this.orig(afterValue) });
+      const option: VariantOption = { weight, value, start: this.orig(this.ign(optionStart)), end: this.orig(afterValue) };
+      if (w) option.weightEnd = this.orig(w[1]);
+      options.push(option);
       const bar = this.lit(optionEnd, '|');
       if (bar < 0) {
         q = optionEnd;
         break;
       }
+      bars.push(this.orig(bar - 1));
       q = bar;
     }
     const end = this.lit(this.optWs(q), '}');
@@ -451,7 +469,10 @@ class Parser {
     }
     if (lo > hi) [lo, hi] = [hi, lo];
     lo = Math.max(0, lo);
-    return [{ kind: 'variant', options, min: lo, max: hi, separator, sampler, start: this.orig(this.ign(p)), end: this.orig(end) }, end];
+    const node: VariantNode = { kind: 'variant', options, min: lo, max: hi, separator, sampler, bars, start: this.orig(this.ign(p)), end: this.orig(end) };
+    if (samplerAt !== undefined) node.samplerAt = samplerAt;
+    if (bound) node.bound = { start: boundStart, end: this.orig(bound.end) };
+    return [node, end];
   }
 
   wildcard(p: number): [WildcardNode, number] | null {

@@ -138,10 +138,63 @@ describe('prompt syntax', () => {
   });
 });
 
+describe('the Dynamic Prompts layer', () => {
+  const section = (text: string) => parseDocument(text).blocks[0]!.prompt!;
+  const leafList = (text: string): string[] => [...leaves(section(text).node)].map((l) => `${l.kind} ${text.slice(l.start, l.end)}`);
+
+  it("makes the template's characters leaves and each option's text tags of their own", () => {
+    expect(leafList('{red|blue} hair')).toEqual(['template-open {', 'text red', 'template-separator |', 'text blue', 'template-close }', 'whitespace  ', 'text hair']);
+    expect(section('{red|blue} hair').tags.map((t) => t.value)).toEqual(['red', 'blue', 'hair']);
+    expect(section('{2$$a, b|a, c}').tags.map((t) => t.value)).toEqual(['a', 'b', 'a', 'c']);
+    expect(leafList('{~2$$ and $$0.5::x|y}')).toEqual(['template-open {', 'template-sampler ~', 'template-quantifier 2$$ and $$', 'template-weight 0.5::', 'text x', 'template-separator |', 'text y', 'template-close }']);
+    for (const q of ['1-3$$', '-2$$', '2-$$']) expect(leafList(`{${q}a|b|c}`)[1]).toBe(`template-quantifier ${q}`);
+    expect(leafList('{@a|b}')[1]).toBe('template-sampler @');
+    // Wildcards and variables are no tags; a wrap's wrapper is one leaf, its inner prompt A1111 text.
+    const p = section('a, __dir/name__, ${x=!{b|c}}, ${x}, %{(...:1.2)$$d}');
+    expect(p.tags.map((t) => t.value)).toEqual(['a', 'd']);
+    expect(leafList('__dir/name__, ${x}')).toEqual(['wildcard __dir/name__', 'comma ,', 'whitespace  ', 'template-variable ${x}']);
+    expect(leafList('%{(...)$$d}')).toEqual(['template-open %{', 'template-wrapper (...)', 'template-separator $$', 'text d', 'template-close }']);
+  });
+
+  it('keeps A1111 syntax inside options, and a template that does not parse A1111 text', () => {
+    const p = section('{(red:1.2)|[blue]|<lora:x:0.5> BREAK green}, ({a|b}:1.3)');
+    expect(p.tags.map((t) => [t.value, t.weight])).toEqual([['red', 1.2], ['blue', S], ['green', 1], ['a', 1.3], ['b', 1.3]]);
+    expect(p.extraNetworks.map((n) => n.name)).toEqual(['x']);
+    expect(p.breaks).toHaveLength(1);
+    expect(section('{a|b').tags.map((t) => t.value)).toEqual(['{a|b']);
+    expect(section('{a|b').template).toBeUndefined();
+    // An extra network keeps the template written inside it.
+    expect(leafList('<lora:{a|b}:0.8>')).toEqual(['extra-network <lora:{a|b}:0.8>']);
+  });
+
+  it('pairs brackets within an option, as A1111 reads each expansion', () => {
+    // {(a|b)} expands to "(a" and "b)": both broken.
+    const p = section('{(a|b)}');
+    expect(p.problems.map((q) => [q.kind, q.start, q.inOption])).toEqual([['unclosed-bracket', 1, true], ['stray-bracket', 5, true]]);
+    expect(p.tags.map((t) => [t.value, t.weight])).toEqual([['a', R], ['b', 1]]);
+    // The bracket left open in one option does not weight the next one.
+    expect(section('{(a|b}, c').tags.map((t) => [t.value, t.weight])).toEqual([['a', R], ['b', 1], ['c', 1]]);
+    expect(section('({a|b}), [{c|d}]').problems).toEqual([]);
+  });
+
+  it('records which option of which variant each tag is in', () => {
+    const p = section('x, {a|{b|c}}');
+    const choices = p.template!.choices;
+    expect(choices[0]).toBeNull();
+    expect([choices[1]!.option, choices[2]!.option, choices[3]!.option]).toEqual([0, 0, 1]);
+    expect(choices[2]!.parent).toBe(p.template!.choices[2]!.parent);
+    expect(choices[2]!.parent!.option).toBe(1);
+    expect(choices[2]!.variant.exclusive).toBe(true);
+    expect(section('{2$$a|b}').template!.choices[0]!.variant.exclusive).toBe(false);
+  });
+});
+
 describe('properties', () => {
   // Fragments that exercise every branch of the lexer, plus arbitrary code units (lone surrogates, NUL).
   const fragment = fc.oneof(
     fc.constantFrom('(', ')', '[', ']', ':', ':1.2)', ': 0.5 )', '|', ',', ', ', '\\', '\\(', '\\)', '\\\\', '<lora:x:0.8>', '<a:', '>', 'BREAK', ' BREAK ', '\n', '\r\n', '\r', '---\n', '# c\n', 'Negative prompt: ', 'Steps: 28, Sampler: Euler a, CFG scale: 5\n', 'best quality', 'year 2030', ' ', '\t', '\u3000', '\ufeff'),
+    // The Dynamic Prompts layer: whole templates that parse, and their pieces, which may not.
+    fc.constantFrom('{', '}', '|', '{a|b}', '{red|(blue:1.2)}', '{2$$a, b|c}', '{1-3$$ and $$x|y|z}', '{-2$$', '{2-$$', '{~', '{@', '0.5::', '{0.5::a|2::b}', '__x__', '__dir/name__', '__', '${x=!{a|b}}', '${x}', '${', '%{(...:1.2)$$', '{(a|b)}', '{[a|b]|c}', '/*c*/', '# c', '{a|<lora:b:1>}', '<lora:{a|b}:1>'),
     fc.string({ maxLength: 6 }),
     fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
   );
@@ -161,6 +214,12 @@ describe('properties', () => {
   it('survives deep nesting and random bytes', () => {
     const deep = '('.repeat(50_000) + 'x' + ']'.repeat(50_000);
     expect(leafText(parseDocument(deep))).toBe(deep);
+    // Variants nested as deep as the template parser allows (400 levels), brackets around each.
+    const nested = '({a|'.repeat(130) + 'x' + '})'.repeat(130);
+    const nestedDoc = parseDocument(nested);
+    expect(leafText(nestedDoc)).toBe(nested);
+    expect(nestedDoc.blocks[0]!.prompt!.template).toBeDefined();
+    expect(nestedDoc.blocks[0]!.prompt!.problems).toEqual([]);
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         const text = new TextDecoder().decode(bytes);
