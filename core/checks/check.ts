@@ -4,7 +4,7 @@ import { distance } from 'fastest-levenshtein';
 import { findSettingKey, isA1111SamplerName, parseSettingSize, samplerNames, settingValueProblem, type SettingKey } from '../a1111/settings';
 import { renderedSamplerNames, resolveSamplerAndScheduler } from '../a1111/samplers';
 import type { SdDocument } from '../parse/document';
-import type { Block, ParseProblem, PromptSection, SettingEntry, Tag } from '../parse/tree';
+import type { Block, ParseProblem, PromptSection, SettingEntry, Tag, TemplateChoice } from '../parse/tree';
 import { cardTagIndex, normalizeTag, yearOf, type CardTagInfo, type Profile, type TrainedSize } from '../profiles/profile';
 import type { NetworkCatalog } from '../networks/catalog';
 import type { WildcardCatalog } from '../template/catalog';
@@ -117,10 +117,20 @@ function checkBlock(ctx: Context, block: Block): void {
 function reportProblem(ctx: Context, problem: ParseProblem): void {
   switch (problem.kind) {
     case 'unclosed-bracket':
+      if (problem.inOption) {
+        return report(ctx, rules.unclosedBracket, problem.start, problem.end, { bracket: problem.text }, {
+          message: `Unclosed '${problem.text}' in this option of the Dynamic Prompts variant: A1111 reads each expansion, where the option ends with it open`,
+        });
+      }
       return report(ctx, rules.unclosedBracket, problem.start, problem.end, { bracket: problem.text });
     case 'crossed-bracket':
       return report(ctx, rules.crossedBracket, problem.start, problem.end, { bracket: problem.text });
     case 'stray-bracket':
+      if (problem.inOption) {
+        return report(ctx, rules.strayBracket, problem.start, problem.end, { bracket: problem.text }, {
+          message: `'${problem.text}' closes nothing in this option of the Dynamic Prompts variant: A1111 reads each expansion, where brackets pair within the option`,
+        });
+      }
       return report(ctx, rules.strayBracket, problem.start, problem.end, { bracket: problem.text });
     case 'unclosed-extra-network':
       return report(ctx, rules.unclosedExtraNetwork, problem.start, problem.end, {});
@@ -135,18 +145,75 @@ function reportProblem(ctx: Context, problem: ParseProblem): void {
 
 const sectionName = (section: PromptSection): string => (section.kind === 'prompt' ? 'prompt' : 'negative prompt');
 
+/**
+ * Whether two tags of a template section can be in one expansion: not when they are in two options of one
+ * variant that picks a single option. Otherwise the variant where they part (undefined: they meet).
+ */
+function apart(a: TemplateChoice | null, b: TemplateChoice | null): TemplateChoice | undefined {
+  // Walk the deeper one up to the other's depth, then both up until they are in the same variant.
+  let x = a;
+  let y = b;
+  while (x && y && x.depth > y.depth) x = x.parent;
+  while (x && y && y.depth > x.depth) y = y.parent;
+  while (x && y && x.variant !== y.variant) {
+    x = x.parent;
+    y = y.parent;
+  }
+  // Same variant: apart when it is exclusive and the options differ (b's choice says where b's option starts).
+  return x && y && x.variant.exclusive && x.option !== y.option ? y : undefined;
+}
+
+/**
+ * The first earlier tag named as the tag at `index` that can be in one expansion with it, or undefined.
+ * Earlier tags in another option of an exclusive variant on its path are skipped a whole option at a time
+ * (a binary search past the variant's options before this tag's), so a name repeated in many alternative
+ * options costs the depth of the variants, not the number of options.
+ */
+function firstCompatible(section: PromptSection, earlier: number[], index: number): Tag | undefined {
+  const choices = section.template!.choices;
+  const tags = section.tags;
+  let k = 0;
+  while (k < earlier.length) {
+    const other = earlier[k]!;
+    const part = apart(choices[other]!, choices[index]!);
+    if (!part) return tags[other];
+    // Every earlier tag from here to the start of this tag's option of that variant is apart too.
+    const until = part.start;
+    let lo = k + 1;
+    let hi = earlier.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (tags[earlier[mid]!]!.node.start < until) lo = mid + 1;
+      else hi = mid;
+    }
+    k = lo;
+  }
+  return undefined;
+}
+
 function checkTags(ctx: Context, section: PromptSection): void {
   const { profile } = ctx;
   const seen = new Map<string, Tag>();
+  // In a template section, tags by name (their indexes, in order): alternative options are not duplicates.
+  const byName = section.template ? new Map<string, number[]>() : undefined;
+  const meets = meetsIn(section);
+  let tagIndex = -1;
   const byGroup = new Map<string, Array<{ tag: Tag; info: CardTagInfo }>>();
   const years: Tag[] = [];
   for (const tag of section.tags) {
+    tagIndex++;
     const { start, end } = tag.node;
     const name = normalizeTag(tag.value);
     if (!(tag.weight >= 0 && tag.weight <= 2)) {
       report(ctx, rules.weightOutOfRange, start, end, { weight: Number(tag.weight.toPrecision(6)) });
     }
-    const first = seen.get(name);
+    let first = seen.get(name);
+    if (byName) {
+      const earlier = byName.get(name);
+      first = earlier ? firstCompatible(section, earlier, tagIndex) : undefined;
+      if (earlier) earlier.push(tagIndex);
+      else byName.set(name, [tagIndex]);
+    }
     if (first) {
       report(ctx, rules.duplicateTag, start, end, { tag: tag.value, section: sectionName(section) }, {
         data: { fix: 'remove-tag' },
@@ -196,19 +263,34 @@ function checkTags(ctx: Context, section: PromptSection): void {
         // In a prompt the bad tag is the one that loses; in a negative prompt, the good one.
         const [losers, winners] = section.kind === 'prompt' ? [bad, good] : [good, bad];
         for (const loser of losers) {
-          report(ctx, rules.conflictingTags, loser.tag.node.start, loser.tag.node.end, { tag: loser.tag.value, other: winners[0]!.tag.value, section: sectionName(section) }, {
+          // In a template section, a winner in another option of the loser's variant never meets it.
+          const winner = meets ? winners.slice(0, MEET_SCAN).find((w) => meets(w.tag, loser.tag)) : winners[0];
+          if (!winner) continue;
+          report(ctx, rules.conflictingTags, loser.tag.node.start, loser.tag.node.end, { tag: loser.tag.value, other: winner.tag.value, section: sectionName(section) }, {
             data: { fix: 'remove-tag' },
-            related: [{ start: winners[0]!.tag.node.start, end: winners[0]!.tag.node.end, message: `'${winners[0]!.tag.value}' is here` }],
+            related: [{ start: winner.tag.node.start, end: winner.tag.node.end, message: `'${winner.tag.value}' is here` }],
           });
         }
       }
     }
-    if (group.single && section.kind === 'prompt') reportMultiple(ctx, found.map((f) => f.tag), group.label.toLowerCase());
+    if (group.single && section.kind === 'prompt') reportMultiple(ctx, found.map((f) => f.tag), group.label.toLowerCase(), meets);
   }
-  if (section.kind === 'prompt') reportMultiple(ctx, years, 'year tag');
+  if (section.kind === 'prompt') reportMultiple(ctx, years, 'year tag', meets);
 }
 
-function reportMultiple(ctx: Context, tags: Tag[], group: string): void {
+/** How many candidates a tag of a template section is tried against for a partner it can meet. */
+const MEET_SCAN = 32;
+
+/** In a template section: whether two tags can be in one expansion (see apart). Undefined elsewhere. */
+function meetsIn(section: PromptSection): ((a: Tag, b: Tag) => boolean) | undefined {
+  const template = section.template;
+  if (!template) return undefined;
+  const index = new Map<Tag, number>();
+  section.tags.forEach((t, i) => index.set(t, i));
+  return (a, b) => !apart(template.choices[index.get(a)!] ?? null, template.choices[index.get(b)!] ?? null);
+}
+
+function reportMultiple(ctx: Context, tags: Tag[], group: string, meets?: (a: Tag, b: Tag) => boolean): void {
   // The first tag of each name, in order (a set, not a search per tag: tags x tags on a long prompt).
   const names = new Set<string>();
   const distinct = tags.filter((t) => {
@@ -217,9 +299,13 @@ function reportMultiple(ctx: Context, tags: Tag[], group: string): void {
     names.add(name);
     return true;
   });
-  for (const extra of distinct.slice(1)) {
-    report(ctx, rules.multipleInGroup, extra.node.start, extra.node.end, { group, tag: distinct[0]!.value, other: extra.value }, {
-      related: [{ start: distinct[0]!.node.start, end: distinct[0]!.node.end, message: `'${distinct[0]!.value}' is here` }],
+  for (let k = 1; k < distinct.length; k++) {
+    const extra = distinct[k]!;
+    // In a template section: the first of another name that can be in one expansion with it.
+    const first = meets ? distinct.slice(0, Math.min(k, MEET_SCAN)).find((d) => meets(d, extra)) : distinct[0]!;
+    if (!first) continue;
+    report(ctx, rules.multipleInGroup, extra.node.start, extra.node.end, { group, tag: first.value, other: extra.value }, {
+      related: [{ start: first.node.start, end: first.node.end, message: `'${first.value}' is here` }],
     });
   }
 }

@@ -84,6 +84,42 @@ describe('checks', () => {
   });
 });
 
+describe('A1111 checks in a Dynamic Prompts template', () => {
+  // Positions counted by hand: `{` is column 1.
+  it.each([
+    // A near miss inside an option, at its place.
+    ['{best qualty|amazing quality}, 1boy', ['1:2 warning near-miss']],
+    // A tag in two alternative options of one variant is no duplicate; twice in one option, or beside the variant, it is.
+    ['{1boy|1boy, smile}', []],
+    ['{1boy, 1boy|smile}', ['1:8 warning duplicate-tag']],
+    ['1boy, {1boy|smile}', ['1:8 warning duplicate-tag']],
+    ['{{1boy|solo}|1boy}', []],
+    ['{1boy|{solo|smile}, 1boy}', []],
+    ['{1boy, {solo|1boy}|smile}', ['1:14 warning duplicate-tag']],
+    // {2$$…} picks two options into one prompt: they meet.
+    ['{2$$1boy, smile|1boy, solo}', ['1:17 warning duplicate-tag']],
+    // Alternatives neither conflict nor count as two ratings.
+    ['{best quality|worst quality}', []],
+    ['{very nsfw|slightly nsfw}', []],
+    ['{best quality|smile}, worst quality', ['1:23 warning conflicting-tags']],
+    // {(a|b)} expands to "(a" and "b)": broken in every expansion.
+    ['{(smile|solo)}', ['1:2 error unclosed-bracket', '1:13 error stray-bracket']],
+    ['({smile|solo}), [{1boy|1girl}:0.5]', []],
+    // A template that does not parse stays A1111 text (template-syntax reports it).
+    ['{smile|solo', ['1:1 error template-syntax']],
+  ])('%s', (text, expected) => {
+    expect(check(text)).toEqual(expected);
+  });
+
+  it('says why a bracket is unclosed or stray within an option', () => {
+    const messages = checkDocument(parseDocument('{(smile|solo)}'), defaultProfile).map((d) => d.message);
+    expect(messages).toEqual([
+      "Unclosed '(' in this option of the Dynamic Prompts variant: A1111 reads each expansion, where the option ends with it open",
+      "')' closes nothing in this option of the Dynamic Prompts variant: A1111 reads each expansion, where brackets pair within the option",
+    ]);
+  });
+});
+
 describe('a second profile is data only', () => {
   const other = parseProfile(JSON.parse(readFileSync(resolve(__dirname, '../fixtures/profiles/otherxl.json'), 'utf8')), 'otherxl.json');
 
