@@ -9,6 +9,7 @@ import { serverBench } from './server.bench';
 import { serviceBench } from './service.bench';
 import { templateBench } from './template.bench';
 import { tokenizerBench } from './tokenizer.bench';
+import { wildcardsBench } from './wildcards.bench';
 
 export const suites: BenchSuite[] = [
   parseBench,
@@ -20,4 +21,5 @@ export const suites: BenchSuite[] = [
   scaleBench,
   templateBench,
   networksBench,
+  wildcardsBench,
 ];

@@ -41,7 +41,7 @@ export * from './networks';
 export { nodeKey, parseTemplate, type ParseResult, type TemplateNode, type TemplateProblem } from './template/parse';
 export * from './template/expand';
 export * from './template/wildcards';
-export { WildcardCatalog } from './template/catalog';
+export { WildcardCatalog, wildcardReferences } from './template/catalog';
 export * from './template/infotext';
 
 // Editor edits: A1111's Ctrl+Up/Down emphasis, block infotext and presets, the seed of a block

@@ -213,8 +213,8 @@ export class Resources {
     if (generation !== this.wildcardRun.generation) return false;
     const library = WildcardLibrary.unpack(index.library);
     for (const problem of [...index.problems, ...library.warnings]) this.log.warn(`Wildcards: ${problem}`);
-    this.wildcards = new WildcardCatalog(library, index.sources);
-    this.log.info(`Wildcards: ${library.names().length} collections from ${index.files} files indexed in ${Math.round(performance.now() - started)} ms ${where}`);
+    this.wildcards = new WildcardCatalog(library, index.sources, index.references);
+    this.log.info(`Wildcards: ${library.names().length} collections from ${index.files} files indexed in ${Math.round(performance.now() - started)} ms ${where}${index.cpuMs !== undefined ? ` (its CPU ${Math.round(index.cpuMs)} ms)` : ''}`);
     return true;
   }
 
@@ -242,7 +242,7 @@ export class Resources {
         if (settled) return;
         settled = true;
         // Terminated by a newer run (its result is dropped), or died without an answer.
-        if (generation !== this.wildcardRun.generation) resolve({ library: { collections: [], warnings: [] }, sources: [], problems: [], files: 0 });
+        if (generation !== this.wildcardRun.generation) resolve({ library: { collections: [], bytes: new Uint8Array(), warnings: [] }, references: [], sources: [], problems: [], files: 0 });
         else reject(new Error(`exited with code ${code}`));
       });
       worker.postMessage({ folders } satisfies WildcardIndexRequest);

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { WildcardLibrary, type PackedWildcardLibrary, type WildcardFile } from '../core';
+import { WildcardLibrary, wildcardReferences, type PackedWildcardLibrary, type WildcardFile } from '../core';
 
 export interface WildcardSource extends WildcardFile {
   /** The file on disk. */
@@ -114,17 +114,21 @@ export interface WildcardIndexRequest {
 /** What indexing the folders gives, as plain data (it crosses from server/wildcardWorker.ts). */
 export interface WildcardIndex {
   library: PackedWildcardLibrary;
+  /** core's wildcardReferences(library), for the catalog's cycle search. */
+  references: [string, string[]][];
   /** The files read; a `.txt` file's content left empty (nothing looks it up once the library is built). */
   sources: WildcardSource[];
   /** Problems reading the folders, each naming its file. */
   problems: string[];
   files: number;
+  /** CPU milliseconds of the thread that indexed, where known. */
+  cpuMs?: number;
 }
 
 /** Reads the folders and builds their library (in server/wildcardWorker.ts, or in-thread where it is absent). */
 export function indexWildcardFolders(folders: readonly string[]): WildcardIndex {
   const problems: string[] = [];
   const sources = folders.flatMap((folder) => readWildcardFolder(folder, problems));
-  const library = wildcardLibrary(sources).pack();
-  return { library, sources: sources.map((s) => (s.path.endsWith('.txt') ? { ...s, content: '' } : s)), problems, files: sources.length };
+  const library = wildcardLibrary(sources);
+  return { library: library.pack(), references: wildcardReferences(library), sources: sources.map((s) => (s.path.endsWith('.txt') ? { ...s, content: '' } : s)), problems, files: sources.length };
 }

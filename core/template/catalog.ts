@@ -23,10 +23,19 @@ export class WildcardCatalog {
   /** For each name that reaches a cycle: the name it references on the way there. */
   private readonly cycleNext = new Map<string, string>();
 
+  private readonly collectionRefs?: ReadonlyMap<string, readonly string[]>;
+
   constructor(
     readonly library: WildcardLibrary | undefined,
     private readonly sources: readonly WildcardSourceFile[],
-  ) {}
+    /**
+     * `wildcardReferences(library)`, when it was computed elsewhere (the server's indexing thread): the cycle
+     * search then reads no values here. Without it, each wildcard's values are parsed when first searched.
+     */
+    references?: Iterable<readonly [string, readonly string[]]>,
+  ) {
+    if (references) this.collectionRefs = new Map(references);
+  }
 
   static readonly empty = new WildcardCatalog(undefined, []);
 
@@ -116,38 +125,13 @@ export class WildcardCatalog {
 
   /** The wildcard names (as written, not templated) that the values of `__name__` use. */
   private references(name: string): string[] {
+    const refs = this.collectionRefs;
+    if (!refs) return valueReferences(this.values(name));
+    // The values of `__name__` are those of the collections it matches: their references together.
+    const matched = this.library!.matchingNames(name);
+    if (matched.length === 1) return [...(refs.get(matched[0]!) ?? [])];
     const out = new Set<string>();
-    for (const value of this.values(name)) {
-      if (!value.includes('__')) continue;
-      const parsed = parseTemplate(value);
-      if (!parsed.ok) continue;
-      const stack: TemplateNode[] = [parsed.node];
-      while (stack.length > 0) {
-        const node = stack.pop()!;
-        switch (node.kind) {
-          case 'sequence':
-            stack.push(...node.items);
-            break;
-          case 'variant':
-            for (const option of node.options) stack.push(option.value);
-            break;
-          case 'wildcard':
-            if (typeof node.path === 'string') out.add(node.path);
-            break;
-          case 'assignment':
-            stack.push(node.value);
-            break;
-          case 'access':
-            if (node.default) stack.push(node.default);
-            break;
-          case 'wrap':
-            stack.push(node.wrapper, node.inner);
-            break;
-          case 'literal':
-            break;
-        }
-      }
-    }
+    for (const collection of matched) for (const ref of refs.get(collection) ?? []) out.add(ref);
     return [...out];
   }
 
@@ -162,6 +146,57 @@ export class WildcardCatalog {
       .map((c) => c.candidate);
   }
 }
+
+/**
+ * Each collection's wildcard references (`[name, names its values use]`, only the collections that use one):
+ * what the cycle search reads, computed where the library is built so the editor's thread parses no values.
+ */
+export function wildcardReferences(library: WildcardLibrary): [string, string[]][] {
+  const out: [string, string[]][] = [];
+  for (const name of library.names()) {
+    const refs = valueReferences(library.textsContaining(name, '__'));
+    if (refs.length > 0) out.push([name, refs]);
+  }
+  return out;
+}
+
+/** The wildcard names (as written, not templated) that these values use, each once. */
+function valueReferences(values: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const value of values) {
+    if (!value.includes('__')) continue;
+    const parsed = parseTemplate(value);
+    if (!parsed.ok) continue;
+    const stack: TemplateNode[] = [parsed.node];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      switch (node.kind) {
+        case 'sequence':
+          stack.push(...node.items);
+          break;
+        case 'variant':
+          for (const option of node.options) stack.push(option.value);
+          break;
+        case 'wildcard':
+          if (typeof node.path === 'string') out.add(node.path);
+          break;
+        case 'assignment':
+          stack.push(node.value);
+          break;
+        case 'access':
+          if (node.default) stack.push(node.default);
+          break;
+        case 'wrap':
+          stack.push(node.wrapper, node.inner);
+          break;
+        case 'literal':
+          break;
+      }
+    }
+  }
+  return [...out];
+}
+
 
 /** The line of the last of `keys`, found after the line of each key before it (YAML `key:` or JSON `"key"`). */
 function keyLine(content: string, keys: string[]): number | undefined {

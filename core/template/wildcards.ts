@@ -51,18 +51,23 @@ export class WildcardValues {
 }
 
 /**
- * A library as plain data, to cross a thread (structured clone): each collection's values, de-duplicated and
- * sorted, as one string joined by `\n` where they are plain strings without a newline (a `.txt` file's),
- * else as the values themselves.
+ * A library as plain data, to cross a thread: each collection's values, de-duplicated and sorted; those that
+ * are plain strings without a newline (a `.txt` file's) as a range of one UTF-8 buffer holding them joined by
+ * `\n`, so the buffer can be transferred (no copy, nothing to deserialise) and each collection decoded when
+ * first looked up.
  */
 export interface PackedWildcardLibrary {
-  collections: [name: string, values: string | WildcardValue[]][];
+  collections: [name: string, values: WildcardValue[] | [start: number, end: number]][];
+  bytes: Uint8Array<ArrayBuffer>;
   warnings: string[];
 }
 
+/** A collection still packed: its `\n`-joined values as a string, or as a range of UTF-8 bytes. */
+type Packed = string | { bytes: Uint8Array<ArrayBuffer>; start: number; end: number };
+
 export class WildcardLibrary {
   /** Each collection's values, de-duplicated and sorted (as getValues gives them); a packed string until first used. */
-  private readonly map = new Map<string, WildcardValue[] | string>();
+  private readonly map = new Map<string, WildcardValue[] | Packed>();
   private readonly cache = new Map<string, WildcardValues>();
   /** getValues of the names that are one collection's name, kept for the library's life (bounded by the collections). */
   private readonly exact = new Map<string, WildcardValues>();
@@ -70,7 +75,8 @@ export class WildcardLibrary {
   readonly warnings: string[] = [];
 
   constructor(files: readonly WildcardFile[] = [], options: WildcardLibraryOptions = {}) {
-    const raw = new Map<string, WildcardValue[]>();
+    // A `.txt` file's values are plain strings: kept as strings until the end.
+    const raw = new Map<string, WildcardValue[] | string[]>();
     for (const file of files) {
       const parts = file.path.split('/').filter((p) => p !== '');
       if (parts.length === 0) continue;
@@ -79,7 +85,7 @@ export class WildcardLibrary {
       const suffix = pySuffix(name);
       const folder = parts.slice(0, -1).join('/');
       if (suffix === '.txt') {
-        raw.set([...parts.slice(0, -1), pyStem(name)].join('/'), textFileValues(file.content));
+        raw.set([...parts.slice(0, -1), pyStem(name)].join('/'), textFileLines(file.content));
       } else if (suffix === '.json' || suffix === '.yaml') {
         let data: unknown;
         try {
@@ -105,32 +111,83 @@ export class WildcardLibrary {
     // de-duplicated and sorted once here: de-duplicating and sorting the values of several collections in a
     // row gives the same as doing it to their raw values (the first of equal values stays first, ties keep
     // their order), so getValues of one name needs neither.
-    for (const [name, values] of raw) this.map.set(stripSlashes(name), dedupeSorted(values));
+    // A collection of plain strings is stored joined by `\n` (a `.txt` line has none), split when first used.
+    for (const [name, values] of raw) this.map.set(stripSlashes(name), isStrings(values) ? sortedLines(values) : dedupeSorted(values));
   }
 
-  /** The library as data for another thread (see PackedWildcardLibrary). */
+  /** The library as data for another thread (see PackedWildcardLibrary; transfer `bytes.buffer`). */
   pack(): PackedWildcardLibrary {
     const collections: PackedWildcardLibrary['collections'] = [];
-    for (const [name, values] of this.map) {
-      if (typeof values === 'string' || values.some((v) => v.item || v.text.includes('\n'))) collections.push([name, values]);
-      else collections.push([name, values.map((v) => v.text).join('\n')]);
+    const encoder = new TextEncoder();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (const name of this.map.keys()) {
+      const values = this.map.get(name)!;
+      if (Array.isArray(values) && values.some((v) => v.item || v.text.includes('\n'))) {
+        collections.push([name, values]);
+        continue;
+      }
+      const chunk = encoder.encode(Array.isArray(values) ? values.map((v) => v.text).join('\n') : this.packedText(name, values));
+      collections.push([name, [size, size + chunk.length]]);
+      chunks.push(chunk);
+      size += chunk.length;
     }
-    return { collections, warnings: this.warnings };
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    return { collections, bytes, warnings: this.warnings };
   }
 
-  /** A library from `pack()`'s data; packed collections are split when first looked up. */
+  /** A library from `pack()`'s data; packed collections are decoded and split when first looked up. */
   static unpack(packed: PackedWildcardLibrary): WildcardLibrary {
     const library = new WildcardLibrary();
-    for (const [name, values] of packed.collections) library.map.set(name, values);
+    const { bytes } = packed;
+    for (const [name, values] of packed.collections) {
+      library.map.set(name, isRange(values) ? { bytes, start: values[0], end: values[1] } : values);
+    }
     library.warnings.push(...packed.warnings);
     return library;
+  }
+
+  /**
+   * The values of one collection that contain `needle` (the cycle search's `__`), without splitting the
+   * collection where it is still packed.
+   */
+  textsContaining(name: string, needle: string): string[] {
+    const values = this.map.get(name);
+    if (values === undefined) return [];
+    if (Array.isArray(values)) return values.filter((v) => v.text.includes(needle)).map((v) => v.text);
+    const text = this.packedText(name, values);
+    const out: string[] = [];
+    let from = 0;
+    for (;;) {
+      const at = text.indexOf(needle, from);
+      if (at < 0) return out;
+      const start = text.lastIndexOf('\n', at) + 1;
+      let end = text.indexOf('\n', at);
+      if (end < 0) end = text.length;
+      out.push(text.slice(start, end));
+      from = end + 1;
+    }
+  }
+
+  /** A packed collection as its `\n`-joined string (decoded from its bytes the first time). */
+  private packedText(name: string, values: Packed): string {
+    if (typeof values === 'string') return values;
+    const text = utf8.decode(values.bytes.subarray(values.start, values.end));
+    this.map.set(name, text);
+    return text;
   }
 
   private collection(name: string): WildcardValue[] {
     const values = this.map.get(name);
     if (values === undefined) return [];
-    if (typeof values !== 'string') return values;
-    const unpacked = values === '' ? [] : values.split('\n').map((text) => ({ text, weight: 1, item: false }));
+    if (Array.isArray(values)) return values;
+    const text = this.packedText(name, values);
+    const unpacked = text === '' ? [] : text.split('\n').map((t) => ({ text: t, weight: 1, item: false }));
     this.map.set(name, unpacked);
     return unpacked;
   }
@@ -182,12 +239,27 @@ export class WildcardLibrary {
     return w !== undefined && !/[*?[]/.test(w) ? w : undefined;
   }
 
-  private match(wildcard: string): WildcardValue[] {
+  /** The collections `getValues(wildcard)` takes its values from, in the library's order. */
+  matchingNames(wildcard: string): string[] {
+    const name = this.literalName(wildcard);
+    if (name !== undefined && this.map.has(name)) return [name];
+    let names = this.matchNames(wildcard);
+    if (names.length === 0 && !wildcard.startsWith('**')) names = this.matchNames(`**/${wildcard}`);
+    return names;
+  }
+
+  private matchNames(wildcard: string): string[] {
     const w = this.pattern(wildcard);
     if (w === undefined) return [];
     const re = fnmatchRegExp(w);
+    const out: string[] = [];
+    for (const name of this.map.keys()) if (re.test(name)) out.push(name);
+    return out;
+  }
+
+  private match(wildcard: string): WildcardValue[] {
     const out: WildcardValue[] = [];
-    for (const name of this.map.keys()) if (re.test(name)) for (const v of this.collection(name)) out.push(v);
+    for (const name of this.matchNames(wildcard)) for (const v of this.collection(name)) out.push(v);
     return out;
   }
 }
@@ -242,13 +314,37 @@ export function compareCodePoints(a: string, b: string): number {
 
 /** A `.txt` wildcard file: universal newlines, each line stripped, blank and `#` lines skipped. */
 export function textFileValues(content: string): WildcardValue[] {
-  const out: WildcardValue[] = [];
-  for (const line of content.split(/\r\n|\r|\n/)) {
+  return textFileLines(content).map((text) => ({ text, weight: 1, item: false }));
+}
+
+function textFileLines(content: string): string[] {
+  const out: string[] = [];
+  for (const line of content.includes('\r') ? content.split(/\r\n|\r|\n/) : content.split('\n')) {
     const s = pyStrip(line);
-    if (s === '' || s.startsWith('#')) continue;
-    out.push({ text: s, weight: 1, item: false });
+    if (s === '' || s.charCodeAt(0) === 35 /* # */) continue;
+    out.push(s);
   }
   return out;
+}
+
+const utf8 = new TextDecoder();
+
+function isRange(values: WildcardValue[] | [number, number]): values is [number, number] {
+  return values.length === 2 && typeof values[0] === 'number';
+}
+
+function isStrings(values: WildcardValue[] | string[]): values is string[] {
+  return values.length > 0 && typeof values[0] === 'string';
+}
+
+/**
+ * dedupeSorted for plain strings, joined by `\n`: sorted by code point, equal neighbours dropped (no hashing
+ * of a million strings). compareCodePoints reads characters, which is also about twice as fast as `<` on the
+ * substrings a file's split gives.
+ */
+function sortedLines(lines: string[]): string {
+  const sorted = lines.sort(compareCodePoints);
+  return sorted.filter((line, i) => i === 0 || line !== sorted[i - 1]).join('\n');
 }
 
 function* structured(data: unknown, stem: string, warnings: string[], path: string): Generator<[string, WildcardValue[]]> {

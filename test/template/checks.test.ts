@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { checkDocument, checkWildcardFile } from '../../core/checks/index';
 import { parseDocument } from '../../core/parse/index';
 import { defaultProfile } from '../../core/profiles/index';
-import { WildcardCatalog } from '../../core/template/catalog';
+import { WildcardCatalog, wildcardReferences } from '../../core/template/catalog';
 import { WildcardLibrary, type WildcardFile } from '../../core/template/wildcards';
 
 function catalogOf(files: WildcardFile[]): WildcardCatalog {
@@ -95,6 +95,27 @@ describe('wildcard-cycle', () => {
     expect(found('__fan3__', 'wildcard-cycle', big).map((d) => d.message.slice(0, d.message.indexOf(')') + 1))).toEqual(["'__fan3__' can expand into itself (fan3 → w0 → w1 → w2 → w3 → w4 → w5 → w6 → …)"]);
   });
 
+  it('finds the same chains from references computed where the library is built (the server worker)', () => {
+    const files: WildcardFile[] = [
+      { path: 'a.txt', content: 'red\n__b__ hair\n' },
+      { path: 'b.txt', content: '{blue|__a__}\n' },
+      { path: 'colors/warm.txt', content: 'red\n__leaf__\n' },
+      { path: 'colors/cold.txt', content: '__colors/*__\n' },
+      { path: 'sub/leaf.txt', content: 'green\n' },
+      { path: 'x.txt', content: '__leaf__\n' },
+    ];
+    const library = new WildcardLibrary(files);
+    const sources = files.map((f) => ({ ...f, file: `/w/${f.path}` }));
+    // Computed on the values: a → b, b → a, colors/warm → leaf, colors/cold → colors/*, x → leaf.
+    expect(wildcardReferences(library)).toEqual([['a', ['b']], ['b', ['a']], ['colors/warm', ['leaf']], ['colors/cold', ['colors/*']], ['x', ['leaf']]]);
+    const parsedHere = new WildcardCatalog(library, sources);
+    const precomputed = new WildcardCatalog(new WildcardLibrary(files), sources, wildcardReferences(library));
+    // `leaf` is sub/leaf by the `**/` retry; `colors/*` the union of warm and cold.
+    for (const name of ['a', 'b', 'colors/*', 'colors/warm', 'colors/cold', 'leaf', 'x', 'nothing']) expect(precomputed.cycleFrom(name)).toEqual(parsedHere.cycleFrom(name));
+    expect(precomputed.cycleFrom('colors/cold')).toEqual(['colors/cold', 'colors/*', 'colors/*']);
+    expect(precomputed.cycleFrom('x')).toBeUndefined();
+  });
+
   it('reports a cycle inside a wildcard file on the reference that closes it', () => {
     const diagnostics = checkWildcardFile('red\n__b__ hair\n', 'a', defaultProfile, { wildcards: cycle });
     expect(diagnostics.filter((d) => d.code === 'wildcard-cycle').map((d) => d.message.slice(0, d.message.indexOf(')') + 1))).toEqual(["'__b__' can expand into itself (b → a → b)"]);
@@ -103,23 +124,25 @@ describe('wildcard-cycle', () => {
 
 describe('WildcardLibrary: sorted once, looked up by name, packed for a thread', () => {
   const files: WildcardFile[] = [
-    { path: 'a.txt', content: 'zeta\nalpha\nzeta\nÉclair\nbeta\n' },
+    // U+FF61 sorts before U+1F431 by code point, after it by UTF-16 unit (0xFF61 > 0xD83D).
+    { path: 'a.txt', content: 'zeta\n🐱\nalpha\nzeta\n｡\nÉclair\nbeta\n' },
     { path: 'sub/a.txt', content: 'mu\nalpha\n' },
     { path: 'w.json', content: '{"k": ["2::heavy", "light", "light"]}' },
   ];
   const library = new WildcardLibrary(files);
 
   it('gives a name its values de-duplicated and sorted by code point, and a glob the union', () => {
-    expect(library.getValues('a').strings).toEqual(['alpha', 'beta', 'zeta', 'Éclair']);
+    expect(library.getValues('a').strings).toEqual(['alpha', 'beta', 'zeta', 'Éclair', '｡', '🐱']);
     // `*` matches `/` too: a and sub/a; alpha once.
-    expect(library.getValues('*a').strings).toEqual(['alpha', 'beta', 'mu', 'zeta', 'Éclair']);
+    expect(library.getValues('*a').strings).toEqual(['alpha', 'beta', 'mu', 'zeta', 'Éclair', '｡', '🐱']);
     expect(library.getValues('sub/a').strings).toEqual(['alpha', 'mu']);
     expect(library.getValues('k').items).toEqual([{ text: 'heavy', weight: 2, item: true }, { text: 'light', weight: 1, item: false }]);
     expect(library.getValues('nothing').length).toBe(0);
   });
 
-  it('answers the same after pack and unpack (structured clone)', () => {
-    const copy = WildcardLibrary.unpack(structuredClone(library.pack()));
+  it('answers the same after pack and unpack (its buffer transferred)', () => {
+    const packed = library.pack();
+    const copy = WildcardLibrary.unpack(structuredClone(packed, { transfer: [packed.bytes.buffer] }));
     for (const name of ['a', '*a', 'sub/a', 'k', 'w/k', 'nothing', '**/a']) expect(copy.getValues(name).items).toEqual(library.getValues(name).items);
     expect(copy.names()).toEqual(library.names());
   });
