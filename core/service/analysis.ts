@@ -7,6 +7,7 @@ import type { TagIndex } from '../dictionary/dictionary';
 import type { PromptStyle } from '../a1111/styles';
 import type { NetworkCatalog } from '../networks';
 import type { WildcardCatalog } from '../template/catalog';
+import type { WildcardLibrary } from '../template/wildcards';
 import { countPromptTokensCached, type PromptTokens, type TokenSource } from './tokens';
 
 export class Analysis {
@@ -18,6 +19,8 @@ export class Analysis {
     private readonly tokenSource: TokenSource,
     /** Steps for a block without `Steps:`: the profile's recommendation (A1111's counter uses the slider's). */
     private readonly defaultSteps = 20,
+    /** The user's wildcards, which a Dynamic Prompts section's expansions (and so its count) draw from. */
+    private readonly wildcards?: WildcardLibrary,
   ) {
     this.doc = parseDocument(text);
   }
@@ -25,7 +28,7 @@ export class Analysis {
   tokens(section: PromptSection): PromptTokens {
     let counted = this.tokenCache.get(section);
     if (!counted) {
-      counted = countPromptTokensCached(this.text, section, this.tokenSource, this.stepsOf(section));
+      counted = countPromptTokensCached(this.text, section, this.tokenSource, this.stepsOf(section), this.wildcards);
       this.tokenCache.set(section, counted);
     }
     return counted;

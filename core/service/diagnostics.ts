@@ -3,7 +3,7 @@
 // The language server and `tagsmith check` both report exactly this.
 
 import { checkDocument, checkWildcardFile, formatMessage, rules, type CheckDiagnostic, type CheckOptions, type Rule, type Severity } from '../checks';
-import { targetTokenCount } from '../chunks';
+import { CHUNK_LENGTH, targetTokenCount } from '../chunks';
 import type { Analysis, ServiceContext } from './analysis';
 
 /** The options core/checks reads, from the service's context. */
@@ -47,7 +47,9 @@ export function diagnose(analysis: Analysis, ctx: ServiceContext): CheckDiagnost
           });
         }
       }
-      if (count && tokens.chunks.length > 1) {
+      // A Dynamic Prompts section: the chunks of its largest expansion (which have no place in the source).
+      const chunkCount = tokens.template ? targetTokenCount(tokens.tokenCount) / CHUNK_LENGTH : tokens.chunks.length;
+      if (count && chunkCount > 1) {
         const first = section.tags[0]!.node;
         diagnostics.push({
           start: first.start,
@@ -56,7 +58,7 @@ export function diagnose(analysis: Analysis, ctx: ServiceContext): CheckDiagnost
           code: rules.tokenCount.code,
           message: formatMessage(rules.tokenCount.message, {
             section: name,
-            chunks: tokens.chunks.length,
+            chunks: chunkCount,
             count: tokens.tokenCount,
             capacity: targetTokenCount(tokens.tokenCount),
             estimate,

@@ -88,7 +88,7 @@ export function createPromptService(options: PromptServiceOptions): PromptServic
     countTokens: (prompt) => countPromptText(prompt, options.tokens),
   };
   const tokens = options.tokens;
-  const analyze = (text: string): Analysis => new Analysis(text, tokens, context.profile.recommended.steps);
+  const analyze = (text: string): Analysis => new Analysis(text, tokens, context.profile.recommended.steps, context.wildcards?.library);
   const of = (doc: DocumentInput): Analysis => (typeof doc === 'string' ? analyze(doc) : doc);
   return {
     context,

@@ -20,7 +20,8 @@ export function tokenCountAt(analysis: Analysis, offset: number, estimated: bool
   return {
     tokenCount: tokens.tokenCount,
     // With a schedule the count is its largest text's (A1111's counter), whose chunks the capacity follows.
-    chunks: tokens.scheduled ? targetTokenCount(tokens.tokenCount) / CHUNK_LENGTH : tokens.chunks.length,
+    // A Dynamic Prompts section's count is its largest expansion's: likewise (its chunks have no place in the source).
+    chunks: tokens.scheduled || tokens.template ? targetTokenCount(tokens.tokenCount) / CHUNK_LENGTH : tokens.chunks.length,
     estimated: tokens.estimated,
     prompt: place.section.kind,
     breakdown: tokens.chunks.map((chunk, i) => ({ chunk: i + 1, tokens: chunk.tokens, text: analysis.text.slice(chunk.start, chunk.end) })),
@@ -48,7 +49,9 @@ export function tokenHints(analysis: Analysis, from: number, to: number): TokenH
       if (at < from || at > to) continue;
       const tokens = analysis.tokens(section);
       const mark = tokens.estimated ? '~' : '';
-      const chunks = tokens.chunks.length > 1 ? ` · ${tokens.chunks.length} chunks (${tokens.chunks.map((c) => c.tokens).join(' + ')})` : '';
+      const chunks = tokens.template
+        ? ` · the largest of ${tokens.template.sampled ? `${tokens.template.expansions} expansions drawn for seeds 0–63 (of more combinations)` : `its ${tokens.template.expansions} expansion${tokens.template.expansions === 1 ? '' : 's'}`}`
+        : tokens.chunks.length > 1 ? ` · ${tokens.chunks.length} chunks (${tokens.chunks.map((c) => c.tokens).join(' + ')})` : '';
       hints.push({
         offset: at,
         label: `${mark}${tokens.tokenCount}/${targetTokenCount(tokens.tokenCount)}`,

@@ -7,6 +7,8 @@ import { parseDocument } from '../parse';
 import { multicondPromptList, promptSchedules } from '../schedule';
 import type { PromptSection, Tag } from '../parse/tree';
 import type { CatalogEntry } from '../networks';
+import { expandCombinatorial, expandRandom } from '../template/expand';
+import type { WildcardLibrary } from '../template/wildcards';
 import { LRUCache } from 'lru-cache';
 
 export { CHUNK_LENGTH };
@@ -36,10 +38,54 @@ export interface PromptTokens {
   straddling: Array<{ tag: Tag; chunk: number; tagIndex: number }>;
   /** True when `tokenCount` is the largest of the prompt's AND parts and schedule texts, as A1111 shows it. */
   scheduled?: boolean;
+  /**
+   * Set for a section with Dynamic Prompts syntax: `tokenCount` is the largest count of its expansions (each
+   * counted as A1111 counts a prompt, schedules included); `sampled` when they were drawn for a fixed set of
+   * seeds rather than all enumerated. `chunks` and `straddling` are then empty: an expansion's tokens have
+   * no place in the source.
+   */
+  template?: { expansions: number; sampled: boolean };
+}
+
+/** Every combination is counted up to this many; past it, the expansions of TEMPLATE_SEEDS seeds. */
+export const TEMPLATE_COMBINATIONS = 64;
+const TEMPLATE_SEEDS = Array.from({ length: 64 }, (_, i) => i);
+// A1111's re_extra_net: what it removes from each expanded prompt before counting.
+const EXTRA_NETWORK = /<(\w+):([^>]+)>/g;
+
+/**
+ * The largest A1111 count over the expansions of a template section: all combinations up to
+ * TEMPLATE_COMBINATIONS, else a fixed set of random draws (sampled). Undefined where the template fails to
+ * expand (the count of its text is then shown, as for a plain prompt).
+ */
+function templateCount(src: string, section: PromptSection, source: TokenSource, steps: number, wildcards: WildcardLibrary | undefined): { tokenCount: number; expansions: number; sampled: boolean } | undefined {
+  const template = src.slice(section.contentStart, section.contentEnd);
+  const options = wildcards ? { wildcards } : {};
+  let expanded = expandCombinatorial(template, TEMPLATE_COMBINATIONS + 1, options);
+  let sampled = false;
+  if (expanded.ok && expanded.prompts.length > TEMPLATE_COMBINATIONS) {
+    expanded = expandRandom(template, TEMPLATE_SEEDS, options);
+    sampled = true;
+  }
+  if (!expanded.ok || expanded.prompts.length === 0) return undefined;
+  let max = 0;
+  const counted = new Set<string>();
+  for (const prompt of expanded.prompts) {
+    if (counted.has(prompt)) continue;
+    counted.add(prompt);
+    const text = prompt.replace(EXTRA_NETWORK, '');
+    const count = scheduledCount(text, section.kind === 'negative', steps, source) ?? promptChunks(text, source.tokenizer, { embeddings: source.embeddings }).tokenCount;
+    if (count > max) max = count;
+  }
+  return { tokenCount: max, expansions: counted.size, sampled };
 }
 
 /** Counts the tokens and chunks of one prompt section of the document `src`. */
-export function countPromptTokens(src: string, section: PromptSection, source: TokenSource, steps = 20): PromptTokens {
+export function countPromptTokens(src: string, section: PromptSection, source: TokenSource, steps = 20, wildcards?: WildcardLibrary): PromptTokens {
+  if (section.template) {
+    const counted = templateCount(src, section, source, steps, wildcards);
+    if (counted) return { tokenCount: counted.tokenCount, chunks: [], estimated: source.estimated, straddling: [], template: { expansions: counted.expansions, sampled: counted.sampled } };
+  }
   // What A1111 tokenizes: the prompt with extra networks removed; comments are not part of it either.
   // Blanking them keeps every offset a source offset (less contentStart).
   const blanks = section.extraNetworks.map((n) => n.node as { start: number; end: number });
@@ -115,6 +161,7 @@ function tagStraddling(tags: readonly Tag[], before: number, after: number): num
 /** A count with offsets relative to the prompt's start, and straddling tags by their index. */
 interface RelativeTokens {
   scheduled?: boolean;
+  template?: { expansions: number; sampled: boolean };
   tokenCount: number;
   estimated: boolean;
   chunks: Chunk[];
@@ -123,19 +170,32 @@ interface RelativeTokens {
 
 /** Token counts by prompt text, per token source: after an edit only the edited prompt is counted again. */
 const cache = new WeakMap<TokenSource, LRUCache<string, RelativeTokens>>();
+// With wildcards, by library too: a template's expansions depend on them.
+const cacheWithWildcards = new WeakMap<TokenSource, WeakMap<WildcardLibrary, LRUCache<string, RelativeTokens>>>();
 const CACHE_SIZE = 20_000;
 
 /** countPromptTokens, remembered by the prompt's text. */
-export function countPromptTokensCached(src: string, section: PromptSection, source: TokenSource, steps = 20): PromptTokens {
-  let bySource = cache.get(source);
-  if (!bySource) cache.set(source, (bySource = new LRUCache({ max: CACHE_SIZE })));
+export function countPromptTokensCached(src: string, section: PromptSection, source: TokenSource, steps = 20, wildcards?: WildcardLibrary): PromptTokens {
+  // Wildcards matter to template sections only; the others share one cache whatever the library.
+  const library = section.template ? wildcards : undefined;
+  let bySource: LRUCache<string, RelativeTokens> | undefined;
+  if (library) {
+    let byLibrary = cacheWithWildcards.get(source);
+    if (!byLibrary) cacheWithWildcards.set(source, (byLibrary = new WeakMap()));
+    bySource = byLibrary.get(library);
+    if (!bySource) byLibrary.set(library, (bySource = new LRUCache({ max: CACHE_SIZE })));
+  } else {
+    bySource = cache.get(source);
+    if (!bySource) cache.set(source, (bySource = new LRUCache({ max: CACHE_SIZE })));
+  }
   const key = `${section.kind === 'negative' ? 'n' : 'p'}${steps}\u0000${src.slice(section.contentStart, section.contentEnd)}`;
   const base = section.contentStart;
   let relative = bySource.get(key);
   if (!relative) {
-    const counted = countPromptTokens(src, section, source, steps);
+    const counted = countPromptTokens(src, section, source, steps, library);
     relative = {
       ...(counted.scheduled ? { scheduled: true } : {}),
+      ...(counted.template ? { template: counted.template } : {}),
       tokenCount: counted.tokenCount,
       estimated: counted.estimated,
       chunks: counted.chunks.map((c) => ({ tokens: c.tokens, start: c.start - base, end: c.end - base })),
@@ -145,6 +205,7 @@ export function countPromptTokensCached(src: string, section: PromptSection, sou
   }
   return {
     ...(relative.scheduled ? { scheduled: true } : {}),
+    ...(relative.template ? { template: { ...relative.template } } : {}),
     tokenCount: relative.tokenCount,
     estimated: relative.estimated,
     chunks: relative.chunks.map((c) => ({ tokens: c.tokens, start: c.start + base, end: c.end + base })),

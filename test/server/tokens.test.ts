@@ -36,6 +36,37 @@ describe('the token estimate', () => {
   });
 });
 
+describe('a Dynamic Prompts section: counted over its expansions', () => {
+  // Estimates: one token per short word and per comma; the template's own characters never count.
+  it('counts the largest expansion, every combination when there are few', () => {
+    // "red hair" and "blue hair": 2 each (as A1111 text, `{red|blue} hair` would be 6).
+    const plain = count('{red|blue} hair');
+    expect([plain.tokenCount, plain.template, plain.chunks, plain.straddling]).toEqual([2, { expansions: 2, sampled: false }, [], []]);
+    // "a x" 2, "b c d x" 4.
+    expect(count('{a|b c d} x').tokenCount).toBe(4);
+    // Both options, joined by the default ',' separator: "a, b,c d e f" is a , b , c d e f = 8.
+    expect(count('{2$$a, b|c d e f}').tokenCount).toBe(8);
+    // A custom separator counts as the text it is: "a and b" = 3.
+    expect(count('{2$$ and $$a|b}').tokenCount).toBe(3);
+    // Extra networks are removed from each expansion, as A1111 removes them: "a" or "b c".
+    expect(count('<lora:{x|y}:1> {a|b c}').tokenCount).toBe(2);
+  });
+
+  it('draws expansions for fixed seeds past 64 combinations, and says so', () => {
+    // 2^7 = 128 combinations, every one 7 words and 6 commas.
+    const counted = count(Array(7).fill('{a|b}').join(', '));
+    expect(counted.tokenCount).toBe(13);
+    expect(counted.template!.sampled).toBe(true);
+    expect(counted.template!.expansions).toBeLessThanOrEqual(64);
+  });
+
+  it('counts a template that does not parse as A1111 text', () => {
+    // `{`, `a`, `|`, `b`: 4.
+    const counted = count('{a|b');
+    expect([counted.tokenCount, counted.template]).toEqual([4, undefined]);
+  });
+});
+
 describe.skipIf(!existsSync(path.join(clipDir, 'vocab.json')))('counts with the real CLIP tokenizer', () => {
   // Loaded in beforeAll: a skipped describe still runs its body, and the folder may be absent.
   let exact!: TokenSource;
