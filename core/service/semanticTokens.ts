@@ -1,0 +1,76 @@
+// Semantic tokens: card tags by kind, dictionary tags by category, weights, BREAK, extra networks,
+// settings keys. Plain tags the dictionaries do not know get no token, so the grammar's colours stay.
+// Results in document offsets, in source order; the language server encodes them as LSP's relative data.
+
+import { categoryName } from '../dictionary/categories';
+import { lookupAll } from '../dictionary/dictionary';
+import { leaves } from '../parse/tree';
+import { cardTagIndex, normalizeTag, yearOf } from '../profiles/profile';
+import type { Analysis, ServiceContext } from './analysis';
+
+// `cardTag` and `tag` are Tagsmith's own types (the extension declares them with superTypes `enumMember`
+// and `variable`); the rest are LSP's standard types, which every theme colours.
+export const semanticTokenTypes = ['cardTag', 'tag', 'number', 'keyword', 'macro', 'property'] as const;
+export const semanticTokenModifiers = ['quality', 'aesthetic', 'rating', 'year', 'good', 'bad', 'general', 'artist', 'copyright', 'character', 'meta'] as const;
+/** The legend: a token's type and modifiers are these names; LSP sends their indexes. */
+export const semanticTokenLegend: { readonly tokenTypes: readonly SemanticTokenType[]; readonly tokenModifiers: readonly SemanticTokenModifier[] } = {
+  tokenTypes: semanticTokenTypes,
+  tokenModifiers: semanticTokenModifiers,
+};
+
+export type SemanticTokenType = (typeof semanticTokenTypes)[number];
+export type SemanticTokenModifier = (typeof semanticTokenModifiers)[number];
+
+export interface PromptSemanticToken {
+  start: number;
+  end: number;
+  type: SemanticTokenType;
+  modifiers: SemanticTokenModifier[];
+}
+
+const isModifier = (name: string): name is SemanticTokenModifier => (semanticTokenModifiers as readonly string[]).includes(name);
+
+/** Every token of the document, sorted by start. */
+export function semanticTokens(analysis: Analysis, ctx: ServiceContext): PromptSemanticToken[] {
+  const { doc } = analysis;
+  const cards = cardTagIndex(ctx.profile);
+  const raw: PromptSemanticToken[] = [];
+  const dictionaryCache = new Map<string, SemanticTokenModifier | null>();
+  for (const block of doc.blocks) {
+    for (const section of [block.prompt, block.negative]) {
+      if (!section) continue;
+      for (const tag of section.tags) {
+        const key = normalizeTag(tag.value);
+        const card = cards.get(key);
+        if (card) {
+          const mods: SemanticTokenModifier[] = [];
+          if (isModifier(card.group.kind)) mods.push(card.group.kind);
+          if (card.polarity === 'good' || card.polarity === 'bad') mods.push(card.polarity);
+          raw.push({ start: tag.node.start, end: tag.node.end, type: 'cardTag', modifiers: mods });
+          continue;
+        }
+        if (yearOf(ctx.profile, tag.value)) {
+          raw.push({ start: tag.node.start, end: tag.node.end, type: 'cardTag', modifiers: ['year'] });
+          continue;
+        }
+        if (ctx.dictionaries.length === 0) continue;
+        let category = dictionaryCache.get(key);
+        if (category === undefined) {
+          const match = lookupAll(ctx.dictionaries, tag.value);
+          const name = match ? categoryName(match.tag.category) : undefined;
+          category = name && isModifier(name) ? name : match ? 'general' : null;
+          dictionaryCache.set(key, category);
+        }
+        if (category) raw.push({ start: tag.node.start, end: tag.node.end, type: 'tag', modifiers: [category] });
+      }
+      for (const leaf of leaves(section.node)) {
+        if (leaf.kind === 'weight') raw.push({ start: leaf.start + 1, end: leaf.end, type: 'number', modifiers: [] });
+        else if (leaf.kind === 'break') raw.push({ start: leaf.start, end: leaf.end, type: 'keyword', modifiers: [] });
+        else if (leaf.kind === 'extra-network') raw.push({ start: leaf.start, end: leaf.end, type: 'macro', modifiers: [] });
+      }
+    }
+    for (const entry of block.settings?.entries ?? []) raw.push({ start: entry.keyRange.start, end: entry.keyRange.end, type: 'property', modifiers: [] });
+  }
+  raw.sort((a, b) => a.start - b.start);
+  return raw;
+}
