@@ -151,6 +151,8 @@ const g = {
         { include: '#break' },
         { include: '#extra-network' },
         { include: '#template-wildcard' },
+        { include: '#template-variable' },
+        { include: '#template-wrap' },
         { include: '#template-variant' },
         { include: '#card-tags' },
         { match: r`,`, name: 'punctuation.separator.comma.sdprompt' },
@@ -167,6 +169,35 @@ const g = {
         3: { name: 'punctuation.definition.template.wildcard.end.sdprompt' },
       },
     },
+    // ${x=…}, ${x=!…}, ${x?=…}, ${x}, ${x:default}: the variable's name, its operator, a value that is a prompt.
+    'template-variable': {
+      begin: r`(\$\{)\s*([A-Za-z_-][A-Za-z0-9_-]*)\s*(?:(\?)?(=)(!)?|(:))?`,
+      end: r`\}`,
+      name: 'meta.template.variable.sdprompt',
+      beginCaptures: {
+        1: { name: 'punctuation.section.template.variable.begin.sdprompt' },
+        2: { name: 'variable.other.template.sdprompt' },
+        3: { name: 'keyword.operator.template.assignment.sdprompt' },
+        4: { name: 'keyword.operator.template.assignment.sdprompt' },
+        5: { name: 'keyword.operator.template.assignment.sdprompt' },
+        6: { name: 'keyword.operator.template.default.sdprompt' },
+      },
+      endCaptures: { 0: { name: 'punctuation.section.template.variable.end.sdprompt' } },
+      patterns: [{ include: '#prompt-content' }],
+    },
+    // %{wrapper$$inner}: the wrapper's ... (or …) is where the inner prompt goes.
+    'template-wrap': {
+      begin: r`%\{`,
+      end: r`\}`,
+      name: 'meta.template.wrap.sdprompt',
+      beginCaptures: { 0: { name: 'punctuation.section.template.wrap.begin.sdprompt' } },
+      endCaptures: { 0: { name: 'punctuation.section.template.wrap.end.sdprompt' } },
+      patterns: [
+        { match: r`\$\$`, name: 'keyword.operator.template.wrap.sdprompt' },
+        { match: r`\.{3,}|…`, name: 'keyword.other.template.placeholder.sdprompt' },
+        { include: '#prompt-content' },
+      ],
+    },
     'template-variant': {
       begin: r`\{`,
       end: r`\}`,
@@ -174,8 +205,17 @@ const g = {
       beginCaptures: { 0: { name: 'punctuation.section.template.variant.begin.sdprompt' } },
       endCaptures: { 0: { name: 'punctuation.section.template.variant.end.sdprompt' } },
       patterns: [
-        { match: r`\G\s*([~@])`, captures: { 1: { name: 'keyword.operator.template.sampler.sdprompt' } } },
-        { match: r`(\d*-?\d*)(\$\$)`, captures: { 1: { name: 'constant.numeric.template.count.sdprompt' }, 2: { name: 'keyword.operator.template.count.sdprompt' } } },
+        { match: r`\G\s*([~@!])`, captures: { 1: { name: 'keyword.operator.template.sampler.sdprompt' } } },
+        // N$$, N-M$$, -M$$, N-$$, then an optional custom separator closed by $$ (printable ASCII but $ { }).
+        {
+          match: r`(\d*-?\d*)(\$\$)(?:([ -#%-z|~]+?)(\$\$))?`,
+          captures: {
+            1: { name: 'constant.numeric.template.count.sdprompt' },
+            2: { name: 'keyword.operator.template.count.sdprompt' },
+            3: { name: 'string.unquoted.template.separator.sdprompt' },
+            4: { name: 'keyword.operator.template.count.sdprompt' },
+          },
+        },
         { match: r`(\d+(?:\.\d+)?)(::)`, captures: { 1: { name: 'constant.numeric.template.weight.sdprompt' }, 2: { name: 'keyword.operator.template.weight.sdprompt' } } },
         { match: r`\|`, name: 'keyword.operator.template.variant.sdprompt' },
         { include: '#prompt-content' },
