@@ -14,7 +14,11 @@ import { blockSteps } from '../checks';
 import { Analysis, type ServiceContext } from './analysis';
 import { diagnose, diagnoseWildcardFile } from './diagnostics';
 import { complete, resolveCompletion, type PromptCompletionList, type ResolvableCompletion } from './completion';
+import { codeActions, type PromptCodeAction } from './codeActions';
+import { hover, type PromptHover } from './hover';
 import { placeAt } from './locate';
+import { semanticTokens, type PromptSemanticToken } from './semanticTokens';
+import { wildcardDefinition, type PromptDefinition } from './wildcards';
 import { documentSymbols, foldingRanges, type PromptSymbol } from './symbols';
 import { tokenCountAt, tokenHints, type TokenCountResult, type TokenHint } from './tokenCount';
 import { countPromptText, type TokenSource } from './tokens';
@@ -69,6 +73,14 @@ export interface PromptService {
   foldingRanges(doc: DocumentInput): Array<{ startLine: number; endLine: number }>;
   /** Formatting edits (core/format), in offsets of the text. */
   format(doc: DocumentInput): OffsetEdit[];
+  /** The hover at `offset`: the range it is about and its markdown; undefined where there is nothing to say. */
+  hover(doc: DocumentInput, offset: number): PromptHover | undefined;
+  /** Quick fixes of the diagnostics touching [start, end] and the refactorings at `start`, with edits in offsets. */
+  codeActions(doc: DocumentInput, start: number, end: number): PromptCodeAction[];
+  /** The semantic tokens of the document in offsets, sorted; their types and modifiers are `semanticTokenLegend`'s. */
+  semanticTokens(doc: DocumentInput): PromptSemanticToken[];
+  /** Where what is at `offset` is defined (a `__wildcard__`'s file and line), or undefined. */
+  definition(doc: DocumentInput, offset: number): PromptDefinition | undefined;
 }
 
 export function createPromptService(options: PromptServiceOptions): PromptService {
@@ -110,6 +122,10 @@ export function createPromptService(options: PromptServiceOptions): PromptServic
     symbols: (doc) => documentSymbols(of(doc)),
     foldingRanges: (doc) => foldingRanges(of(doc)),
     format: (doc) => formatEdits(of(doc).text),
+    hover: (doc, offset) => hover(of(doc), offset, context),
+    codeActions: (doc, start, end) => codeActions(of(doc), start, end, context),
+    semanticTokens: (doc) => semanticTokens(of(doc), context),
+    definition: (doc, offset) => wildcardDefinition(of(doc), offset, context),
   };
 }
 
@@ -120,3 +136,7 @@ export { type CompletionData, type CompletionEdit, type CompletionKind, type Pro
 export { CHUNK_LENGTH, clipTokens, countPromptTokens, estimatedTokens, withEmbeddings, withSdxlEmbeddings, type Chunk, type PromptTokens, type TokenSource } from './tokens';
 export { cardTagDoc, cardTagEntries, dictionaryDoc, networkDetail, networkDoc, styleDoc, type CardTagEntry } from './docs';
 export { placeAt, tagAt, onCommentLine, type Place } from './locate';
+export { formatWeight, weightDoc, type PromptHover } from './hover';
+export { tagWithSeparator, type PromptCodeAction, type PromptCodeActionKind } from './codeActions';
+export { semanticTokenLegend, semanticTokenModifiers, semanticTokenTypes, type PromptSemanticToken, type SemanticTokenModifier, type SemanticTokenType } from './semanticTokens';
+export type { PromptDefinition } from './wildcards';
