@@ -5,6 +5,17 @@ import { PyRandom, bisectRight } from '../../core/template/pyRandom';
 // For each seed: random(), getrandbits(5), getrandbits(40), randint(1,10), randint(1,1), choice('abcdefg'),
 // choices('abc', k=3), choices('abc', weights=[0.5,2,1], k=3), choices('abc', cum_weights=[1,1,3], k=4),
 // drawn one after the other from one generator.
+//
+// Seed 0 re-derived by hand (issue 13). CPython seeds an int with init_by_array(key), key = abs(seed) in
+// 32-bit words (0 gives [0]); the first words of MT19937 for key [0] (mt19937ar.c's init_by_array and
+// genrand_int32, written afresh and checked against mt19937ar.out's first line, 1067595299 955945823 …):
+//   w1..w7 = 3626764237 1654615998 3255389356 3823568514 1806341205 173879092 1112038970
+// random()        = ((w1 >> 5) * 2**26 + (w2 >> 6)) / 2**53 = (113336382 * 67108864 + 25853374) / 2**53
+//                 = 7605875871743422 / 9007199254740992 = 0.8444218515250481
+// getrandbits(5)  = w3 >> 27 = 24
+// getrandbits(40) = w4 + ((w5 >> 24) << 32) = 3823568514 + 107 * 2**32 = 463385069186 (low word first)
+// randint(1, 10)  = 1 + _randbelow(10): k = (10).bit_length() = 4, r = w6 >> 28 = 0 < 10, so 1
+// randint(1, 1)   = 1 + _randbelow(1): k = 1, r = w7 >> 31 = 0 (a 1 would be drawn again), so 1
 const cases: [number | bigint, number, number, number, number, number, string, string, string, string][] = [
   [0, 0.8444218515250481, 24, 463385069186, 1, 1, 'e', 'bcc', 'cbc', 'aaaa'],
   [42, 0.6394267984578837, 0, 303832645883, 4, 1, 'b', 'ccc', 'aba', 'acaa'],
