@@ -4,13 +4,15 @@
 
 import { categoryName } from '../dictionary/categories';
 import { lookupAll } from '../dictionary/dictionary';
-import { leaves } from '../parse/tree';
+import { leaves, type LeafKind } from '../parse/tree';
 import { cardTagIndex, normalizeTag, yearOf } from '../profiles/profile';
 import type { Analysis, ServiceContext } from './analysis';
 
 // `cardTag` and `tag` are Tagsmith's own types (the extension declares them with superTypes `enumMember`
-// and `variable`); the rest are LSP's standard types, which every theme colours.
-export const semanticTokenTypes = ['cardTag', 'tag', 'number', 'keyword', 'macro', 'property'] as const;
+// and `variable`); the rest are LSP's standard types, which every theme colours. The Dynamic Prompts
+// layer: `operator` for a template's { | } N$$ 0.5:: ~ @ ! and a wrap's %{ $$, `variable` for __wildcards__ and
+// ${variables}, `string` for a wrap's wrapper (new types go last: the indexes of the others stay).
+export const semanticTokenTypes = ['cardTag', 'tag', 'number', 'keyword', 'macro', 'property', 'operator', 'variable', 'string'] as const;
 export const semanticTokenModifiers = ['quality', 'aesthetic', 'rating', 'year', 'good', 'bad', 'general', 'artist', 'copyright', 'character', 'meta'] as const;
 /** The legend: a token's type and modifiers are these names; LSP sends their indexes. */
 export const semanticTokenLegend: { readonly tokenTypes: readonly SemanticTokenType[]; readonly tokenModifiers: readonly SemanticTokenModifier[] } = {
@@ -27,6 +29,19 @@ export interface PromptSemanticToken {
   type: SemanticTokenType;
   modifiers: SemanticTokenModifier[];
 }
+
+/** The token type of each leaf of the template layer (core/parse/template.ts). */
+const TEMPLATE_TYPES: Partial<Record<LeafKind, SemanticTokenType>> = {
+  'template-open': 'operator',
+  'template-close': 'operator',
+  'template-separator': 'operator',
+  'template-quantifier': 'operator',
+  'template-weight': 'operator',
+  'template-sampler': 'operator',
+  'template-wrapper': 'string',
+  wildcard: 'variable',
+  'template-variable': 'variable',
+};
 
 const isModifier = (name: string): name is SemanticTokenModifier => (semanticTokenModifiers as readonly string[]).includes(name);
 
@@ -67,6 +82,10 @@ export function semanticTokens(analysis: Analysis, ctx: ServiceContext): PromptS
         if (leaf.kind === 'weight') raw.push({ start: leaf.start + 1, end: leaf.end, type: 'number', modifiers: [] });
         else if (leaf.kind === 'break') raw.push({ start: leaf.start, end: leaf.end, type: 'keyword', modifiers: [] });
         else if (leaf.kind === 'extra-network') raw.push({ start: leaf.start, end: leaf.end, type: 'macro', modifiers: [] });
+        else if (section.template) {
+          const type = TEMPLATE_TYPES[leaf.kind];
+          if (type) raw.push({ start: leaf.start, end: leaf.end, type, modifiers: [] });
+        }
       }
     }
     for (const entry of block.settings?.entries ?? []) raw.push({ start: entry.keyRange.start, end: entry.keyRange.end, type: 'property', modifiers: [] });
