@@ -35,11 +35,13 @@ export const sampleEulerAncestral: Sampler = async (denoise, x, sigmas, { noise,
     const denoised = await denoise(x, sigma, i);
     const { down, up } = ancestralStep(sigma, next);
     const dt = down - sigma;
-    for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * dt;
     if (next > 0) {
       if (!noise) throw new Error('Euler a needs a noise source');
       const n = await noise();
-      for (let k = 0; k < x.length; k++) x[k] = x[k]! + n[k]! * up;
+      // One pass: the Euler step rounded to float32 (as it was stored before), then sigma_up times the noise.
+      for (let k = 0; k < x.length; k++) x[k] = Math.fround(x[k]! + ((x[k]! - denoised[k]!) / sigma) * dt) + n[k]! * up;
+    } else {
+      for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * dt;
     }
     onStep?.(i, total, denoised);
   }
@@ -99,11 +101,14 @@ export const sampleHeun: Sampler = async (denoise, x, sigmas, { onStep, signal }
     const sigma = sigmas[i]!, next = sigmas[i + 1]!;
     const denoised = await denoise(x, sigma, i);
     const dt = next - sigma;
-    for (let k = 0; k < x.length; k++) d[k] = (x[k]! - denoised[k]!) / sigma;
+    // The slope d in float32 (as stored), and the Euler step from it, in one pass.
     if (next === 0) {
-      for (let k = 0; k < x.length; k++) x[k] = x[k]! + d[k]! * dt;
+      for (let k = 0; k < x.length; k++) x[k] = x[k]! + Math.fround((x[k]! - denoised[k]!) / sigma) * dt;
     } else {
-      for (let k = 0; k < x.length; k++) x2[k] = x[k]! + d[k]! * dt;
+      for (let k = 0; k < x.length; k++) {
+        const dk = (d[k] = (x[k]! - denoised[k]!) / sigma);
+        x2[k] = x[k]! + Math.fround(dk) * dt;
+      }
       const denoised2 = await denoise(x2, next, i);
       for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((d[k]! + (x2[k]! - denoised2[k]!) / next) / 2) * dt;
     }
@@ -158,10 +163,10 @@ export const sampleDpm2Ancestral: Sampler = async (denoise, x, sigmas, { noise, 
       const mid = logMidpoint(sigma, down);
       for (let k = 0; k < x.length; k++) x2[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * (mid - sigma);
       const denoised2 = await denoise(x2, mid, i);
-      for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x2[k]! - denoised2[k]!) / mid) * (down - sigma);
       if (!noise) throw new Error('DPM2 a needs a noise source');
       const n = await noise();
-      for (let k = 0; k < x.length; k++) x[k] = x[k]! + n[k]! * up;
+      // One pass: the DPM2 step rounded to float32 (as it was stored before), then sigma_up times the noise.
+      for (let k = 0; k < x.length; k++) x[k] = Math.fround(x[k]! + ((x2[k]! - denoised2[k]!) / mid) * (down - sigma)) + n[k]! * up;
     }
     onStep?.(i, total, denoised);
   }
@@ -190,6 +195,14 @@ export const sampleDpmpp2sAncestral: Sampler = async (denoise, x, sigmas, { nois
       for (let k = 0; k < x.length; k++) x2[k] = r1 * x[k]! + b1 * denoised[k]!;
       const denoised2 = await denoise(x2, sigmaS, i);
       const r2 = Math.exp(-tNext) / sigma, b2 = -Math.expm1(-h);
+      if (next > 0) {
+        if (!noise) throw new Error('DPM++ 2S a needs a noise source');
+        const n = await noise();
+        // One pass: the 2S step rounded to float32 (as it was stored before), then sigma_up times the noise.
+        for (let k = 0; k < x.length; k++) x[k] = Math.fround(r2 * x[k]! + b2 * denoised2[k]!) + n[k]! * up;
+        onStep?.(i, total, denoised);
+        continue;
+      }
       for (let k = 0; k < x.length; k++) x[k] = r2 * x[k]! + b2 * denoised2[k]!;
     }
     if (next > 0) {
@@ -235,15 +248,32 @@ export const sampleLms: Sampler = async (denoise, x, sigmas, { onStep, signal } 
     checkAbort(signal);
     const sigma = sigmas[i]!;
     const denoised = await denoise(x, sigma, i);
-    const d = new Float32Array(x.length);
-    for (let k = 0; k < x.length; k++) d[k] = (x[k]! - denoised[k]!) / sigma;
+    // The oldest slope's buffer is reused once `order` are kept (it is never read again).
+    const d = ds.length >= order ? ds.shift()! : new Float32Array(x.length);
     ds.push(d);
-    if (ds.length > order) ds.shift();
     const cur = Math.min(i + 1, order);
-    for (let j = 0; j < cur; j++) {
-      const c = lmsCoefficient(cur, sigmas, i, j);
-      const dj = ds[ds.length - 1 - j]!; // j = 0 is the newest slope
-      for (let k = 0; k < x.length; k++) x[k] = x[k]! + c * dj[k]!;
+    const cs: number[] = [];
+    for (let j = 0; j < cur; j++) cs.push(lmsCoefficient(cur, sigmas, i, j));
+    // One pass: the new slope, then x += c_j d_j from the newest slope (j = 0) to the oldest, each sum rounded to
+    // float32 as the passes over x stored it before.
+    const c0 = cs[0]!;
+    if (cur === 4) {
+      const [c1, c2, c3] = [cs[1]!, cs[2]!, cs[3]!];
+      const [d1, d2, d3] = [ds[ds.length - 2]!, ds[ds.length - 3]!, ds[ds.length - 4]!];
+      for (let k = 0; k < x.length; k++) {
+        const dk = Math.fround((d[k] = (x[k]! - denoised[k]!) / sigma));
+        const a = Math.fround(x[k]! + c0 * dk);
+        const b = Math.fround(a + c1 * d1[k]!);
+        const c = Math.fround(b + c2 * d2[k]!);
+        x[k] = c + c3 * d3[k]!;
+      }
+    } else {
+      for (let k = 0; k < x.length; k++) {
+        const dk = Math.fround((d[k] = (x[k]! - denoised[k]!) / sigma));
+        let xk = Math.fround(x[k]! + c0 * dk);
+        for (let j = 1; j < cur; j++) xk = Math.fround(xk + cs[j]! * ds[ds.length - 1 - j]![k]!);
+        x[k] = xk;
+      }
     }
     onStep?.(i, total, denoised);
   }
@@ -269,36 +299,56 @@ export const samplePlms: Sampler = async (denoise, x, sigmas, { onStep, signal }
   x = Float32Array.from(x);
   const total = sigmas.length - 1;
   const old: Float32Array[] = [];
-  const ePrime = new Float32Array(x.length);
+  let spare: Float32Array | undefined; // the e that left `old`, reused
   for (let i = 0; i < total; i++) {
     checkAbort(signal);
     const sigma = sigmas[i]!, next = sigmas[i + 1]!;
     const denoised = await denoise(x, sigma, i);
-    const e = new Float32Array(x.length);
-    for (let k = 0; k < x.length; k++) e[k] = (x[k]! - denoised[k]!) / sigma;
+    const e = spare ?? new Float32Array(x.length);
+    spare = undefined;
     const dt = next - sigma;
+    const predX0 = new Float32Array(x.length);
+    // e = (x - denoised)/sigma and e' are float32 (as the arrays they were stored in); one pass computes e, e',
+    // pred_x0 and the step (after the first step's extra model call).
     if (old.length === 0) {
       const xPrev = new Float32Array(x.length);
-      for (let k = 0; k < x.length; k++) xPrev[k] = x[k]! + dt * e[k]!;
+      for (let k = 0; k < x.length; k++) {
+        const ek = Math.fround((e[k] = (x[k]! - denoised[k]!) / sigma));
+        xPrev[k] = x[k]! + dt * ek;
+      }
       const denoisedNext = await denoise(xPrev, next, i);
-      for (let k = 0; k < x.length; k++) ePrime[k] = (e[k]! + (xPrev[k]! - denoisedNext[k]!) / next) / 2;
+      for (let k = 0; k < x.length; k++) {
+        const ep = Math.fround((e[k]! + (xPrev[k]! - denoisedNext[k]!) / next) / 2);
+        predX0[k] = x[k]! - sigma * ep;
+        x[k] = x[k]! + dt * ep;
+      }
     } else if (old.length === 1) {
-      const [a] = [old[0]!];
-      for (let k = 0; k < x.length; k++) ePrime[k] = (3 * e[k]! - a[k]!) / 2;
+      const a = old[0]!;
+      for (let k = 0; k < x.length; k++) {
+        const ek = Math.fround((e[k] = (x[k]! - denoised[k]!) / sigma));
+        const ep = Math.fround((3 * ek - a[k]!) / 2);
+        predX0[k] = x[k]! - sigma * ep;
+        x[k] = x[k]! + dt * ep;
+      }
     } else if (old.length === 2) {
       const [b, a] = [old[0]!, old[1]!];
-      for (let k = 0; k < x.length; k++) ePrime[k] = (23 * e[k]! - 16 * a[k]! + 5 * b[k]!) / 12;
+      for (let k = 0; k < x.length; k++) {
+        const ek = Math.fround((e[k] = (x[k]! - denoised[k]!) / sigma));
+        const ep = Math.fround((23 * ek - 16 * a[k]! + 5 * b[k]!) / 12);
+        predX0[k] = x[k]! - sigma * ep;
+        x[k] = x[k]! + dt * ep;
+      }
     } else {
       const [c, b, a] = [old[0]!, old[1]!, old[2]!];
-      for (let k = 0; k < x.length; k++) ePrime[k] = (55 * e[k]! - 59 * a[k]! + 37 * b[k]! - 9 * c[k]!) / 24;
-    }
-    const predX0 = new Float32Array(x.length);
-    for (let k = 0; k < x.length; k++) {
-      predX0[k] = x[k]! - sigma * ePrime[k]!;
-      x[k] = x[k]! + dt * ePrime[k]!;
+      for (let k = 0; k < x.length; k++) {
+        const ek = Math.fround((e[k] = (x[k]! - denoised[k]!) / sigma));
+        const ep = Math.fround((55 * ek - 59 * a[k]! + 37 * b[k]! - 9 * c[k]!) / 24);
+        predX0[k] = x[k]! - sigma * ep;
+        x[k] = x[k]! + dt * ep;
+      }
     }
     old.push(e);
-    if (old.length >= 4) old.shift();
+    if (old.length >= 4) spare = old.shift();
     onStep?.(i, total, predX0);
   }
   return x;
