@@ -140,6 +140,13 @@ describe('WildcardLibrary: sorted once, looked up by name, packed for a thread',
     expect(library.getValues('nothing').length).toBe(0);
   });
 
+  it("matches names with '-' by glob too (fnmatch's translation leaves '-' outside a class as it is)", () => {
+    const hyphens = new WildcardLibrary([{ path: 'hair-colors.txt', content: 'black\n' }, { path: 'hair-styles.txt', content: 'bob\n' }]);
+    expect(hyphens.getValues('hair-*').strings).toEqual(['black', 'bob']);
+    expect(hyphens.getValues('hair-colors').strings).toEqual(['black']);
+    expect(hyphens.getValues('[h]air-styles').strings).toEqual(['bob']);
+  });
+
   it('answers the same after pack and unpack (its buffer transferred)', () => {
     const packed = library.pack();
     const copy = WildcardLibrary.unpack(structuredClone(packed, { transfer: [packed.bytes.buffer] }));
