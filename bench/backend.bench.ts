@@ -32,7 +32,11 @@ interface StepFigures {
   outside: number;
   /** Of that, waiting for noise drawn ahead on the helper thread. */
   noiseWait: number;
-  /** Median over steps of the main thread's CPU time outside session.run (undefined where /proc is not there). */
+  /**
+   * Mean over steps of the main thread's CPU time outside session.run (undefined where /proc is not there). A mean, not a
+   * median: /proc's schedstat of a running thread advances by scheduler ticks (4 ms here), so one step reads 0 or 4 ms
+   * and a median of those says nothing; their sum over all steps is right within a few ticks.
+   */
   cpu?: number;
   /** Per step (index = sampler step), the wall time outside ORT, for the schedule-change figure. */
   perStep: number[][];
@@ -44,7 +48,7 @@ interface StepFigures {
  * Per-step figures of `over` renders: step wall time minus its UNet session.run calls, the noise wait inside it, and
  * the main thread's CPU time outside session.run (which leaves out waiting for a CPU on a loaded machine).
  */
-async function outsideOrtPerStep(model: LoadedModel, over: Partial<RenderRequest>, noise?: NoiseStreamFactory, runs = 2): Promise<StepFigures> {
+async function outsideOrtPerStep(model: LoadedModel, over: Partial<RenderRequest>, noise?: NoiseStreamFactory, runs = 4): Promise<StepFigures> {
   const chunker = createChunker(model);
   const outside: number[] = [];
   const waits: number[] = [];
@@ -101,10 +105,10 @@ async function outsideOrtPerStep(model: LoadedModel, over: Partial<RenderRequest
     });
     encodes.push(encode ?? NaN);
   }
-  return { outside: median(outside), noiseWait: median(waits), cpu: cpus.length ? median(cpus) : undefined, perStep, encode: median(encodes) };
+  return { outside: median(outside), noiseWait: median(waits), cpu: cpus.length ? cpus.reduce((a, b) => a + b, 0) / cpus.length : undefined, perStep, encode: median(encodes) };
 }
 
-const cpuNote = (f: StepFigures) => (f.cpu === undefined ? '' : `, main-thread CPU ${fmtMs(f.cpu)}`);
+const cpuNote = (f: StepFigures) => (f.cpu === undefined ? '' : `, main-thread CPU ${fmtMs(f.cpu)} (mean)`);
 
 /** Peak RSS (MiB) of `tagsmith render` of one block in a fresh process: model load, render, PNG. */
 function renderPeakRss(modelDir: string, size: number): number {
