@@ -214,7 +214,7 @@ export class Resources {
     const library = WildcardLibrary.unpack(index.library);
     for (const problem of [...index.problems, ...library.warnings]) this.log.warn(`Wildcards: ${problem}`);
     this.wildcards = new WildcardCatalog(library, index.sources, index.references);
-    this.log.info(`Wildcards: ${library.names().length} collections from ${index.files} files indexed in ${Math.round(performance.now() - started)} ms ${where}${index.cpuMs !== undefined ? ` (its CPU ${Math.round(index.cpuMs)} ms)` : ''}`);
+    this.log.info(`Wildcards: ${library.names().length} collections from ${index.files} files indexed in ${Math.round(performance.now() - started)} ms ${where}${index.cpuMs !== undefined ? `, its CPU ${Math.round(index.cpuMs)} ms` : ''}`);
     return true;
   }
 
