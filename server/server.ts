@@ -17,7 +17,7 @@ import {
   type Range,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { builtinProfiles, defaultProfile, findProfile, Analysis, createPromptService, type PromptService, type ServiceContext } from '../core';
+import { builtinProfiles, defaultProfile, findProfile, Analysis, createPromptService, type PromptService } from '../core';
 import { BlockDiagnostics, MAX_BLOCK_CHARS } from './blockDiagnostics';
 import { blockAround } from './blocks';
 import { codeActions } from './features/codeActions';
@@ -25,7 +25,7 @@ import { diagnoseWildcardFile } from './features/diagnostics';
 import { complete, resolveCompletion } from './features/completion';
 import { formatting } from './features/formatting';
 import { hover } from './features/hover';
-import { wildcardDefinition } from './features/wildcards';
+import { definition } from './features/wildcards';
 import { inlayHints } from './features/inlayHints';
 import { legend, semanticTokens } from './features/semanticTokens';
 import { documentSymbols, foldingRanges } from './features/symbols';
@@ -91,7 +91,6 @@ export function startServer(connection: Connection): void {
       previewUri: (file) => resources.previewUri(file),
       vscodeCommands,
     });
-  const context = (): ServiceContext => service().context;
 
   const analysisOf = (uri: string): Analysis | undefined => {
     const document = documents.get(uri);
@@ -309,7 +308,7 @@ export function startServer(connection: Connection): void {
   connection.onDefinition(({ textDocument, position }) =>
     guard('definition', null, () => {
       const local = localAnalysisOf(textDocument.uri, position);
-      return local ? wildcardDefinition(local.analysis, { line: position.line - local.line, character: position.character }, context()) : null;
+      return local ? definition(service(), local.analysis, { line: position.line - local.line, character: position.character }) : null;
     }),
   );
 
@@ -320,7 +319,7 @@ export function startServer(connection: Connection): void {
     return guard('hover', null, () => {
       const local = localAnalysisOf(uri, position);
       if (!local) return null;
-      const answer = hover(local.analysis, { line: position.line - local.line, character: position.character }, context());
+      const answer = hover(service(), local.analysis, { line: position.line - local.line, character: position.character });
       if (answer?.range && local.line > 0) {
         answer.range = { start: { line: answer.range.start.line + local.line, character: answer.range.start.character }, end: { line: answer.range.end.line + local.line, character: answer.range.end.character } };
       }
@@ -328,7 +327,7 @@ export function startServer(connection: Connection): void {
     });
   });
   connection.onCodeAction(({ textDocument, range }) => withDocument('codeAction', textDocument.uri, [], (a) => codeActions(service(), a, range, textDocument.uri)));
-  connection.languages.semanticTokens.on(({ textDocument }) => withDocument('semanticTokens', textDocument.uri, { data: [] }, (a) => semanticTokens(a, context())));
+  connection.languages.semanticTokens.on(({ textDocument }) => withDocument('semanticTokens', textDocument.uri, { data: [] }, (a) => semanticTokens(service(), a)));
   // A wildcard file is one option a line, not one prompt: no count for the whole file.
   connection.languages.inlayHint.on(({ textDocument, range }) =>
     documents.get(textDocument.uri)?.languageId === 'sdprompt-wildcards' ? [] : withDocument('inlayHint', textDocument.uri, [], (a) => inlayHints(service(), a, range)),

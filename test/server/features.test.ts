@@ -7,13 +7,13 @@ import { inlayHints } from '../../server/features/inlayHints';
 import { legend, semanticTokens } from '../../server/features/semanticTokens';
 import { documentSymbols, foldingRanges } from '../../server/features/symbols';
 import { tokenCountAt } from '../../server/features/tokenCount';
-import { analyse, atCursor, context, service } from './helpers';
+import { analyse, atCursor, service } from './helpers';
 
 const URI = 'file:///test.sdprompt';
 
 function hover(marked: string): string {
   const { analysis, position } = atCursor(marked);
-  const result = hoverAt(analysis, position, context()) as Hover | null;
+  const result = hoverAt(service(), analysis, position) as Hover | null;
   return result ? (result.contents as { value: string }).value : '';
 }
 
@@ -67,99 +67,59 @@ describe('diagnostics', () => {
   });
 });
 
-describe('hover', () => {
-  it('shows the card entry and the effective weight with how it was computed', () => {
-    const text = hover('1boy, ((be|st quality))');
-    expect(text).toContain('**best quality** — quality tag of AnimeBoysXL');
-    expect(text).toContain('score of >= 150');
-    expect(text).toContain('Effective weight **1.21** = 1.1 × 1.1.');
+// The cases of hover and code actions are the service's (test/core/service/hover.test.ts, codeActions.test.ts);
+// these check what the adapters add: LSP ranges, markdown, kinds, and the diagnostic without its fix data.
+describe('hover over LSP', () => {
+  it('gives the service’s markdown with an LSP range', () => {
+    const { analysis, position } = atCursor('1boy,\n((be|st quality))');
+    expect(hoverAt(service(), analysis, position)).toEqual({
+      contents: { kind: 'markdown', value: service().hover(analysis, analysis.doc.lines.offsetAt(position))!.markdown },
+      range: { start: { line: 1, character: 2 }, end: { line: 1, character: 14 } },
+    });
+    expect(hover('1boy, ((be|st quality))')).toContain('Effective weight **1.21** = 1.1 × 1.1.');
   });
 
-  it('multiplies as A1111 does, innermost first', () => {
-    expect(hover('((x|:1.5))')).toContain('Effective weight **1.65** = 1.5 × 1.1.');
-    expect(hover('[x|]')).toContain('Effective weight **0.9091**.');
-    expect(hover('pla|in')).toContain('Effective weight **1** (no brackets).');
-  });
-
-  it('shows rating tags by the rating they stand for', () => {
-    expect(hover('1boy, fairly ns|fw')).toContain('Stands for the Danbooru rating *questionable*. No rating tag means general.');
-  });
-
-  it('shows the dictionary entry', () => {
-    expect(hover('1boy, long h|air')).toContain('**long_hair** — general, 4,350,743 posts\n\nAliases: `/lh`, `longhair`');
-    expect(hover('1boy, longh|air')).toContain('Written as the alias `longhair`');
-  });
-
-  it('shows the chunk of a tag and of a BREAK', () => {
-    expect(hover('a, b BR|EAK c')).toContain('**BREAK** ends chunk 1 (3/75 tokens used) and starts chunk 2');
-    expect(hover('a, b BREAK c|')).toContain('In chunk 2 of 2 (1/75 tokens used).');
-  });
-
-  it('explains settings keys with the card recommendation', () => {
-    const text = hover('1boy\nSteps: 28, Sam|pler: Euler a');
-    expect(text).toContain('**Sampler** — The sampling method');
-    expect(text).toContain('The AnimeBoysXL card recommends: Euler a.');
-    expect(hover('1boy\nSteps: 28, Size: 83|2x1216')).toContain('832x1216 (portrait), 1024x1024 (square), 1216x832 (landscape)');
-  });
-
-  it('answers nothing on a comment', () => {
-    expect(hover('# a com|ment\n1boy')).toBe('');
+  it('answers null where the service has nothing to say', () => {
+    const { analysis, position } = atCursor('# a com|ment\n1boy');
+    expect(hoverAt(service(), analysis, position)).toBeNull();
   });
 });
 
-describe('code actions', () => {
-  it('replaces a misspelt card tag', () => {
+describe('code actions over LSP', () => {
+  it('gives a quick fix with its LSP kind, the diagnostic without its data, and the edit for the document', () => {
+    const fix = actions('1boy,\nbest qual|ty').find((a) => a.title === "Replace 'best qualty' with 'best quality'");
+    expect(fix).toEqual({
+      title: "Replace 'best qualty' with 'best quality'",
+      kind: 'quickfix',
+      diagnostics: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 11 } }, severity: 2, code: 'near-miss', source: 'tagsmith', message: expect.any(String) }],
+      isPreferred: true,
+      edit: { changes: { [URI]: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 11 } }, newText: 'best quality' }] } },
+    });
     expect(apply('1boy, best qual|ty', "Replace 'best qualty' with 'best quality'")).toBe('1boy, best quality');
   });
 
-  it('removes a duplicate, and the losing tag of a conflicting pair', () => {
-    expect(apply('1boy, solo, 1bo|y', "Remove '1boy'")).toBe('1boy, solo');
-    expect(apply('best quality, wor|st quality, 1boy', "Remove 'worst quality'")).toBe('best quality, 1boy');
+  it('maps refactorings to LSP kinds, without isPreferred or diagnostics', () => {
+    const kinds = (marked: string, svc = service()): Array<[string, unknown, boolean]> => {
+      const { analysis, position } = atCursor(marked);
+      return codeActions(svc, analysis, { start: position, end: position }, URI).map((a) => [a.title, a.kind, 'diagnostics' in a || 'isPreferred' in a]);
+    };
+    expect(kinds('1boy, ((sm|ile))')).toContainEqual(['Write as (…:1.21)', 'refactor.rewrite', false]);
+    expect(kinds('1boy, fate (ser|ies)')).toContainEqual(['Escape the brackets: \\(series\\)', 'quickfix', false]);
+    const styles = new Map([['anime', { name: 'anime', prompt: '{prompt}, anime screencap', negativePrompt: '', line: 2 }]]);
+    expect(kinds('1boy|\nSteps: 28, Styles: anime', service({ styles }))).toContainEqual(["Apply styles 'anime' to this block", 'refactor.inline', false]);
   });
 
-  it('fixes a size to the nearest trained size', () => {
-    expect(apply('1boy\nSteps: 28, Size: 83|3x1216', 'Use the trained size 832x1216')).toBe('1boy\nSteps: 28, Size: 832x1216');
-    expect(apply('1boy\nSteps: 28, Size: 10|24x1032', 'Use the trained size 1024x1024')).toBe('1boy\nSteps: 28, Size: 1024x1024');
-  });
-
-  it('inserts a negative preset, creating the Negative prompt line when missing', () => {
+  it('applies edits of several lines', () => {
     expect(apply('1boy, so|lo\nSteps: 28', 'Insert the light negative preset (adds a Negative prompt: line)')).toBe(
       '1boy, solo\nNegative prompt: lowres, jpeg artifacts, worst quality, watermark, blurry, bad aesthetic, 1girl, breasts\nSteps: 28',
     );
-    expect(apply('1boy|\nNegative prompt: nsfw', 'Insert the light negative preset')).toBe(
-      '1boy\nNegative prompt: nsfw, lowres, jpeg artifacts, worst quality, watermark, blurry, bad aesthetic, 1girl, breasts',
-    );
-  });
-
-  it('appends the quality suffix, without the tags already there', () => {
-    expect(apply('1boy, so|lo', 'Append the quality suffix')).toBe('1boy, solo, best quality, amazing quality, best aesthetic, absurdres');
-    expect(apply('1boy, best quality,| ', 'Append the quality suffix')).toBe('1boy, best quality, amazing quality, best aesthetic, absurdres ');
-    expect(actions('1boy, best quality, amazing quality, best aesthetic, absurd|res').map((a) => a.title)).not.toContain('Append the quality suffix');
-  });
-
-  it('rewrites ((x)) as (x:1.21) and back', () => {
-    expect(apply('1boy, ((sm|ile))', 'Write as (…:1.21)')).toBe('1boy, (smile:1.21)');
-    expect(apply('1boy, (sm|ile:1.21)', 'Write as ((…))')).toBe('1boy, ((smile))');
-    expect(apply('[[sm|ile]]', 'Write as (…:0.8264)')).toBe('(smile:0.8264)');
-    expect(apply('(sm|ile:0.9091)', 'Write as […]')).toBe('[smile]');
-    expect(actions('(sm|ile:1.3)').map((a) => a.title).filter((t) => t.startsWith('Write as'))).toEqual([]);
-  });
-
-  it('escapes the brackets of a tag name', () => {
-    expect(apply('1boy, fate (ser|ies)', 'Escape the brackets: \\(series\\)')).toBe('1boy, fate \\(series\\)');
-    expect(actions('1boy, (ser|ies)').map((a) => a.title).some((t) => t.startsWith('Escape'))).toBe(false);
-  });
-
-  it('inserts BREAK before a straddling tag', () => {
-    const words = Array.from({ length: 78 }, () => 'x').join(' ');
-    expect(apply(`1boy, |${words}`, `Insert BREAK before '${words}'`)).toBe(`1boy, BREAK ${words}`);
   });
 });
 
 describe('semantic tokens', () => {
   it('marks card tags by kind, dictionary tags by category, weights, BREAK, networks and keys', () => {
     const analysis = analyse('best quality, (long hair:1.2) BREAK <lora:a:1>, fate (series), year 2020\nSteps: 28');
-    const { data } = semanticTokens(analysis, context());
+    const { data } = semanticTokens(service(), analysis);
     const decoded: string[] = [];
     let line = 0;
     let char = 0;
