@@ -162,3 +162,22 @@ describe('display positions on a long line', () => {
     }
   });
 });
+
+describe('a Dynamic Prompts variant with many options', () => {
+  // Duplicates pair only tags that can meet in one expansion; earlier options are skipped an option at a
+  // time (a search through every earlier tag of the name would cost options x options).
+  const n = 20_000;
+  const duplicates = (text: string) => {
+    const doc = parseDocument(text);
+    return checkDocument(doc, defaultProfile).filter((d) => d.code === 'duplicate-tag').map((d) => [d.start, d.related![0]!.start]);
+  };
+  it('gives no duplicate among 20,000 alternatives of one name', () => {
+    expect(duplicates(`{${Array(n).fill('1boy').join('|')}}`)).toEqual([]);
+  });
+  it('pairs a name twice in each option, and a name beside the variant with every option', () => {
+    // Option k starts at 1 + 11k ('1boy, 1boy' and its '|'); its second 1boy at 7 + 11k.
+    expect(duplicates(`{${Array(n).fill('1boy, 1boy').join('|')}}`)).toEqual(Array.from({ length: n }, (_, k) => [7 + 11 * k, 1 + 11 * k]));
+    // '1boy, {' is 7 characters; option k's 1boy at 7 + 5k.
+    expect(duplicates(`1boy, {${Array(n).fill('1boy').join('|')}}`)).toEqual(Array.from({ length: n }, (_, k) => [7 + 5 * k, 0]));
+  });
+});
