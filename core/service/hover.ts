@@ -3,7 +3,7 @@
 // alternation, a Dynamic Prompts variant's expansions, a wildcard's options, and what a settings key does.
 // Results in document offsets, as markdown.
 
-import { findSettingKey } from '../a1111/settings';
+import { findSettingKey, settingKeyDoc } from '../a1111/settings';
 import { applyStyles, styleNames } from '../a1111/styles';
 import { lookupAll } from '../dictionary/dictionary';
 import { isBranch, walk, type Block, type PromptSection, type SyntaxNode } from '../parse/tree';
@@ -47,7 +47,7 @@ export function hover(analysis: Analysis, offset: number, ctx: ServiceContext): 
     };
     const recommended = key.recommended ? `The ${ctx.profile.name} card recommends: ${advice[key.recommended]}.` : '';
     const styles = key.key === 'Styles' && place.block ? stylesHover(styleNames(entry.value), place.block, doc.text, ctx) : [];
-    return answer(entry.keyRange.start, entry.valueRange.end, [`**${key.key}** — ${key.doc}`, recommended, ...styles]);
+    return answer(entry.keyRange.start, entry.valueRange.end, [`**${key.key}** — ${settingKeyDoc(key)}`, recommended, ...styles]);
   }
   const section = place.section;
   if (!section) return undefined;

@@ -84,6 +84,9 @@ describe('hover on the settings line', () => {
     expect(text).toContain('The AnimeBoysXL card recommends: Euler a.');
     expect(covered('1boy\nSteps: 28, Sam|pler: Euler a')).toBe('1boy\nSteps: 28, [Sampler: Euler a]');
     expect(hover('1boy\nSteps: 28, Size: 83|2x1216')).toContain('832x1216 (portrait), 1024x1024 (square), 1216x832 (landscape)');
+    // What the key takes and A1111's default, from the settings vocabulary (A1111's UI: steps 1–150, default 20).
+    expect(hover('1boy\nSte|ps: 28')).toMatch(/Takes .*1.*150.*A1111's default: `20`/);
+    expect(hover('1boy\nSteps: 28, RN|G: CPU')).toContain('one of `GPU`, `CPU`, `NV`');
   });
 
   it('says a key A1111 does not write is kept as it is', () => {
