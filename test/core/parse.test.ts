@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePromptAttention } from '../../core/attention';
+import { formatEdits } from '../../core/format';
 import { isBranch, leaves, parseDocument, walk, type Leaf, type SdDocument, type SyntaxNode } from '../../core/parse/index';
 
 const R = 1.1;
@@ -175,6 +176,10 @@ describe('the Dynamic Prompts layer', () => {
     // The bracket left open in one option does not weight the next one.
     expect(section('{(a|b}, c').tags.map((t) => [t.value, t.weight])).toEqual([['a', R], ['b', 1], ['c', 1]]);
     expect(section('({a|b}), [{c|d}]').problems).toEqual([]);
+  });
+
+  it("leaves the template's characters to the template: a custom separator's comma is no comma to format", () => {
+    expect(formatEdits('{2$$,and$$a,b|c}')).toEqual([{ start: 12, end: 12, newText: ' ' }]);
   });
 
   it('records which option of which variant each tag is in', () => {
