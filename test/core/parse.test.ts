@@ -234,6 +234,34 @@ describe('properties', () => {
     );
   });
 
+  // A template with one variant whose options are balanced: the tags of the expansion that picks option k
+  // (as A1111 parses it) are the template's tags outside the variant and in option k, with the same weights.
+  const optionFragment = fc.constantFrom('a', 'b c', '(d)', '[e]', '(f:1.3)', ', ', ' ', 'g BREAK h', '(i, (j))', '\\(k\\)', '[l:m:0.5]');
+  const option = fc.array(optionFragment, { maxLength: 5 }).map((p) => p.join(''));
+  const templateInput = fc.record({
+    prefix: fc.constantFrom('x', '(x', '[x', '((x', '(p, x', '[q, x'),
+    options: fc.array(option, { minLength: 1, maxLength: 4 }),
+    suffix: fc.constantFrom('y', 'y)', 'y]', 'y))', 'r, y)', 'y:1.2)'),
+  });
+
+  it('gives each option\'s tags the weights A1111 gives them in the expansion that picks it', () => {
+    fc.assert(
+      fc.property(templateInput, ({ prefix, options, suffix }) => {
+        const section = parseDocument(`${prefix}, {${options.join('|')}}, ${suffix}`).blocks[0]!.prompt!;
+        expect(section.template).toBeDefined();
+        options.forEach((text, k) => {
+          const expansion = parseDocument(`${prefix}, ${text}, ${suffix}`).blocks[0]!.prompt!;
+          const picked = section.tags.filter((_, i) => {
+            const choice = section.template!.choices[i];
+            return !choice || choice.option === k;
+          });
+          expect(picked.map((t) => [t.value, t.weight])).toEqual(expansion.tags.map((t) => [t.value, t.weight]));
+        });
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
   // Prompts of attention syntax only (no BREAK, editing, alternation or extra networks, whose text
   // A1111 rewrites before reading attention), and no weights A1111 itself fails on.
   const attentionFragment = fc.constantFrom('(', ')', '[', ']', ':1.2)', ':0.5)', ': 1.05 )', '\\(', '\\)', '\\\\', ',', ', ', ' ', 'a', 'best quality', 'x y', '猫', '\n');
