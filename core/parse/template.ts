@@ -24,6 +24,8 @@ export interface TemplateMarks {
   variants: TemplateVariant[];
 }
 
+const isSpaceOrNewline = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+
 /** `{`, `__` or `${` (and so `%{`): what sd-dynamic-prompts syntax needs. The one test for it. */
 export function usesTemplateSyntax(text: string): boolean {
   return text.includes('{') || text.includes('__');
@@ -39,6 +41,9 @@ export function templateMarks(source: string, base: number): TemplateMarks | und
   if (!parsed.ok) return undefined;
   const marks: TemplateMark[] = [];
   const variants: TemplateVariant[] = [];
+  // What the template reads as text (relative offsets); what neither it nor a mark covers is white space or
+  // a comment the parser skipped.
+  const covered: Array<{ start: number; end: number }> = [];
   const mark = (kind: LeafKind, start: number, end: number, variant?: number, role?: TemplateMark['role']): void => {
     if (end <= start) return;
     const m: TemplateMark = { kind, start: base + start, end: base + end };
@@ -83,9 +88,33 @@ export function templateMarks(source: string, base: number): TemplateMarks | und
         mark('template-variable', node.start, node.end);
         break;
       case 'literal':
+        if (node.pieces) covered.push(...node.pieces);
+        else covered.push(node);
         break;
     }
   }
+  for (const m of marks) covered.push({ start: m.start - base, end: m.end - base });
+  covered.sort((a, b) => a.start - b.start);
+  let from = 0;
+  const comments = (to: number): void => {
+    // One mark per line of a gap: its text from the first to the last character that is not white space.
+    let k = from;
+    while (k < to) {
+      while (k < to && isSpaceOrNewline(source.charCodeAt(k))) k++;
+      if (k >= to) break;
+      let e = k;
+      while (e < to && source.charCodeAt(e) !== 10 && source.charCodeAt(e) !== 13) e++;
+      let last = e;
+      while (last > k && isSpaceOrNewline(source.charCodeAt(last - 1))) last--;
+      mark('template-comment', k, last);
+      k = e;
+    }
+  };
+  for (const c of covered) {
+    if (c.start > from) comments(c.start);
+    if (c.end > from) from = c.end;
+  }
+  comments(source.length);
   marks.sort((a, b) => a.start - b.start);
   // Defensive: the parser's ranges never overlap, but a mark that would is dropped rather than trusted.
   const clean: TemplateMark[] = [];

@@ -33,6 +33,7 @@ export type LeafKind =
   | 'template-wrapper' // the wrapper of a wrap, '%{' and '$$' excluded
   | 'wildcard' // __name__, __dir/name__, __a*__ (the whole of it)
   | 'template-variable' // ${x=…}, ${x=!…}, ${x}, ${x:default} (the whole of it)
+  | 'template-comment' // what the template parser skips as a comment (#…, //…, /*…*/), one line of it
   | 'setting-key'
   | 'setting-colon'
   | 'setting-value'

@@ -11,8 +11,9 @@ import type { Analysis, ServiceContext } from './analysis';
 // `cardTag` and `tag` are Tagsmith's own types (the extension declares them with superTypes `enumMember`
 // and `variable`); the rest are LSP's standard types, which every theme colours. The Dynamic Prompts
 // layer: `operator` for a template's { | } N$$ 0.5:: ~ @ ! and a wrap's %{ $$, `variable` for __wildcards__ and
-// ${variables}, `string` for a wrap's wrapper (new types go last: the indexes of the others stay).
-export const semanticTokenTypes = ['cardTag', 'tag', 'number', 'keyword', 'macro', 'property', 'operator', 'variable', 'string'] as const;
+// ${variables}, `string` for a wrap's wrapper, `comment` for what the template skips as one (#… mid-line, /*…*/)
+// (new types go last: the indexes of the others stay).
+export const semanticTokenTypes = ['cardTag', 'tag', 'number', 'keyword', 'macro', 'property', 'operator', 'variable', 'string', 'comment'] as const;
 export const semanticTokenModifiers = ['quality', 'aesthetic', 'rating', 'year', 'good', 'bad', 'general', 'artist', 'copyright', 'character', 'meta'] as const;
 /** The legend: a token's type and modifiers are these names; LSP sends their indexes. */
 export const semanticTokenLegend: { readonly tokenTypes: readonly SemanticTokenType[]; readonly tokenModifiers: readonly SemanticTokenModifier[] } = {
@@ -41,6 +42,7 @@ const TEMPLATE_TYPES: Partial<Record<LeafKind, SemanticTokenType>> = {
   'template-wrapper': 'string',
   wildcard: 'variable',
   'template-variable': 'variable',
+  'template-comment': 'comment',
 };
 
 const isModifier = (name: string): name is SemanticTokenModifier => (semanticTokenModifiers as readonly string[]).includes(name);

@@ -29,6 +29,8 @@ export type TemplateNode = LiteralNode | SequenceNode | VariantNode | WildcardNo
 export interface LiteralNode extends Range {
   kind: 'literal';
   text: string;
+  /** Where the literal's pieces are written, when a comment splits it (`a #c\nb`: `a `, `\nb`). */
+  pieces?: Range[];
 }
 export interface SequenceNode extends Range {
   kind: 'sequence';
@@ -202,13 +204,17 @@ class Parser {
     if (first === null) return null;
     let text = this.s.slice(first[0], first[1]);
     let end = first[1];
+    let pieces: Range[] | undefined;
     for (;;) {
       const next = this.literalToken(end, ctx);
       if (next === null) break;
+      (pieces ??= [{ start: this.orig(first[0]), end: this.orig(first[1]) }]).push({ start: this.orig(next[0]), end: this.orig(next[1]) });
       text += ' ' + this.s.slice(next[0], next[1]);
       end = next[1];
     }
-    return [{ kind: 'literal', text, start: this.orig(first[0]), end: this.orig(end) }, end];
+    const node: LiteralNode = { kind: 'literal', text, start: this.orig(first[0]), end: this.orig(end) };
+    if (pieces) node.pieces = pieces;
+    return [node, end];
   }
 
   lit(p: number, text: string): number {

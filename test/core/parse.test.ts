@@ -178,6 +178,13 @@ describe('the Dynamic Prompts layer', () => {
     expect(section('({a|b}), [{c|d}]').problems).toEqual([]);
   });
 
+  it('makes what the template parser skips as a comment a leaf, never a tag', () => {
+    expect(leafList('{a|b} # note')).toEqual(['template-open {', 'text a', 'template-separator |', 'text b', 'template-close }', 'whitespace  ', 'template-comment # note']);
+    expect(section('a #c\nb, {x|/* y */z}').tags.map((t) => t.value)).toEqual(['a', 'b', 'x', 'z']);
+    // A whole comment line stays the document's comment.
+    expect(leafList('{a|b}\n# c')).toEqual(['template-open {', 'text a', 'template-separator |', 'text b', 'template-close }', 'newline \n', 'comment # c']);
+  });
+
   it("leaves the template's characters to the template: a custom separator's comma is no comma to format", () => {
     expect(formatEdits('{2$$,and$$a,b|c}')).toEqual([{ start: 12, end: 12, newText: ' ' }]);
   });
@@ -199,7 +206,7 @@ describe('properties', () => {
   const fragment = fc.oneof(
     fc.constantFrom('(', ')', '[', ']', ':', ':1.2)', ': 0.5 )', '|', ',', ', ', '\\', '\\(', '\\)', '\\\\', '<lora:x:0.8>', '<a:', '>', 'BREAK', ' BREAK ', '\n', '\r\n', '\r', '---\n', '# c\n', 'Negative prompt: ', 'Steps: 28, Sampler: Euler a, CFG scale: 5\n', 'best quality', 'year 2030', ' ', '\t', '\u3000', '\ufeff'),
     // The Dynamic Prompts layer: whole templates that parse, and their pieces, which may not.
-    fc.constantFrom('{', '}', '|', '{a|b}', '{red|(blue:1.2)}', '{2$$a, b|c}', '{1-3$$ and $$x|y|z}', '{-2$$', '{2-$$', '{~', '{@', '0.5::', '{0.5::a|2::b}', '__x__', '__dir/name__', '__', '${x=!{a|b}}', '${x}', '${', '%{(...:1.2)$$', '{(a|b)}', '{[a|b]|c}', '/*c*/', '# c', '{a|<lora:b:1>}', '<lora:{a|b}:1>'),
+    fc.constantFrom('{', '}', '|', '{a|b}', '{red|(blue:1.2)}', '{2$$a, b|c}', '{1-3$$ and $$x|y|z}', '{-2$$', '{2-$$', '{~', '{@', '0.5::', '{0.5::a|2::b}', '__x__', '__dir/name__', '__', '${x=!{a|b}}', '${x}', '${', '%{(...:1.2)$$', '{(a|b)}', '{[a|b]|c}', '/*c*/', '# c', '{a|<lora:b:1>}', '<lora:{a|b}:1>', '{a|b} #c', '/* x */', '//'),
     fc.string({ maxLength: 6 }),
     fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
   );

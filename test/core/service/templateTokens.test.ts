@@ -17,6 +17,10 @@ describe('semantic tokens of a template', () => {
     ]);
   });
 
+  it('gives a comment token to what the template skips as a comment', () => {
+    expect(tokens('{a|b} # note').filter((t) => t.startsWith('comment'))).toEqual(['comment # note']);
+  });
+
   it('gives none where the template does not parse, or where there is no template', () => {
     expect(tokens('{a|b').filter((t) => t.startsWith('operator'))).toEqual([]);
     expect(tokens('[a|b], (c:1.2)').filter((t) => t.startsWith('operator') || t.startsWith('variable'))).toEqual([]);
