@@ -31,7 +31,7 @@ export function checkTemplate(text: string, section: PromptSection, wildcards: W
     const node = stack.pop()!;
     switch (node.kind) {
       case 'sequence':
-        stack.push(...node.items);
+        for (const item of node.items) stack.push(item); // not push(...items): a long sequence overflows the call stack
         break;
       case 'variant': {
         const options = node.options.length;

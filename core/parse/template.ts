@@ -88,7 +88,7 @@ export function templateMarks(source: string, base: number): TemplateMarks | und
         mark('template-variable', node.start, node.end);
         break;
       case 'literal':
-        if (node.pieces) covered.push(...node.pieces);
+        if (node.pieces) for (const piece of node.pieces) covered.push(piece);
         else covered.push(node);
         break;
     }
