@@ -27,6 +27,8 @@ interface Frame {
   colons: Leaf[];
   pipes: Leaf[];
   weight?: Leaf;
+  /** Its weight is written as a template (`:{1.2|1.3}`, `:${w}`): no malformed weight, whatever the options. */
+  templatedWeight?: boolean;
 }
 
 /** A Dynamic Prompts variant being read: A1111 sees one option at a time, so brackets pair within an option. */
@@ -92,7 +94,8 @@ export function parsePromptSection(
     }
     if (frame.round) {
       const colon = frame.colons[frame.colons.length - 1];
-      if (!frame.weight && colon && closer) {
+      // `(a:{1.2|1.3})`: a weight written as a template is A1111's weight in each expansion.
+      if (!frame.weight && colon && closer && !frame.templatedWeight) {
         problems.push({ kind: 'malformed-weight', start: colon.start, end: closer.start, text: src.slice(colon.start, closer.start) });
       }
       return;
@@ -237,6 +240,12 @@ export function parsePromptSection(
   };
   const takeMark = (m: TemplateMark): void => {
     flush();
+    // Right after a round bracket's ':' (spaces between): a weight written as a template, `(a:{1.2|1.3})`.
+    const siblings = container();
+    let k = siblings.length - 1;
+    while (k >= 0 && siblings[k]!.kind === 'whitespace') k--;
+    const top = stack[stack.length - 1];
+    if (top?.round && k >= 0 && siblings[k]!.kind === 'colon') top.templatedWeight = true;
     const id = m.variant;
     if (id !== undefined && m.role !== 'open' && activeVariants.has(id)) {
       // A variant whose '}' an extra network swallowed is ended here too.

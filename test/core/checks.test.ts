@@ -105,6 +105,8 @@ describe('A1111 checks in a Dynamic Prompts template', () => {
     // {(a|b)} expands to "(a" and "b)": broken in every expansion.
     ['{(smile|solo)}', ['1:2 error unclosed-bracket', '1:13 error stray-bracket']],
     ['({smile|solo}), [{1boy|1girl}:0.5]', []],
+    // A weight written as a variant is a weight in each expansion: (smile:1.2) or (smile:1.3).
+    ['(smile:{1.2|1.3}), (solo: ${w}), (1boy:b {c|d})', ['1:39 error malformed-weight']],
     // A template that does not parse stays A1111 text (template-syntax reports it).
     ['{smile|solo', ['1:1 error template-syntax']],
   ])('%s', (text, expected) => {
