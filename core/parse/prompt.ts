@@ -27,7 +27,10 @@ interface Frame {
   colons: Leaf[];
   pipes: Leaf[];
   weight?: Leaf;
-  /** Its weight is written as a template (`:{1.2|1.3}`, `:${w}`): no malformed weight, whatever the options. */
+  /**
+   * Its last ':' is followed by a template (`(a:{1.2|1.3})`, `[a:b:{5|10}]`): a weight or an edit's step in
+   * each expansion, so no malformed weight, and a square group with two colons is prompt editing.
+   */
   templatedWeight?: boolean;
 }
 
@@ -105,7 +108,9 @@ export function parsePromptSection(
       node.kind = 'alternation';
       return;
     }
-    if (frame.colons.length >= 1 && frame.colons.length <= 2) {
+    if (frame.colons.length === 2 && frame.templatedWeight) {
+      node.kind = 'editing';
+    } else if (frame.colons.length >= 1 && frame.colons.length <= 2) {
       const lastColon = frame.colons[frame.colons.length - 1]!;
       const after = node.children.slice(node.children.indexOf(lastColon) + 1, -1);
       const tags = after.filter((n) => n.kind !== 'whitespace');
@@ -245,7 +250,7 @@ export function parsePromptSection(
     let k = siblings.length - 1;
     while (k >= 0 && siblings[k]!.kind === 'whitespace') k--;
     const top = stack[stack.length - 1];
-    if (top?.round && k >= 0 && siblings[k]!.kind === 'colon') top.templatedWeight = true;
+    if (top && k >= 0 && siblings[k]!.kind === 'colon' && siblings[k] === top.colons[top.colons.length - 1]) top.templatedWeight = true;
     const id = m.variant;
     if (id !== undefined && m.role !== 'open' && activeVariants.has(id)) {
       // A variant whose '}' an extra network swallowed is ended here too.

@@ -176,6 +176,10 @@ describe('the Dynamic Prompts layer', () => {
     // The bracket left open in one option does not weight the next one.
     expect(section('{(a|b}, c').tags.map((t) => [t.value, t.weight])).toEqual([['a', R], ['b', 1], ['c', 1]]);
     expect(section('({a|b}), [{c|d}]').problems).toEqual([]);
+    // An edit whose step is a template is prompt editing in each expansion: its tags keep weight 1.
+    const edit = section('[cat:dog:{5|10}], [a:{b|c}]');
+    expect(edit.node.children.map((n) => n.kind).filter((k) => k === 'editing' || k === 'deemphasis')).toEqual(['editing', 'deemphasis']);
+    expect(edit.tags.filter((t) => t.value === 'cat' || t.value === 'dog').map((t) => t.weight)).toEqual([1, 1]);
   });
 
   it('makes what the template parser skips as a comment a leaf, never a tag', () => {
