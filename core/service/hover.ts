@@ -55,6 +55,8 @@ export function hover(analysis: Analysis, offset: number, ctx: ServiceContext): 
   const brk = section.breaks.find((b) => b.start <= offset && offset <= b.end);
   if (brk) {
     const tokens = analysis.tokens(section);
+    // A Dynamic Prompts section is counted over its expansions, whose chunks have no place in the source.
+    if (tokens.chunks.length === 0) return answer(brk.start, brk.end, ['**BREAK** ends the 75-token chunk it is in and starts the next one, in each expansion of the template.']);
     const chunk = tokens.chunks.findIndex((c) => c.start > brk.start);
     const ended = chunk > 0 ? chunk : tokens.chunks.length - 1;
     return answer(brk.start, brk.end, [
@@ -203,7 +205,8 @@ function variantHover(analysis: Analysis, section: PromptSection, offset: number
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (node.kind === 'variant' && node.start <= offset - base && offset - base < node.end) found = node;
-    if (node.kind === 'sequence') stack.push(...node.items);
+    // Not push(...items): a sequence of 100,000+ items overflows the call stack.
+    if (node.kind === 'sequence') for (const item of node.items) stack.push(item);
     else if (node.kind === 'variant') for (const o of node.options) stack.push(o.value);
     else if (node.kind === 'wrap') stack.push(node.wrapper, node.inner);
   }

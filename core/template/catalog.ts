@@ -172,7 +172,7 @@ function valueReferences(values: readonly string[]): string[] {
       const node = stack.pop()!;
       switch (node.kind) {
         case 'sequence':
-          stack.push(...node.items);
+          for (const item of node.items) stack.push(item);
           break;
         case 'variant':
           for (const option of node.options) stack.push(option.value);

@@ -148,7 +148,7 @@ export class WildcardLibrary {
     for (const [name, values] of packed.collections) {
       library.map.set(name, isRange(values) ? { bytes, start: values[0], end: values[1] } : values);
     }
-    library.warnings.push(...packed.warnings);
+    for (const warning of packed.warnings) library.warnings.push(warning);
     return library;
   }
 

@@ -150,3 +150,11 @@ describe('weights as the hover writes them', () => {
     expect(weightDoc(1, [])).toBe('Effective weight **1** (no brackets).');
   });
 });
+
+describe('hover in a Dynamic Prompts section', () => {
+  it('explains BREAK without chunk numbers (they belong to each expansion), and survives a template of 200,000 items', () => {
+    expect(hover('{red|blue} hair BR^EAK smile', undefined, '^')).toBe('**BREAK** ends the 75-token chunk it is in and starts the next one, in each expansion of the template.');
+    const big = `${'{a|b}, '.repeat(200_000)}{sm^ile|frown}`;
+    expect(hover(big, undefined, '^')).toContain('**Dynamic Prompts variant**');
+  });
+});
