@@ -96,7 +96,8 @@ Exit codes: 0 no errors, 1 at least one error, 2 usage error or unreadable file.
     };
     for (const file of positionals.flatMap((p) => expand(p, io.cwd, problem))) {
       try {
-        reports.push(...checkFile(file, resolve(io.cwd, file), service));
+        // Not push(...): a file can have hundreds of thousands of diagnostics, more than a call's arguments.
+        for (const report of checkFile(file, resolve(io.cwd, file), service)) reports.push(report);
       } catch (error) {
         if (!(error instanceof Unreadable)) throw error;
         problem(error.message);

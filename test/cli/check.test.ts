@@ -222,6 +222,19 @@ describe('tagsmith check', () => {
   });
 });
 
+describe('tagsmith check on a file with a great many problems', () => {
+  it('reports them all (no internal error from a call with too many arguments)', () => {
+    const dir = tempDir();
+    const file = join(dir, 'deep.sdprompt');
+    // 100,000 unclosed '(' '[' '{': 200,000 diagnostics, more than one call can take as arguments (about 125,000 here).
+    writeFileSync(file, '([{'.repeat(100_000) + 'x');
+    const r = spawnSync(process.execPath, [CLI, 'check', '--format', 'json', file], { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 28 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    expect((JSON.parse(r.stdout) as unknown[]).length).toBeGreaterThan(150_000);
+  }, 130_000);
+});
+
 describe('tagsmith check --tokenizer / --model', () => {
   const clip = resolve(ROOT, '../shared/data/clip');
   const long = 'test/fixtures/corpus/long.sdprompt';
