@@ -76,6 +76,13 @@ export type RuleName = keyof typeof rules;
 
 export const allRules: Rule[] = Object.values(rules);
 
+/** Longest text a message quotes: a tag of a few hundred KB (one line without commas) is shown cut. */
+export const MAX_QUOTED = 200;
+
 export function formatMessage(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    if (!(name in values)) return whole;
+    const value = String(values[name]);
+    return value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED - 1)}…` : value;
+  });
 }

@@ -37,7 +37,11 @@ export function diagnose(analysis: Analysis, ctx: ServiceContext): CheckDiagnost
       const estimate = tokens.estimated ? ' (estimated: no CLIP tokenizer could be read)' : '';
       const name = section.kind === 'prompt' ? 'Prompt' : 'Negative prompt';
       if (straddle) {
+        // One diagnostic per tag, at the first chunk edge it crosses (a tag can span many chunks).
+        let previous: unknown;
         for (const { tag, chunk } of tokens.straddling) {
+          if (tag === previous) continue;
+          previous = tag;
           diagnostics.push({
             start: tag.node.start,
             end: tag.node.end,

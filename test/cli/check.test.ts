@@ -233,6 +233,20 @@ describe('tagsmith check on a file with a great many problems', () => {
     expect(r.status).toBe(1);
     expect((JSON.parse(r.stdout) as unknown[]).length).toBeGreaterThan(150_000);
   }, 130_000);
+
+  it('says once that a tag of many chunks straddles, and quotes a long tag cut short', () => {
+    const dir = tempDir();
+    const file = join(dir, 'lora.sdprompt');
+    // One line of 2,000 `<lora:` without '>' or comma: one tag of 12,000 characters over many chunks.
+    writeFileSync(file, '<lora:'.repeat(2000));
+    const r = run(['check', file]);
+    const lines = r.stdout.trim().split('\n');
+    const count = (code: string): number => lines.filter((l) => l.endsWith(`[${code}]`)).length;
+    expect([count('unclosed-extra-network'), count('chunk-straddle'), count('token-count')]).toEqual([2000, 1, 1]);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(500);
+    // 199 characters of the tag (33 times `<lora:` and a `<`), then an ellipsis.
+    expect(lines.find((l) => l.endsWith('[chunk-straddle]'))).toMatch(/ '(<lora:){33}<…' straddles the boundary of chunks 1 and 2/);
+  });
 });
 
 describe('tagsmith check --tokenizer / --model', () => {
