@@ -77,11 +77,17 @@ export async function runUiChecks({ page, results, prefix = 'ui', basic = false,
     await page.keyboard.type(', long ha', { delay: 60 });
     const suggest = page.locator('.suggest-widget.visible');
     await suggest.waitFor({ timeout: TIMEOUT });
-    // `very long hair` matches too, and the editor may have selected it: pick the row itself.
+    // `very long hair`, `low-tied long hair` … match too (a later word starts with what was typed), and the list
+    // may still be refreshing under the mouse: select `long hair` with the keyboard once the list has settled.
     const row = suggest.locator('.monaco-list-row', { hasText: /^long hair/ }).first();
     await row.waitFor({ timeout: TIMEOUT });
+    await page.waitForTimeout(500);
     await shot('completion-dictionary');
-    await row.click();
+    const focused = suggest.locator('.monaco-list-row.focused');
+    for (let moves = 0; moves < 12 && !/^long hair\b(?! between)/.test((await focused.innerText().catch(() => '')).trim()); moves++) {
+      await page.keyboard.press('ArrowDown');
+    }
+    await page.keyboard.press('Enter');
     await editor.locator('.view-line', { hasText: 'best quality, long hair' }).first().waitFor({ timeout: TIMEOUT });
   });
 
