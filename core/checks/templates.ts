@@ -5,20 +5,17 @@
 
 import type { WildcardCatalog } from '../template/catalog';
 import { parseTemplate, type TemplateNode } from '../template/parse';
+import { usesTemplateSyntax } from '../parse/template';
 import type { PromptSection } from '../parse/tree';
 import { rules } from './rules';
 import type { Report } from './networks';
-
-/** `{`, `__` or `${`: the prompt means to be a template. */
-export function usesTemplateSyntax(text: string): boolean {
-  return text.includes('{') || text.includes('__');
-}
 
 export function checkTemplate(text: string, section: PromptSection, wildcards: WildcardCatalog | undefined, report: Report): void {
   const base = section.contentStart;
   const source = text.slice(base, section.contentEnd);
   if (!usesTemplateSyntax(source)) return;
-  const parsed = parseTemplate(source);
+  // The parser kept the tree of a template that parses; only a broken one is parsed again, for its problem.
+  const parsed = section.template ? { ok: true as const, node: section.template.node } : parseTemplate(source);
   if (!parsed.ok) {
     const { start, end, message } = parsed.problem;
     report(rules.templateSyntax, base + start, base + Math.max(end, start + 1), { message });

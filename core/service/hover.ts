@@ -10,7 +10,7 @@ import { isBranch, walk, type Block, type PromptSection, type SyntaxNode } from 
 import { cardTagIndex, normalizeTag, yearOf } from '../profiles/profile';
 import { multicondPromptList, promptSchedules } from '../schedule';
 import { expandCombinatorial, expandRandom } from '../template/expand';
-import { parseTemplate, type TemplateNode } from '../template/parse';
+import type { TemplateNode } from '../template/parse';
 import type { Analysis, ServiceContext } from './analysis';
 import { cardTagDoc, dictionaryDoc, networkDoc, styleDoc } from './docs';
 import { placeAt } from './locate';
@@ -197,11 +197,10 @@ const EXACT_COUNTS = 200;
 function variantHover(analysis: Analysis, section: PromptSection, offset: number, ctx: ServiceContext): { start: number; end: number; doc: string } | undefined {
   const base = section.contentStart;
   const source = analysis.text.slice(base, section.contentEnd);
-  if (!source.includes('{')) return undefined;
-  const parsed = parseTemplate(source);
-  if (!parsed.ok) return undefined;
+  // The parser keeps the tree of a section whose template parses (core/parse/template.ts).
+  if (!source.includes('{') || !section.template) return undefined;
   let found: { start: number; end: number } | undefined;
-  const stack: TemplateNode[] = [parsed.node];
+  const stack: TemplateNode[] = [section.template.node];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (node.kind === 'variant' && node.start <= offset - base && offset - base < node.end) found = node;

@@ -84,6 +84,8 @@ export interface PromptService {
 }
 
 export function createPromptService(options: PromptServiceOptions): PromptService {
+  const tokens = options.tokens;
+  const countTokens = (prompt: string): number => countPromptText(prompt, tokens);
   const context: ServiceContext = {
     profile: options.profile,
     severity: options.severity ?? {},
@@ -97,9 +99,8 @@ export function createPromptService(options: PromptServiceOptions): PromptServic
     ...(options.styles ? { styles: options.styles } : {}),
     ...(options.previewUri ? { previewUri: options.previewUri } : {}),
     ...(options.vscodeCommands ? { vscodeCommands: true } : {}),
-    countTokens: (prompt) => countPromptText(prompt, options.tokens),
+    countTokens,
   };
-  const tokens = options.tokens;
   const analyze = (text: string): Analysis => new Analysis(text, tokens, context.profile.recommended.steps, context.wildcards?.library);
   const of = (doc: DocumentInput): Analysis => (typeof doc === 'string' ? analyze(doc) : doc);
   return {
@@ -111,7 +112,7 @@ export function createPromptService(options: PromptServiceOptions): PromptServic
     tokenHints: (doc, from, to) => tokenHints(of(doc), from, to),
     completion: (doc, offset) => complete(of(doc), offset, context),
     resolveCompletion: (item) => resolveCompletion(item, context),
-    countTokens: (prompt) => countPromptText(prompt, tokens),
+    countTokens,
     schedule(doc, offset) {
       const analysis = of(doc);
       const place = placeAt(analysis.doc, offset);
