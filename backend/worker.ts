@@ -25,9 +25,11 @@ function pollStop(stop: Int32Array, id: number, controller: AbortController): vo
 
 async function main(): Promise<void> {
   const stop = new Int32Array(init.stop);
-  // This same file, started with another role, draws noise ahead on a helper thread, so it overlaps the UNet.
-  // With two cores or fewer that thread only competes with ONNX Runtime's own threads: noise is drawn here.
-  const noiseThread = availableParallelism() >= 4 ? new NoiseThread(__filename, NOISE_ROLE) : undefined;
+  // This same file, started with another role, draws noise ahead on a helper thread, so it overlaps the UNet
+  // (session.run holds this thread for the whole call). On two cores it shares them with ONNX Runtime's threads,
+  // yet whole renders take as long as with the noise drawn here (`npm run bench -- backend`); on one core it
+  // could only wait its turn: noise is drawn here.
+  const noiseThread = availableParallelism() >= 2 ? new NoiseThread(__filename, NOISE_ROLE) : undefined;
   let model: LoadedModel;
   let chunker: PromptChunker;
   try {
