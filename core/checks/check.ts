@@ -183,7 +183,7 @@ function firstCompatible(section: PromptSection, earlier: number[], index: numbe
     let hi = earlier.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (tags[earlier[mid]!]!.node.start < until) lo = mid + 1;
+      if (tags[earlier[mid]!]!.start < until) lo = mid + 1;
       else hi = mid;
     }
     k = lo;
@@ -202,7 +202,7 @@ function checkTags(ctx: Context, section: PromptSection): void {
   const years: Tag[] = [];
   for (const tag of section.tags) {
     tagIndex++;
-    const { start, end } = tag.node;
+    const { start, end } = tag;
     const name = normalizeTag(tag.value);
     if (!(tag.weight >= 0 && tag.weight <= 2)) {
       report(ctx, rules.weightOutOfRange, start, end, { weight: Number(tag.weight.toPrecision(6)) });
@@ -217,7 +217,7 @@ function checkTags(ctx: Context, section: PromptSection): void {
     if (first) {
       report(ctx, rules.duplicateTag, start, end, { tag: tag.value, section: sectionName(section) }, {
         data: { fix: 'remove-tag' },
-        related: [{ start: first.node.start, end: first.node.end, message: 'First written here' }],
+        related: [{ start: first.start, end: first.end, message: 'First written here' }],
       });
     } else {
       seen.set(name, tag);
@@ -266,9 +266,9 @@ function checkTags(ctx: Context, section: PromptSection): void {
           // In a template section, a winner in another option of the loser's variant never meets it.
           const winner = meets ? winners.slice(0, MEET_SCAN).find((w) => meets(w.tag, loser.tag)) : winners[0];
           if (!winner) continue;
-          report(ctx, rules.conflictingTags, loser.tag.node.start, loser.tag.node.end, { tag: loser.tag.value, other: winner.tag.value, section: sectionName(section) }, {
+          report(ctx, rules.conflictingTags, loser.tag.start, loser.tag.end, { tag: loser.tag.value, other: winner.tag.value, section: sectionName(section) }, {
             data: { fix: 'remove-tag' },
-            related: [{ start: winner.tag.node.start, end: winner.tag.node.end, message: `'${winner.tag.value}' is here` }],
+            related: [{ start: winner.tag.start, end: winner.tag.end, message: `'${winner.tag.value}' is here` }],
           });
         }
       }
@@ -304,8 +304,8 @@ function reportMultiple(ctx: Context, tags: Tag[], group: string, meets?: (a: Ta
     // In a template section: the first of another name that can be in one expansion with it.
     const first = meets ? distinct.slice(0, Math.min(k, MEET_SCAN)).find((d) => meets(d, extra)) : distinct[0]!;
     if (!first) continue;
-    report(ctx, rules.multipleInGroup, extra.node.start, extra.node.end, { group, tag: first.value, other: extra.value }, {
-      related: [{ start: first.node.start, end: first.node.end, message: `'${first.value}' is here` }],
+    report(ctx, rules.multipleInGroup, extra.start, extra.end, { group, tag: first.value, other: extra.value }, {
+      related: [{ start: first.start, end: first.end, message: `'${first.value}' is here` }],
     });
   }
 }
@@ -339,9 +339,9 @@ function checkTagsInBoth(ctx: Context, prompt: PromptSection, negative: PromptSe
   for (const tag of negative.tags) {
     const first = inPrompt.get(normalizeTag(tag.value));
     if (!first) continue;
-    report(ctx, rules.tagInBoth, tag.node.start, tag.node.end, { tag: tag.value }, {
+    report(ctx, rules.tagInBoth, tag.start, tag.end, { tag: tag.value }, {
       data: { fix: 'remove-tag' },
-      related: [{ start: first.node.start, end: first.node.end, message: 'In the prompt here' }],
+      related: [{ start: first.start, end: first.end, message: 'In the prompt here' }],
     });
   }
 }

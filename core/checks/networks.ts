@@ -51,13 +51,13 @@ export function checkNetworks(section: PromptSection, negative: boolean, profile
     if (!entry) {
       if (comfy) {
         const near = catalog.nearestEmbeddings(name, 1);
-        report(rules.unknownEmbedding, tag.node.start, tag.node.end, { name, suggestion: near[0] ? `: did you mean '${near[0]}'?` : '' }, near[0] ? { data: { fix: 'replace', with: `embedding:${near[0]}` } } : {});
+        report(rules.unknownEmbedding, tag.start, tag.end, { name, suggestion: near[0] ? `: did you mean '${near[0]}'?` : '' }, near[0] ? { data: { fix: 'replace', with: `embedding:${near[0]}` } } : {});
       }
       continue;
     }
     const facts = entry.embedding;
     if (facts && !fitsArchitecture(facts.architecture, profileArchitecture)) {
-      report(rules.embeddingBaseMismatch, tag.node.start, tag.node.end, { name: entry.name, base: architectureNames[facts.architecture], width: facts.width, model: profile.name, profileBase: profile.baseModel });
+      report(rules.embeddingBaseMismatch, tag.start, tag.end, { name: entry.name, base: architectureNames[facts.architecture], width: facts.width, model: profile.name, profileBase: profile.baseModel });
     }
   }
 }

@@ -5,7 +5,7 @@ import { LineIndex } from '../text/lineIndex';
 import { SEPARATOR_LINE } from './blocks';
 import { parsePromptSection } from './prompt';
 import { isSettingsLine, parseSettingsLine } from './settings';
-import type { Block, Branch, Leaf, Range } from './tree';
+import type { Block, Branch, Leaf, Range, SyntaxNode } from './tree';
 
 export interface SdDocument {
   text: string;
@@ -26,10 +26,27 @@ const COMMENT = /^[ \t]*#/;
 const NEGATIVE = /^[ \t]*Negative prompt:/;
 const BLANK = /^\s*$/;
 
+/** A child of the document or of a block, before the tree is built: a node, or what builds one. */
+type Part = Leaf | Branch | { readonly node: Branch };
+
+/** A branch whose children are built from `parts` when first read (a section's tree is built only then). */
+function lazyBranch(kind: Branch['kind'], start: number, end: number, parts: Part[]): Branch {
+  let children: SyntaxNode[] | undefined;
+  return {
+    kind,
+    start,
+    end,
+    get children(): SyntaxNode[] {
+      return (children ??= parts.map((p) => ('node' in p ? p.node : p)));
+    },
+  };
+}
+
 export function parseDocument(text: string): SdDocument {
-  const root: Branch = { kind: 'document', start: 0, end: text.length, children: [] };
+  const parts: Part[] = [];
+  const root = lazyBranch('document', 0, text.length, parts);
   const lines = splitLines(text);
-  if (text.charCodeAt(0) === 0xfeff) root.children.push({ kind: 'whitespace', start: 0, end: 1 });
+  if (text.charCodeAt(0) === 0xfeff) parts.push({ kind: 'whitespace', start: 0, end: 1 });
 
   const blocks: Block[] = [];
   let group: Line[] = [];
@@ -37,7 +54,7 @@ export function parseDocument(text: string): SdDocument {
     if (group.length > 0 && group[group.length - 1]!.end > group[0]!.start) {
       const block = parseBlock(text, group, blocks.length);
       blocks.push(block);
-      root.children.push(block.node);
+      parts.push(block);
     }
     group = [];
   };
@@ -45,8 +62,8 @@ export function parseDocument(text: string): SdDocument {
     const content = text.slice(line.start, line.contentEnd);
     if (SEPARATOR_LINE.test(content)) {
       endGroup();
-      root.children.push({ kind: 'separator', start: line.start, end: line.contentEnd });
-      pushNewline(root, line);
+      parts.push({ kind: 'separator', start: line.start, end: line.contentEnd });
+      pushNewline(parts, line);
     } else {
       group.push(line);
     }
@@ -70,15 +87,15 @@ function splitLines(text: string): Line[] {
   }
 }
 
-function pushNewline(parent: Branch, line: Line): void {
-  if (line.end > line.contentEnd) parent.children.push({ kind: 'newline', start: line.contentEnd, end: line.end });
+function pushNewline(parts: Part[], line: Line): void {
+  if (line.end > line.contentEnd) parts.push({ kind: 'newline', start: line.contentEnd, end: line.end });
 }
 
 function parseBlock(text: string, lines: Line[], index: number): Block {
   const first = lines[0]!;
   const last = lines[lines.length - 1]!;
-  const node: Branch = { kind: 'block', start: first.start, end: last.end, children: [] };
-  const block: Block = { index, node };
+  const parts: Part[] = [];
+  const block: Block = { index, node: lazyBranch('block', first.start, last.end, parts) };
   const content = (line: Line): string => text.slice(line.start, line.contentEnd);
   const isComment = (line: Line): boolean => COMMENT.test(content(line));
 
@@ -115,26 +132,26 @@ function parseBlock(text: string, lines: Line[], index: number): Block {
   const prompt = sectionOf(0, promptEnd);
   if (prompt) {
     block.prompt = parsePromptSection(text, 'prompt', prompt.range.start, prompt.range.end, prompt.comments);
-    node.children.push(block.prompt.node);
-    pushNewline(node, lines[promptEnd - 1]!);
+    parts.push(block.prompt);
+    pushNewline(parts, lines[promptEnd - 1]!);
   }
   if (negativeAt >= 0) {
     const negative = sectionOf(negativeAt, bodyEnd)!;
     const labelLine = content(lines[negativeAt]!);
     const labelEnd = lines[negativeAt]!.start + labelLine.indexOf('Negative prompt:') + 'Negative prompt:'.length;
     block.negative = parsePromptSection(text, 'negative', negative.range.start, negative.range.end, negative.comments, labelEnd);
-    node.children.push(block.negative.node);
-    pushNewline(node, lines[bodyEnd - 1]!);
+    parts.push(block.negative);
+    pushNewline(parts, lines[bodyEnd - 1]!);
   }
   if (settingsAt >= 0) {
     const line = lines[settingsAt]!;
     block.settings = parseSettingsLine(text, line.start, line.contentEnd);
-    node.children.push(block.settings.node);
-    pushNewline(node, line);
+    parts.push(block.settings);
+    pushNewline(parts, line);
     for (const rest of lines.slice(settingsAt + 1)) {
       const kind: Leaf['kind'] = isComment(rest) ? 'comment' : 'whitespace';
-      if (rest.contentEnd > rest.start) node.children.push({ kind, start: rest.start, end: rest.contentEnd });
-      pushNewline(node, rest);
+      if (rest.contentEnd > rest.start) parts.push({ kind, start: rest.start, end: rest.contentEnd });
+      pushNewline(parts, rest);
     }
   }
   return block;

@@ -5,7 +5,8 @@
 import { attentionPieces, isBreakWordAt } from '../attention';
 import { PY_DIGIT, PY_SPACE, PY_WORD, isPySpaceCode, pyFloat } from '../pyre';
 import { templateMarks, type TemplateMark } from './template';
-import { isBranch, type Branch, type ExtraNetwork, type Leaf, type LeafKind, type ParseProblem, type PromptSection, type Range, type Section, type SyntaxNode, type Tag, type TemplateChoice, type TemplateVariant } from './tree';
+import { IS_BRANCH, IS_TEMPLATE, KIND, NodeTable } from './table';
+import type { Branch, ExtraNetwork, Leaf, ParseProblem, PromptSection, Range, Section, SyntaxNode, Tag, TemplateChoice, TemplateVariant } from './tree';
 
 const WEIGHT = new RegExp(`:[${PY_SPACE}]*([+-]?[.${PY_DIGIT}]+)[${PY_SPACE}]*\\)`, 'uy');
 // A1111's extra networks: <(\w+):([^>]+)>, removed from the prompt before anything else reads it.
@@ -22,11 +23,17 @@ function isSpecial(c: number): boolean {
 }
 
 interface Frame {
-  node: Branch;
+  /** Its branch in the node table. */
+  node: number;
   round: boolean;
-  colons: Leaf[];
-  pipes: Leaf[];
-  weight?: Leaf;
+  colons: number;
+  /** The last ':' leaf, -1 for none. */
+  lastColon: number;
+  pipes: number;
+  /** The weight leaf, -1 for none. */
+  weight: number;
+  /** Its last direct child that is not whitespace (the opening bracket at first). */
+  lastNonSpace: number;
   /**
    * Its last ':' is followed by a template (`(a:{1.2|1.3})`, `[a:b:{5|10}]`): a weight or an edit's step in
    * each expansion, so no malformed weight, and a square group with two colons is prompt editing.
@@ -49,6 +56,42 @@ interface Barrier {
 const ROUND = 1.1;
 const SQUARE = 1 / 1.1;
 
+const WS = KIND.whitespace;
+const TAG = KIND.tag;
+
+// The table being built (one section at a time; parsing never re-enters) and the leaves of the tag being
+// read, in scratch buffers reused by every section: a section keeps an exact-size copy of its table.
+let table = new Int32Array(4 * 4096);
+let count = 0;
+let material = new Int32Array(3 * 256);
+let materialCount = 0;
+
+function add(kind: number, start: number, end: number): number {
+  if (4 * count + 4 > table.length) {
+    const grown = new Int32Array(table.length * 2);
+    grown.set(table);
+    table = grown;
+  }
+  const o = 4 * count;
+  table[o] = kind;
+  table[o + 1] = start;
+  table[o + 2] = end;
+  table[o + 3] = 1;
+  return count++;
+}
+
+function addMaterial(kind: number, start: number, end: number): void {
+  if (3 * materialCount + 3 > material.length) {
+    const grown = new Int32Array(material.length * 2);
+    grown.set(material);
+    material = grown;
+  }
+  const o = 3 * materialCount++;
+  material[o] = kind;
+  material[o + 1] = start;
+  material[o + 2] = end;
+}
+
 /**
  * Parses the section of `src` in [start, end). `labelEnd` is set for a negative prompt: the text before it
  * is the "Negative prompt:" label. `commentLines` are the [start, end) ranges of comment lines inside.
@@ -61,64 +104,79 @@ export function parsePromptSection(
   commentLines: Range[],
   labelEnd?: number,
 ): PromptSection {
-  const root: Branch = { kind, start, end, children: [] };
+  count = 0;
+  materialCount = 0;
+  add(KIND[kind], start, end);
   const problems: ParseProblem[] = [];
   const stack: Frame[] = [];
-  let material: Leaf[] = [];
-  const container = (): SyntaxNode[] => (stack.length > 0 ? stack[stack.length - 1]!.node.children : root.children);
-  const leaf = (k: LeafKind, s: number, e: number): Leaf => ({ kind: k, start: s, end: e });
-  const emit = (node: SyntaxNode): void => {
-    container().push(node);
+  /** The multiplier of each round group with a weight, by its node. */
+  const weights = new Map<number, number>();
+  const comments: Leaf[] = [];
+
+  const emit = (k: number, s: number, e: number): number => {
+    const index = add(k, s, e);
+    if (k !== WS && stack.length > 0) stack[stack.length - 1]!.lastNonSpace = index;
+    return index;
   };
 
   const flush = (): void => {
-    if (material.length === 0) return;
+    if (materialCount === 0) return;
     let first = 0;
-    let last = material.length - 1;
-    while (first <= last && material[first]!.kind === 'whitespace') emit(material[first++]!);
-    const trailing: Leaf[] = [];
-    while (last >= first && material[last]!.kind === 'whitespace') trailing.unshift(material[last--]!);
+    let last = materialCount - 1;
+    while (first <= last && material[3 * first] === WS) emit(WS, material[3 * first + 1]!, material[3 * first + 2]!), first++;
+    while (last >= first && material[3 * last] === WS) last--;
     if (first <= last) {
-      const parts = material.slice(first, last + 1);
-      const tag: Branch = { kind: 'tag', start: parts[0]!.start, end: parts[parts.length - 1]!.end, children: parts };
-      emit(tag);
+      const tag = emit(TAG, material[3 * first + 1]!, material[3 * last + 2]!);
+      for (let m = first; m <= last; m++) add(material[3 * m]!, material[3 * m + 1]!, material[3 * m + 2]!);
+      table[4 * tag + 3] = last - first + 2;
       if (choice) choiceOf!.set(tag, choice);
     }
-    for (const t of trailing) emit(t);
-    material = [];
+    for (let m = last + 1; m < materialCount; m++) emit(WS, material[3 * m + 1]!, material[3 * m + 2]!);
+    materialCount = 0;
   };
 
-  const closeFrame = (frame: Frame, closer: Leaf | undefined, crossed = false): void => {
+  /** Closes a frame's branch, with its closer leaf (kind -1: none). */
+  const closeFrame = (frame: Frame, closerKind: number, closerStart: number, closerEnd: number, crossed = false): void => {
     const node = frame.node;
-    if (closer) node.children.push(closer);
-    node.end = closer ? closer.end : lastEnd(node);
-    if (!closer && !crossed) {
-      problems.push({ kind: 'unclosed-bracket', start: node.start, end: node.start + 1, text: frame.round ? '(' : '[' });
+    const closer = closerKind >= 0 ? add(closerKind, closerStart, closerEnd) : -1;
+    // The last node of a subtree in pre-order is a leaf, and its end is the subtree's.
+    table[4 * node + 2] = count - 1 > node ? table[4 * (count - 1) + 2]! : table[4 * node + 1]!;
+    table[4 * node + 3] = count - node;
+    if (closer < 0 && !crossed) {
+      problems.push({ kind: 'unclosed-bracket', start: table[4 * node + 1]!, end: table[4 * node + 1]! + 1, text: frame.round ? '(' : '[' });
     }
     if (frame.round) {
-      const colon = frame.colons[frame.colons.length - 1];
+      if (frame.weight >= 0) {
+        const value = weightValue(src, { start: table[4 * frame.weight + 1]!, end: table[4 * frame.weight + 2]! });
+        if (value !== undefined && value !== ROUND) weights.set(node, value);
+      }
       // `(a:{1.2|1.3})`: a weight written as a template is A1111's weight in each expansion.
-      if (!frame.weight && colon && closer && !frame.templatedWeight) {
-        problems.push({ kind: 'malformed-weight', start: colon.start, end: closer.start, text: src.slice(colon.start, closer.start) });
+      if (frame.weight < 0 && frame.lastColon >= 0 && closer >= 0 && !frame.templatedWeight) {
+        const colonStart = table[4 * frame.lastColon + 1]!;
+        problems.push({ kind: 'malformed-weight', start: colonStart, end: closerStart, text: src.slice(colonStart, closerStart) });
       }
       return;
     }
-    if (!closer) return;
-    if (frame.pipes.length > 0) {
-      node.kind = 'alternation';
+    if (closer < 0) return;
+    if (frame.pipes > 0) {
+      table[4 * node] = KIND.alternation;
       return;
     }
-    if (frame.colons.length === 2 && frame.templatedWeight) {
-      node.kind = 'editing';
-    } else if (frame.colons.length >= 1 && frame.colons.length <= 2) {
-      const lastColon = frame.colons[frame.colons.length - 1]!;
-      const after = node.children.slice(node.children.indexOf(lastColon) + 1, -1);
-      const tags = after.filter((n) => n.kind !== 'whitespace');
-      const whenTag = tags[0];
-      const trailingSpace = after[after.length - 1]?.kind === 'whitespace';
-      if (tags.length === 1 && whenTag && isBranch(whenTag) && whenTag.kind === 'tag' && !trailingSpace && EDIT_WHEN.test(src.slice(whenTag.start, whenTag.end))) {
-        node.kind = 'editing';
-        node.children[node.children.indexOf(whenTag)] = leaf('when', whenTag.start, whenTag.end);
+    if (frame.colons === 2 && frame.templatedWeight) {
+      table[4 * node] = KIND.editing;
+    } else if (frame.colons >= 1 && frame.colons <= 2) {
+      // The direct children between the last colon and the closer: one tag that is a number makes an edit's step.
+      let nonSpace = 0;
+      let when = -1;
+      let lastKind = -1;
+      for (let j = frame.lastColon + 1; j < closer; j += table[4 * j + 3]!) {
+        lastKind = table[4 * j]!;
+        if (lastKind !== WS && nonSpace++ === 0) when = j;
+      }
+      if (nonSpace === 1 && table[4 * when] === TAG && lastKind !== WS && EDIT_WHEN.test(src.slice(table[4 * when + 1]!, table[4 * when + 2]!))) {
+        table[4 * node] = KIND.editing;
+        // A leaf now; its old parts stay in its subtree, skipped by every reader.
+        table[4 * when] = KIND.when;
       }
     }
   };
@@ -130,8 +188,11 @@ export function parsePromptSection(
   // How many frames of each shape are on the stack, so closers need not search it.
   const open = { round: 0, square: 0 };
 
-  /** Closes frames down to the innermost one of the wanted shape; those above it are crossed. */
-  const closeTo = (round: boolean, closer: (frame: Frame) => Leaf): boolean => {
+  /**
+   * Closes frames down to the innermost one of the wanted shape (those above it are crossed), with the closer
+   * leaf at `at` and, for `(a:1.2)`, the weight leaf [weightStart, at) before it.
+   */
+  const closeTo = (round: boolean, at: number, weightStart = -1): boolean => {
     if (open[round ? 'round' : 'square'] === 0) return false;
     let index = stack.length - 1;
     while (index >= 0 && stack[index]!.round !== round) index--;
@@ -140,15 +201,16 @@ export function parsePromptSection(
     while (stack.length - 1 > index) {
       const inner = stack.pop()!;
       open[inner.round ? 'round' : 'square']--;
-      const at = inner.node.children[0]!;
-      problems.push({ kind: 'crossed-bracket', start: at.start, end: at.end, text: inner.round ? '(' : '[' });
+      const at = inner.node + 1; // its opening bracket
+      problems.push({ kind: 'crossed-bracket', start: table[4 * at + 1]!, end: table[4 * at + 2]!, text: inner.round ? '(' : '[' });
       if (inner.round) ghosts.round++;
       else ghosts.square++;
-      closeFrame(inner, undefined, true);
+      closeFrame(inner, -1, 0, 0, true);
     }
     const frame = stack.pop()!;
     open[round ? 'round' : 'square']--;
-    closeFrame(frame, closer(frame));
+    if (weightStart >= 0) frame.weight = add(KIND.weight, weightStart, at);
+    closeFrame(frame, round ? KIND['close-paren'] : KIND['close-square'], at, at + 1);
     return true;
   };
 
@@ -157,9 +219,9 @@ export function parsePromptSection(
     while (a < to && isPySpaceCode(src.charCodeAt(a))) a++;
     let b = to;
     while (b > a && isPySpaceCode(src.charCodeAt(b - 1))) b--;
-    if (a > from) material.push(leaf('whitespace', from, a));
-    if (b > a) material.push(leaf('text', a, b));
-    if (to > b) material.push(leaf('whitespace', b, to));
+    if (a > from) addMaterial(WS, from, a);
+    if (b > a) addMaterial(KIND.text, a, b);
+    if (to > b) addMaterial(WS, b, to);
   };
   // Searches stop at the section's end: `src` is the whole document, and a search from every section to the
   // next 'BREAK' or '>' anywhere after it would cost sections x document.
@@ -182,7 +244,7 @@ export function parsePromptSection(
       if (!isBreakWordAt(src, at)) continue;
       pushText(cursor, at);
       flush();
-      emit(leaf('break', at, at + 5));
+      emit(KIND.break, at, at + 5);
       cursor = at + 5;
     }
     pushText(cursor, to);
@@ -208,7 +270,7 @@ export function parsePromptSection(
   const template = templateMarks(src.slice(contentStart, end), contentStart);
   const marks: TemplateMark[] = template?.marks ?? [];
   const variants: TemplateVariant[] = template?.variants ?? [];
-  const choiceOf = template ? new Map<Branch, TemplateChoice>() : undefined;
+  const choiceOf = template ? new Map<number, TemplateChoice>() : undefined;
   let choice: TemplateChoice | null = null;
   const barriers: Barrier[] = [];
   const activeVariants = new Set<number>();
@@ -227,8 +289,9 @@ export function parsePromptSection(
     while (stack.length > barrier.depth) {
       const frame = stack.pop()!;
       open[frame.round ? 'round' : 'square']--;
-      problems.push({ kind: 'unclosed-bracket', start: frame.node.start, end: frame.node.start + 1, text: frame.round ? '(' : '[', inOption: true });
-      closeFrame(frame, undefined, true);
+      const bracketStart = table[4 * frame.node + 1]!;
+      problems.push({ kind: 'unclosed-bracket', start: bracketStart, end: bracketStart + 1, text: frame.round ? '(' : '[', inOption: true });
+      closeFrame(frame, -1, 0, 0, true);
       closers.push({ at, text: frame.round ? ')' : ']' });
     }
     for (; ghosts.round > 0; ghosts.round--) closers.push({ at, text: ')' });
@@ -246,11 +309,8 @@ export function parsePromptSection(
   const takeMark = (m: TemplateMark): void => {
     flush();
     // Right after a round bracket's ':' (spaces between): a weight written as a template, `(a:{1.2|1.3})`.
-    const siblings = container();
-    let k = siblings.length - 1;
-    while (k >= 0 && siblings[k]!.kind === 'whitespace') k--;
     const top = stack[stack.length - 1];
-    if (top && k >= 0 && siblings[k]!.kind === 'colon' && siblings[k] === top.colons[top.colons.length - 1]) top.templatedWeight = true;
+    if (top && top.lastColon >= 0 && top.lastNonSpace === top.lastColon) top.templatedWeight = true;
     const id = m.variant;
     if (id !== undefined && m.role !== 'open' && activeVariants.has(id)) {
       // A variant whose '}' an extra network swallowed is ended here too.
@@ -265,7 +325,7 @@ export function parsePromptSection(
         choice = { variant: variants[id]!, option: choice && choice.variant === variants[id] ? choice.option + 1 : 0, start: m.end, parent: top.outer, depth: (top.outer?.depth ?? 0) + 1 };
       }
     }
-    emit(leaf(m.kind, m.start, m.end));
+    emit(KIND[m.kind], m.start, m.end);
     if (id !== undefined && m.role === 'open') {
       barriers.push({ variant: id, depth: stack.length, open: { ...open }, ghosts: { ...ghosts }, outer: choice });
       activeVariants.add(id);
@@ -276,13 +336,14 @@ export function parsePromptSection(
 
   let commentIndex = 0;
   let i = labelEnd ?? start;
-  if (labelEnd !== undefined) root.children.push(leaf('negative-label', start, labelEnd));
+  if (labelEnd !== undefined) add(KIND['negative-label'], start, labelEnd);
   while (i < end) {
     while (commentIndex < commentLines.length && commentLines[commentIndex]!.end <= i) commentIndex++;
     const comment = commentLines[commentIndex];
     if (comment && comment.start === i) {
       flush();
-      emit(leaf('comment', comment.start, comment.end));
+      emit(KIND.comment, comment.start, comment.end);
+      comments.push({ kind: 'comment', start: comment.start, end: comment.end });
       i = comment.end;
       continue;
     }
@@ -296,86 +357,82 @@ export function parsePromptSection(
         continue;
       }
     }
-    const ch = src[i]!;
-    if (ch === '\n' || (ch === '\r' && src[i + 1] === '\n')) {
+    const c = src.charCodeAt(i);
+    if (c === 0x0a || (c === 0x0d && src.charCodeAt(i + 1) === 0x0a)) {
       flush();
-      const len = ch === '\r' ? 2 : 1;
-      emit(leaf('newline', i, i + len));
+      const len = c === 0x0d ? 2 : 1;
+      emit(KIND.newline, i, i + len);
       i += len;
-    } else if (ch === '\\') {
-      const next = src[i + 1];
-      const len = i + 1 < end && next !== undefined && '()[]\\'.includes(next) ? 2 : 1;
-      material.push(leaf('escape', i, i + len));
+    } else if (c === 0x5c) {
+      const next = src.charCodeAt(i + 1);
+      // \( \) \[ \] \\
+      const len = i + 1 < end && (next === 0x28 || next === 0x29 || next === 0x5b || next === 0x5d || next === 0x5c) ? 2 : 1;
+      addMaterial(KIND.escape, i, i + len);
       i += len;
-    } else if (ch === '(' || ch === '[') {
+    } else if (c === 0x28 || c === 0x5b) {
       flush();
-      const node: Branch = { kind: ch === '(' ? 'emphasis' : 'deemphasis', start: i, end: i + 1, children: [leaf(ch === '(' ? 'open-paren' : 'open-square', i, i + 1)] };
-      emit(node);
-      stack.push({ node, round: ch === '(', colons: [], pipes: [] });
-      open[ch === '(' ? 'round' : 'square']++;
+      const round = c === 0x28;
+      const node = emit(round ? KIND.emphasis : KIND.deemphasis, i, i + 1);
+      const opener = add(round ? KIND['open-paren'] : KIND['open-square'], i, i + 1);
+      stack.push({ node, round, colons: 0, lastColon: -1, pipes: 0, weight: -1, lastNonSpace: opener });
+      open[round ? 'round' : 'square']++;
       i++;
-    } else if (ch === ')' || ch === ']') {
-      const round = ch === ')';
-      const kind = round ? 'close-paren' : 'close-square';
-      const closed = closeTo(round, () => leaf(kind, i, i + 1));
+    } else if (c === 0x29 || c === 0x5d) {
+      const round = c === 0x29;
+      const closed = closeTo(round, i);
       if (!closed && ghosts[round ? 'round' : 'square'] > 0) {
         flush();
         ghosts[round ? 'round' : 'square']--;
-        emit(leaf(kind, i, i + 1));
+        emit(round ? KIND['close-paren'] : KIND['close-square'], i, i + 1);
       } else if (!closed) {
         flush();
-        emit(leaf('stray-close', i, i + 1));
+        emit(KIND['stray-close'], i, i + 1);
+        const ch = round ? ')' : ']';
         problems.push(barriers.length > 0 ? { kind: 'stray-bracket', start: i, end: i + 1, text: ch, inOption: true } : { kind: 'stray-bracket', start: i, end: i + 1, text: ch });
       }
       i++;
-    } else if (ch === ':') {
+    } else if (c === 0x3a) {
       WEIGHT.lastIndex = i;
       const m = open.round > 0 || ghosts.round > 0 ? WEIGHT.exec(src) : null;
       if (m && m.index + m[0].length <= end && m.index + m[0].length <= nextMark) {
         const closeAt = i + m[0].length - 1;
-        const weightLeaf = leaf('weight', i, closeAt);
         if (pyFloat(m[1]!) === undefined) {
           problems.push({ kind: 'malformed-weight', start: i, end: closeAt, text: src.slice(i, closeAt) });
         }
-        const closed = closeTo(true, (frame) => {
-          frame.node.children.push(weightLeaf);
-          frame.weight = weightLeaf;
-          return leaf('close-paren', closeAt, closeAt + 1);
-        });
-        if (!closed) {
+        if (!closeTo(true, closeAt, i)) {
           // Closes a round bracket that a square one crossed (see ghosts).
           flush();
           ghosts.round--;
-          emit(weightLeaf);
-          emit(leaf('close-paren', closeAt, closeAt + 1));
+          emit(KIND.weight, i, closeAt);
+          emit(KIND['close-paren'], closeAt, closeAt + 1);
         }
         i = closeAt + 1;
       } else if (stack.length > 0) {
         flush();
-        const colon = leaf('colon', i, i + 1);
-        emit(colon);
-        stack[stack.length - 1]!.colons.push(colon);
+        const colon = emit(KIND.colon, i, i + 1);
+        const top = stack[stack.length - 1]!;
+        top.colons++;
+        top.lastColon = colon;
         i++;
       } else {
-        material.push(leaf('text', i, i + 1));
+        addMaterial(KIND.text, i, i + 1);
         i++;
       }
-    } else if (ch === '|' && stack.length > 0 && !stack[stack.length - 1]!.round) {
+    } else if (c === 0x7c && stack.length > 0 && !stack[stack.length - 1]!.round) {
       flush();
-      const pipe = leaf('pipe', i, i + 1);
-      emit(pipe);
-      stack[stack.length - 1]!.pipes.push(pipe);
+      emit(KIND.pipe, i, i + 1);
+      stack[stack.length - 1]!.pipes++;
       i++;
-    } else if (ch === ',') {
+    } else if (c === 0x2c) {
       flush();
-      emit(leaf('comma', i, i + 1));
+      emit(KIND.comma, i, i + 1);
       i++;
-    } else if (ch === '<' && (networkEnd = extraNetworkEnd(i)) > 0) {
+    } else if (c === 0x3c && (networkEnd = extraNetworkEnd(i)) > 0) {
       flush();
-      emit(leaf('extra-network', i, networkEnd));
+      emit(KIND['extra-network'], i, networkEnd);
       i = networkEnd;
     } else {
-      if (ch === '<' && networkEnd === 0) {
+      if (c === 0x3c && networkEnd === 0) {
         problems.push({ kind: 'unclosed-extra-network', start: i, end: i + 1, text: '<' });
       }
       // A run of plain text, spaces included; leading and trailing spaces become whitespace leaves.
@@ -388,30 +445,49 @@ export function parsePromptSection(
     }
   }
   flush();
-  while (stack.length > 0) closeFrame(stack.pop()!, undefined);
-  root.end = end;
+  while (stack.length > 0) closeFrame(stack.pop()!, -1, 0, 0);
+  table[2] = end;
+  table[3] = count;
 
-  const section: PromptSection = {
-    kind,
-    node: root,
-    contentStart: labelEnd ?? start,
-    contentEnd: end,
-    text: '',
-    segments: [],
-    tags: [],
-    extraNetworks: [],
-    breaks: [],
-    problems,
-  };
+  const section = new ParsedSection(kind, new NodeTable(table.slice(0, 4 * count)), labelEnd ?? start, end, problems, comments);
   if (template) section.template = { node: template.node, choices: [] };
   buildText(src, section, commentLines);
-  collect(src, section, choiceOf, closers);
+  collect(src, section, weights, choiceOf, closers);
   return section;
 }
 
-function lastEnd(node: Branch): number {
-  const last = node.children[node.children.length - 1];
-  return last ? last.end : node.start;
+/** A prompt section whose tree is kept as a node table and built as objects only when `node` is read. */
+class ParsedSection implements PromptSection {
+  text = '';
+  segments: PromptSection['segments'] = [];
+  tags: Tag[] = [];
+  extraNetworks: ExtraNetwork[] = [];
+  breaks: Leaf[] = [];
+  template?: PromptSection['template'];
+  private built?: { root: Branch; tags: Branch[] };
+  readonly start: number;
+  readonly end: number;
+
+  constructor(
+    readonly kind: Section,
+    readonly table: NodeTable,
+    readonly contentStart: number,
+    readonly contentEnd: number,
+    readonly problems: ParseProblem[],
+    readonly comments: Leaf[],
+  ) {
+    this.start = table.data[1]!;
+    this.end = table.data[2]!;
+  }
+
+  get node(): Branch {
+    return (this.built ??= this.table.build()).root;
+  }
+
+  /** The branch of the k-th tag, from the built tree. */
+  tagBranch(k: number): Branch {
+    return (this.built ??= this.table.build()).tags[k]!;
+  }
 }
 
 /** The prompt text A1111 would receive: non-comment lines joined by '\n', trimmed as Python's strip(). */
@@ -455,60 +531,71 @@ function buildText(src: string, section: PromptSection, commentLines: Range[]): 
 }
 
 /** Tags with their weights, extra networks, BREAKs. */
-function collect(src: string, section: PromptSection, choiceOf?: Map<Branch, TemplateChoice>, closers: ReadonlyArray<{ at: number; text: string }> = []): void {
+function collect(src: string, section: ParsedSection, weights: ReadonlyMap<number, number>, choiceOf?: Map<number, TemplateChoice>, closers: ReadonlyArray<{ at: number; text: string }> = []): void {
+  const t = section.table.data;
+  const n = section.table.count;
   // Weights: run A1111's own algorithm over the section, with what A1111 removes before it
   // (comments, extra networks, prompt-editing and alternation syntax) blanked out, offsets kept.
-  const blanks: Array<[number, number]> = [];
+  const blanks: number[] = [];
   const blank = (s: number, e: number): void => {
-    blanks.push([s - section.contentStart, e - section.contentStart]);
+    blanks.push(s - section.contentStart, e - section.contentStart);
   };
-  const tagNodes: Array<{ node: Branch; multipliers: Chain }> = [];
+  const tagNodes: number[] = [];
+  const tagChains: Chain[] = [];
   // Multipliers as a linked list from the innermost bracket out, shared by everything inside it; a tag
   // turns its list into an array only when asked (copying it for every tag costs depth x tags).
-  // Depth-first without recursion (brackets may nest deeper than the call stack), two parallel stacks.
-  const nodes: SyntaxNode[] = [section.node];
-  const chains: Chain[] = [null];
-  while (nodes.length > 0) {
-    const node = nodes.pop()!;
-    const multipliers = chains.pop()!;
-    if (!isBranch(node)) {
-      if (node.kind === 'comment' || node.kind === 'extra-network') blank(node.start, node.end);
+  // One pass over the table in pre-order; `ends` and `outer` hold the open branches' subtree ends and chains.
+  const ends: number[] = [];
+  const outer: Chain[] = [];
+  let chain: Chain = null;
+  for (let i = 1; i < n; ) {
+    while (ends.length > 0 && ends[ends.length - 1]! <= i) {
+      ends.pop();
+      chain = outer.pop()!;
+    }
+    const k = t[4 * i]!, s = t[4 * i + 1]!, e = t[4 * i + 2]!, size = t[4 * i + 3]!;
+    if (k === TAG) {
+      tagNodes.push(i);
+      tagChains.push(chain);
+      i += size;
+      continue;
+    }
+    if (!IS_BRANCH[k]) {
+      if (k === KIND.comment || k === KIND['extra-network']) blank(s, e);
       // The template's own characters are never A1111's; a stray closer in an option is blanked so that
       // the weights follow the tree, where brackets pair within an option.
-      else if (choiceOf && (node.kind.startsWith('template-') || node.kind === 'wildcard' || node.kind === 'stray-close')) blank(node.start, node.end);
-      if (node.kind === 'extra-network') section.extraNetworks.push(parseExtraNetwork(src, node, section.kind));
-      if (node.kind === 'break') section.breaks.push(node);
+      else if (choiceOf && (IS_TEMPLATE[k] || k === KIND['stray-close'])) blank(s, e);
+      if (k === KIND['extra-network']) section.extraNetworks.push(parseExtraNetwork(src, { kind: 'extra-network', start: s, end: e }, section.kind));
+      else if (k === KIND.break) section.breaks.push({ kind: 'break', start: s, end: e });
+      i += size;
       continue;
     }
-    if (node.kind === 'tag') {
-      tagNodes.push({ node, multipliers });
-      continue;
-    }
-    let inner = multipliers;
-    if (node.kind === 'emphasis') {
-      const weight = node.children.find((c) => c.kind === 'weight');
-      const value = weight ? weightValue(src, weight) : undefined;
-      inner = { value: value ?? ROUND, outer: multipliers };
-    } else if (node.kind === 'deemphasis') {
-      inner = { value: SQUARE, outer: multipliers };
-    } else if (node.kind === 'editing' || node.kind === 'alternation') {
-      for (const c of node.children) {
-        if (!isBranch(c) && c.kind !== 'whitespace' && c.kind !== 'newline' && c.kind !== 'comment') blank(c.start, c.end);
+    let inner: Chain = chain;
+    if (k === KIND.emphasis) {
+      inner = { value: weights.get(i) ?? ROUND, outer: chain };
+    } else if (k === KIND.deemphasis) {
+      inner = { value: SQUARE, outer: chain };
+    } else if (k === KIND.editing || k === KIND.alternation) {
+      for (let j = i + 1; j < i + size; j += t[4 * j + 3]!) {
+        const c = t[4 * j]!;
+        if (!IS_BRANCH[c] && c !== WS && c !== KIND.newline && c !== KIND.comment) blank(t[4 * j + 1]!, t[4 * j + 2]!);
       }
     }
-    for (let k = node.children.length - 1; k >= 0; k--) {
-      nodes.push(node.children[k]!);
-      chains.push(inner);
-    }
+    ends.push(i + size);
+    outer.push(chain);
+    chain = inner;
+    i++;
   }
 
   let masked = src.slice(section.contentStart, section.contentEnd);
   if (blanks.length > 0) {
     // Blanks come in tree order: sorted and not overlapping, except a comment inside an editing group.
-    blanks.sort((a, b) => a[0] - b[0]);
+    const order = Array.from({ length: blanks.length / 2 }, (_, k) => k);
+    order.sort((a, b) => blanks[2 * a]! - blanks[2 * b]!);
     const parts: string[] = [];
     let at = 0;
-    for (const [s, e] of blanks) {
+    for (const k of order) {
+      const s = blanks[2 * k]!, e = blanks[2 * k + 1]!;
       if (e <= at) continue;
       const from = Math.max(s, at);
       parts.push(masked.slice(at, from), ' '.repeat(e - from));
@@ -530,17 +617,19 @@ function collect(src: string, section: PromptSection, choiceOf?: Map<Branch, Tem
     parts.push(masked.slice(at));
     masked = parts.join('');
   }
-  const pieces = attentionPieces(masked, undefined, section.contentStart).filter((p) => p.end > p.start);
+  const pieces = attentionPieces(masked, undefined, section.contentStart);
   let p = 0;
   let shift = 0;
   let c = 0;
   const choices = section.template?.choices;
-  for (const { node, multipliers } of tagNodes) {
-    while (c < closers.length && closers[c]!.at <= node.start) shift += closers[c++]!.text.length;
-    const start = node.start + shift;
-    while (p < pieces.length && pieces[p]!.end <= start) p++;
+  for (let k = 0; k < tagNodes.length; k++) {
+    const node = tagNodes[k]!;
+    const tagStart = t[4 * node + 1]!;
+    while (c < closers.length && closers[c]!.at <= tagStart) shift += closers[c++]!.text.length;
+    const from = tagStart + shift;
+    while (p < pieces.length && (pieces[p]!.end <= from || pieces[p]!.end <= pieces[p]!.start)) p++;
     const piece = pieces[p];
-    section.tags.push(new SectionTag(node, tagValue(src, node), section.kind, piece && piece.start <= start ? piece.weight : 1, multipliers));
+    section.tags.push(new SectionTag(section, k, section.kind, tagStart, t[4 * node + 2]!, tableTagValue(src, t, node), piece && piece.start <= from ? piece.weight : 1, tagChains[k]!));
     if (choices) choices.push(choiceOf?.get(node) ?? null);
   }
 }
@@ -548,15 +637,22 @@ function collect(src: string, section: PromptSection, choiceOf?: Map<Branch, Tem
 type Chain = { value: number; outer: Chain } | null;
 const NO_MULTIPLIERS: readonly number[] = Object.freeze([]);
 
-/** A Tag whose multipliers stay a shared list until read. */
+/** A Tag whose multipliers stay a shared list until read, and whose branch is built only when asked for. */
 class SectionTag implements Tag {
   constructor(
-    readonly node: Branch,
-    readonly value: string,
+    private readonly owner: ParsedSection,
+    private readonly ordinal: number,
     readonly section: Section,
+    readonly start: number,
+    readonly end: number,
+    readonly value: string,
     readonly weight: number,
     private readonly chain: Chain,
   ) {}
+
+  get node(): Branch {
+    return this.owner.tagBranch(this.ordinal);
+  }
 
   get multipliers(): number[] {
     if (!this.chain) return NO_MULTIPLIERS as number[];
@@ -569,7 +665,7 @@ class SectionTag implements Tag {
 const WEIGHT_VALUE = new RegExp(`^:[${PY_SPACE}]*([+-]?[.${PY_DIGIT}]+)`, 'u');
 
 /** The number of a weight leaf (`: 1.2 `), as Python's float() reads it; undefined where it would fail. */
-export function weightValue(src: string, weight: SyntaxNode): number | undefined {
+export function weightValue(src: string, weight: { start: number; end: number }): number | undefined {
   const m = WEIGHT_VALUE.exec(src.slice(weight.start, weight.end));
   return m ? pyFloat(m[1]!) : undefined;
 }
@@ -582,6 +678,26 @@ export function tagValue(src: string, tag: Branch): string {
     else if (part.kind === 'escape') value += src.slice(part.start + 1, part.end);
     else {
       const text = src.slice(part.start, part.end);
+      value += ODD_SPACE.test(text) ? text.replace(SPACE_RUN, ' ') : text;
+    }
+  }
+  return value;
+}
+
+/** tagValue of the tag at `node` of a node table: its parts are the nodes after it in its subtree. */
+function tableTagValue(src: string, t: Int32Array, node: number): string {
+  const last = node + t[4 * node + 3]! - 1;
+  if (last === node + 1 && t[4 * last] === KIND.text) {
+    const text = src.slice(t[4 * last + 1]!, t[4 * last + 2]!);
+    return ODD_SPACE.test(text) ? text.replace(SPACE_RUN, ' ') : text;
+  }
+  let value = '';
+  for (let j = node + 1; j <= last; j++) {
+    const k = t[4 * j]!, s = t[4 * j + 1]!, e = t[4 * j + 2]!;
+    if (k === KIND.whitespace) value += ' ';
+    else if (k === KIND.escape) value += src.slice(s + 1, e);
+    else {
+      const text = src.slice(s, e);
       value += ODD_SPACE.test(text) ? text.replace(SPACE_RUN, ' ') : text;
     }
   }

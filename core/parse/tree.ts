@@ -112,6 +112,9 @@ export type Section = 'prompt' | 'negative';
 
 /** A tag: what a user reads as one item of a prompt, between commas, brackets and BREAKs. */
 export interface Tag {
+  /** Its range (the same as its node's, which is built only when read). */
+  start: number;
+  end: number;
   node: Branch;
   /** The tag as A1111 reads it: escapes resolved, whitespace runs collapsed to one space. */
   value: string;
@@ -173,6 +176,9 @@ export interface SectionTemplate {
 export interface PromptSection {
   kind: Section;
   node: Branch;
+  /** Its node's range (the tree is built only when `node` is read). */
+  start: number;
+  end: number;
   /** Range of the prompt text itself (after "Negative prompt:"), comments included. */
   contentStart: number;
   contentEnd: number;
@@ -183,6 +189,8 @@ export interface PromptSection {
   tags: Tag[];
   extraNetworks: ExtraNetwork[];
   breaks: Leaf[];
+  /** The comment lines in it (leaves of the tree, at any depth). */
+  comments: Leaf[];
   problems: ParseProblem[];
   /** Set where the section uses sd-dynamic-prompts syntax and its template parses. */
   template?: SectionTemplate;

@@ -125,7 +125,7 @@ function completePrompt(analysis: Analysis, offset: number, kind: 'prompt' | 'ne
   const prefix = normalizeTag(typed.replace(/\\(.)/g, '$1'));
   const edit = (newText: string): CompletionEdit => ({ start, end: offset, newText });
   const place = placeAt(doc, offset);
-  const present = new Set((place.section?.tags ?? []).filter((t) => t.node.end < start || t.node.start > offset).map((t) => normalizeTag(t.value)));
+  const present = new Set((place.section?.tags ?? []).filter((t) => t.end < start || t.start > offset).map((t) => normalizeTag(t.value)));
   const items: PromptCompletionItem[] = [];
   const offered = new Set<string>();
   const matches = (text: string): boolean => prefix === '' || normalizeTag(text).startsWith(prefix) || normalizeTag(text).includes(` ${prefix}`);

@@ -43,8 +43,8 @@ export function diagnose(analysis: Analysis, ctx: ServiceContext): CheckDiagnost
           if (tag === previous) continue;
           previous = tag;
           diagnostics.push({
-            start: tag.node.start,
-            end: tag.node.end,
+            start: tag.start,
+            end: tag.end,
             severity: straddle,
             code: rules.chunkStraddle.code,
             message: formatMessage(rules.chunkStraddle.message, { tag: tag.value, from: chunk + 1, to: chunk + 2, estimate }),
@@ -54,7 +54,7 @@ export function diagnose(analysis: Analysis, ctx: ServiceContext): CheckDiagnost
       // A Dynamic Prompts section: the chunks of its largest expansion (which have no place in the source).
       const chunkCount = tokens.template ? targetTokenCount(tokens.tokenCount) / CHUNK_LENGTH : tokens.chunks.length;
       if (count && chunkCount > 1) {
-        const first = section.tags[0]!.node;
+        const first = section.tags[0]!;
         diagnostics.push({
           start: first.start,
           end: first.end,

@@ -79,12 +79,12 @@ export function hover(analysis: Analysis, offset: number, ctx: ServiceContext): 
 
   const scheduled = scheduleGroup(section, offset);
   const schedule = scheduled ? scheduleDoc(analysis, section, ctx) : '';
-  const tag = section.tags.find((t) => t.node.start <= offset && offset <= t.node.end);
+  const tag = section.tags.find((t) => t.start <= offset && offset <= t.end);
   if (!tag && scheduled) return answer(scheduled.start, scheduled.end, [schedule]);
   if (!tag) {
     const group = innermostGroup(section, offset);
     if (!group) return undefined;
-    const inside = section.tags.find((t) => t.node.start >= group.start && t.node.end <= group.end);
+    const inside = section.tags.find((t) => t.start >= group.start && t.end <= group.end);
     return inside ? answer(group.start, group.end, [weightDoc(inside.weight, inside.multipliers)]) : undefined;
   }
   const parts: string[] = [];
@@ -101,12 +101,12 @@ export function hover(analysis: Analysis, offset: number, ctx: ServiceContext): 
   parts.push(weightDoc(tag.weight, tag.multipliers));
   if (schedule) parts.push(schedule);
   const tokens = analysis.tokens(section);
-  const chunk = tokens.chunks.findIndex((c) => c.start <= tag.node.start && tag.node.start <= c.end);
+  const chunk = tokens.chunks.findIndex((c) => c.start <= tag.start && tag.start <= c.end);
   if (chunk >= 0) {
     const straddles = tokens.straddling.some((s) => s.tag === tag);
     parts.push(`In chunk ${chunk + 1} of ${tokens.chunks.length} (${tokens.chunks[chunk]!.tokens}/${CHUNK_LENGTH} tokens used)${straddles ? '; its tokens run into the next chunk' : ''}.${estimateNote(tokens)}`);
   }
-  return answer(tag.node.start, tag.node.end, parts);
+  return answer(tag.start, tag.end, parts);
 }
 
 /** `((x))` → "Effective weight **1.21** = 1.1 × 1.1", multiplied as A1111 does, innermost first. */

@@ -48,12 +48,12 @@ export function tagAt(section: PromptSection | undefined, offset: number): Tag |
   let found: Tag | undefined;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (tags[mid]!.node.start <= offset) {
+    if (tags[mid]!.start <= offset) {
       found = tags[mid];
       lo = mid + 1;
     } else hi = mid - 1;
   }
-  return found && offset <= found.node.end ? found : undefined;
+  return found && offset <= found.end ? found : undefined;
 }
 
 /** True when `offset` is on a comment line. */

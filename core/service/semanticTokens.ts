@@ -63,11 +63,11 @@ export function semanticTokens(analysis: Analysis, ctx: ServiceContext): PromptS
           const mods: SemanticTokenModifier[] = [];
           if (isModifier(card.group.kind)) mods.push(card.group.kind);
           if (card.polarity === 'good' || card.polarity === 'bad') mods.push(card.polarity);
-          raw.push({ start: tag.node.start, end: tag.node.end, type: 'cardTag', modifiers: mods });
+          raw.push({ start: tag.start, end: tag.end, type: 'cardTag', modifiers: mods });
           continue;
         }
         if (yearOf(ctx.profile, tag.value)) {
-          raw.push({ start: tag.node.start, end: tag.node.end, type: 'cardTag', modifiers: ['year'] });
+          raw.push({ start: tag.start, end: tag.end, type: 'cardTag', modifiers: ['year'] });
           continue;
         }
         if (ctx.dictionaries.length === 0) continue;
@@ -78,7 +78,7 @@ export function semanticTokens(analysis: Analysis, ctx: ServiceContext): PromptS
           category = name && isModifier(name) ? name : match ? 'general' : null;
           dictionaryCache.set(key, category);
         }
-        if (category) raw.push({ start: tag.node.start, end: tag.node.end, type: 'tag', modifiers: [category] });
+        if (category) raw.push({ start: tag.start, end: tag.end, type: 'tag', modifiers: [category] });
       }
       for (const leaf of leaves(section.node)) {
         if (leaf.kind === 'weight') raw.push({ start: leaf.start + 1, end: leaf.end, type: 'number', modifiers: [] });

@@ -29,8 +29,8 @@ export function documentSymbols(analysis: Analysis): PromptSymbol[] {
       const e = contentEnd(analysis.text, start, stop);
       children.push({ name: label, kind, start, end: e, selectionStart: start, selectionEnd: e, ...(detail ? { detail } : {}) });
     };
-    if (block.prompt) child('Prompt', 'prompt', block.prompt.node.start, block.prompt.node.end, `${block.prompt.tags.length} tags`);
-    if (block.negative) child('Negative prompt', 'negative', block.negative.node.start, block.negative.node.end, `${block.negative.tags.length} tags`);
+    if (block.prompt) child('Prompt', 'prompt', block.prompt.start, block.prompt.end, `${block.prompt.tags.length} tags`);
+    if (block.negative) child('Negative prompt', 'negative', block.negative.start, block.negative.end, `${block.negative.tags.length} tags`);
     if (block.settings) child('Settings', 'settings', block.settings.node.start, block.settings.node.end);
     const firstLineEnd = doc.lines.lineContentEnd(doc.lines.lineAt(block.node.start));
     return { name, detail: `block ${i + 1}`, kind: 'block', start: block.node.start, end, selectionStart: block.node.start, selectionEnd: Math.min(end, firstLineEnd), children };

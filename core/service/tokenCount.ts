@@ -44,7 +44,7 @@ export function tokenHints(analysis: Analysis, from: number, to: number): TokenH
     if (block.node.end < from || block.node.start > to) continue;
     for (const section of [block.prompt, block.negative]) {
       if (!section || section.tags.length === 0) continue;
-      const lastTag = section.tags[section.tags.length - 1]!.node;
+      const lastTag = section.tags[section.tags.length - 1]!;
       const at = doc.lines.lineContentEnd(doc.lines.lineAt(lastTag.end));
       if (at < from || at > to) continue;
       const tokens = analysis.tokens(section);

@@ -89,7 +89,7 @@ export function countPromptTokens(src: string, section: PromptSection, source: T
   // What A1111 tokenizes: the prompt with extra networks removed; comments are not part of it either.
   // Blanking them keeps every offset a source offset (less contentStart).
   const blanks = section.extraNetworks.map((n) => n.node as { start: number; end: number });
-  for (const node of section.node.children) if (node.kind === 'comment') blanks.push(node);
+  for (const comment of section.comments) blanks.push(comment);
   blanks.sort((a, b) => a.start - b.start);
   let text = '';
   let at = section.contentStart;
@@ -149,13 +149,13 @@ function scheduledCount(text: string, negative: boolean, steps: number, source: 
 function tagStraddling(tags: readonly Tag[], before: number, after: number): number {
   let lo = 0;
   let hi = tags.length - 1;
-  if (hi < 0 || tags[0]!.node.start > before) return -1;
+  if (hi < 0 || tags[0]!.start > before) return -1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (tags[mid]!.node.start <= before) lo = mid;
+    if (tags[mid]!.start <= before) lo = mid;
     else hi = mid - 1;
   }
-  return after < tags[lo]!.node.end ? lo : -1;
+  return after < tags[lo]!.end ? lo : -1;
 }
 
 /** A count with offsets relative to the prompt's start, and straddling tags by their index. */

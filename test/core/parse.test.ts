@@ -28,6 +28,23 @@ function assertWellFormed(doc: SdDocument): void {
     expect(node.children[0]!.start).toBe(node.start);
     expect(node.children[node.children.length - 1]!.end).toBe(node.end);
   });
+  // Sections and tags carry their ranges without building the tree; the tree built from the node table has the
+  // same tags, in order, and each tag's node is the branch in that tree.
+  for (const block of doc.blocks) {
+    for (const section of [block.prompt, block.negative]) {
+      if (!section) continue;
+      expect([section.start, section.end]).toEqual([section.node.start, section.node.end]);
+      const branches: SyntaxNode[] = [];
+      walk(section.node, (node) => {
+        if (node.kind === 'tag') branches.push(node);
+      });
+      expect(section.tags.map((t) => t.node)).toEqual(branches);
+      section.tags.forEach((t, k) => {
+        expect(t.node).toBe(branches[k]);
+        expect([t.start, t.end]).toEqual([t.node.start, t.node.end]);
+      });
+    }
+  }
 }
 
 describe('blocks and sections', () => {

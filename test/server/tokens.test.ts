@@ -26,6 +26,8 @@ describe('the token estimate', () => {
   it('leaves out extra networks and comment lines, as A1111 does', () => {
     expect(count('1boy, <lora:style:0.8> solo').tokenCount).toBe(4);
     expect(count('1boy,\n# a note with many words in it\nsolo').tokenCount).toBe(4);
+    // Inside brackets too: A1111 gets `(1boy,\nsolo)`, the comment line dropped; brackets are syntax (1 boy , solo).
+    expect(count('(1boy,\n# a note with many words in it\nsolo)').tokenCount).toBe(4);
   });
 
   it('maps chunks back to the source', () => {
