@@ -21,7 +21,7 @@ export function blockInfotext(doc: SdDocument, block: Block): string | undefined
   const lines: string[] = [];
   lines.push(block.prompt?.text ?? '');
   if (block.negative && block.negative.text !== '') lines.push(`Negative prompt: ${block.negative.text}`);
-  if (block.settings) lines.push(doc.text.slice(block.settings.node.start, block.settings.node.end).trim());
+  if (block.settings) lines.push(doc.text.slice(block.settings.start, block.settings.end).trim());
   const text = lines.join('\n').trim();
   return text === '' ? undefined : text;
 }

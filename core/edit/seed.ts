@@ -14,8 +14,8 @@ export function seedEdit(text: string, block: Block, seed: number): SeedEdit {
   if (settings) {
     const entry = settings.entries.find((e) => e.key.toLowerCase() === 'seed');
     if (entry) return { start: entry.valueRange.start, end: entry.valueRange.end, text: value };
-    let end = settings.node.end;
-    while (end > settings.node.start && /[ \t,]/.test(text[end - 1]!)) end--;
+    let end = settings.end;
+    while (end > settings.start && /[ \t,]/.test(text[end - 1]!)) end--;
     return { start: end, end, text: `, Seed: ${value}` };
   }
   const eol = text.includes('\r\n') ? '\r\n' : '\n';

@@ -30,17 +30,22 @@ const BLANK = /^\s*$/;
 type Part = Leaf | Branch | { readonly node: Branch };
 
 /** A branch whose children are built from `parts` when first read (a section's tree is built only then). */
-function lazyBranch(kind: Branch['kind'], start: number, end: number, parts: Part[]): Branch {
-  let children: SyntaxNode[] | undefined;
-  return {
-    kind,
-    start,
-    end,
-    get children(): SyntaxNode[] {
-      return (children ??= parts.map((p) => ('node' in p ? p.node : p)));
-    },
-  };
+class LazyBranch implements Branch {
+  private built?: SyntaxNode[];
+
+  constructor(
+    readonly kind: Branch['kind'],
+    readonly start: number,
+    readonly end: number,
+    private readonly parts: Part[],
+  ) {}
+
+  get children(): SyntaxNode[] {
+    return (this.built ??= this.parts.map((p) => ('node' in p ? p.node : p)));
+  }
 }
+
+const lazyBranch = (kind: Branch['kind'], start: number, end: number, parts: Part[]): Branch => new LazyBranch(kind, start, end, parts);
 
 export function parseDocument(text: string): SdDocument {
   const parts: Part[] = [];

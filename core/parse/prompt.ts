@@ -6,7 +6,7 @@ import { attentionPieces, isBreakWordAt } from '../attention';
 import { PY_DIGIT, PY_SPACE, PY_WORD, isPySpaceCode, pyFloat } from '../pyre';
 import { templateMarks, type TemplateMark } from './template';
 import { IS_BRANCH, IS_TEMPLATE, KIND, NodeTable } from './table';
-import type { Branch, ExtraNetwork, Leaf, ParseProblem, PromptSection, Range, Section, SyntaxNode, Tag, TemplateChoice, TemplateVariant } from './tree';
+import type { Branch, ExtraNetwork, Leaf, LeafKind, ParseProblem, PromptSection, Range, Section, SyntaxNode, Tag, TemplateChoice, TemplateVariant } from './tree';
 
 const WEIGHT = new RegExp(`:[${PY_SPACE}]*([+-]?[.${PY_DIGIT}]+)[${PY_SPACE}]*\\)`, 'uy');
 // A1111's extra networks: <(\w+):([^>]+)>, removed from the prompt before anything else reads it.
@@ -482,6 +482,10 @@ class ParsedSection implements PromptSection {
 
   get node(): Branch {
     return (this.built ??= this.table.build()).root;
+  }
+
+  eachLeaf(visit: (kind: LeafKind, start: number, end: number) => void): void {
+    this.table.eachLeaf(visit);
   }
 
   /** The branch of the k-th tag, from the built tree. */

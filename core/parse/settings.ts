@@ -2,7 +2,7 @@
 // infotext reader does: its `re_param` pattern, values quoted with JSON string syntax.
 
 import { PY_SPACE, PY_WORD } from '../pyre';
-import type { Branch, Leaf, SettingEntry, SettingsLine } from './tree';
+import type { Branch, Leaf, Range, SettingEntry, SettingsLine } from './tree';
 
 // A1111 (modules/infotext_utils.py): \s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)
 const PARAM = new RegExp(
@@ -70,10 +70,56 @@ export function unquote(value: string): string {
   }
 }
 
-/** Parses `src[start, end)` (one line, without its line ending). */
+/** Parses `src[start, end)` (one line, without its line ending). The line's tree is built when first read. */
 export function parseSettingsLine(src: string, start: number, end: number): SettingsLine {
+  const line = new ParsedSettingsLine(src, start, end);
+  for (const m of paramMatches(src.slice(start, end))) {
+    const [, lead = '', key = '', colon = '', gap = '', rawValue = ''] = m;
+    const keyStart = start + m.index + lead.length;
+    const valueStart = keyStart + key.length + colon.length + gap.length;
+    line.entries.push(new ParsedSettingEntry(line, line.entries.length, key, unquote(rawValue.trim()), { start: keyStart, end: keyStart + key.length }, { start: valueStart, end: valueStart + rawValue.length }));
+  }
+  return line;
+}
+
+class ParsedSettingsLine implements SettingsLine {
+  readonly entries: ParsedSettingEntry[] = [];
+  private tree?: { node: Branch; entries: Branch[] };
+
+  constructor(
+    private readonly src: string,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  get node(): Branch {
+    return this.built().node;
+  }
+
+  built(): { node: Branch; entries: Branch[] } {
+    return (this.tree ??= settingsTree(this.src, this.start, this.end));
+  }
+}
+
+class ParsedSettingEntry implements SettingEntry {
+  constructor(
+    private readonly line: ParsedSettingsLine,
+    private readonly index: number,
+    readonly key: string,
+    readonly value: string,
+    readonly keyRange: Range,
+    readonly valueRange: Range,
+  ) {}
+
+  get node(): Branch {
+    return this.line.built().entries[this.index]!;
+  }
+}
+
+/** The tree of a settings line: its entries' keys, colons and values, and what lies between them. */
+function settingsTree(src: string, start: number, end: number): { node: Branch; entries: Branch[] } {
   const node: Branch = { kind: 'settings', start, end, children: [] };
-  const entries: SettingEntry[] = [];
+  const entries: Branch[] = [];
   const line = src.slice(start, end);
   let cursor = 0;
   const push = (kind: Leaf['kind'], from: number, to: number, into: Branch = node): void => {
@@ -86,23 +132,15 @@ export function parseSettingsLine(src: string, start: number, end: number): Sett
     const [, lead = '', key = '', colon = '', gap = '', rawValue = '', comma = ''] = m;
     push('whitespace', at, (at += lead.length));
     const entry: Branch = { kind: 'setting', start: start + at, end: start + at, children: [] };
-    const keyStart = at;
     push('setting-key', at, (at += key.length), entry);
     push('setting-colon', at, (at += colon.length), entry);
     push('whitespace', at, (at += gap.length), entry);
-    const valueStart = at;
     push('setting-value', at, (at += rawValue.length), entry);
     entry.end = start + at;
     node.children.push(entry);
+    entries.push(entry);
     push('setting-comma', at, (at += comma.length));
     cursor = at;
-    entries.push({
-      node: entry,
-      key,
-      value: unquote(rawValue.trim()),
-      keyRange: { start: start + keyStart, end: start + keyStart + key.length },
-      valueRange: { start: start + valueStart, end: start + valueStart + rawValue.length },
-    });
   }
   push('text', cursor, line.length);
   return { node, entries };

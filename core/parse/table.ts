@@ -33,6 +33,20 @@ export class NodeTable {
     return this.data.length / 4;
   }
 
+  /** Visits the leaves in source order. */
+  eachLeaf(visit: (kind: LeafKind, start: number, end: number) => void): void {
+    const t = this.data;
+    for (let i = 0; i < this.count; ) {
+      const k = t[4 * i]!;
+      if (IS_BRANCH[k]) {
+        i++;
+        continue;
+      }
+      visit(KIND_NAMES[k] as LeafKind, t[4 * i + 1]!, t[4 * i + 2]!);
+      i += t[4 * i + 3]!;
+    }
+  }
+
   /** The tree as objects, and the tag branches in order. Iterative: brackets nest deeper than the call stack. */
   build(): { root: Branch; tags: Branch[] } {
     const t = this.data;

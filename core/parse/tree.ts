@@ -194,6 +194,8 @@ export interface PromptSection {
   problems: ParseProblem[];
   /** Set where the section uses sd-dynamic-prompts syntax and its template parses. */
   template?: SectionTemplate;
+  /** Visits its leaves in source order, as `leaves(node)` gives them, without building the tree. */
+  eachLeaf(visit: (kind: LeafKind, start: number, end: number) => void): void;
 }
 
 export interface SettingEntry {
@@ -207,6 +209,9 @@ export interface SettingEntry {
 
 export interface SettingsLine {
   node: Branch;
+  /** Its node's range (the tree is built only when `node` is read). */
+  start: number;
+  end: number;
   entries: SettingEntry[];
 }
 

@@ -33,7 +33,7 @@ export function placeAt(doc: SdDocument, offset: number): Place {
     return /^\s*(#|---)/.test(text) ? { kind: 'none' } : { kind: 'prompt' };
   }
   const within = (start: number, end: number): boolean => start <= offset && offset <= end;
-  if (block.settings && within(block.settings.node.start, block.settings.node.end)) return { kind: 'settings', block, settings: block.settings };
+  if (block.settings && within(block.settings.start, block.settings.end)) return { kind: 'settings', block, settings: block.settings };
   if (block.negative && within(block.negative.contentStart, block.negative.contentEnd)) return { kind: 'negative', block, section: block.negative };
   if (block.prompt && within(block.prompt.contentStart, block.prompt.contentEnd)) return { kind: 'prompt', block, section: block.prompt };
   return { kind: 'none', block };

@@ -4,7 +4,7 @@
 
 import { categoryName } from '../dictionary/categories';
 import { lookupAll } from '../dictionary/dictionary';
-import { leaves, type LeafKind } from '../parse/tree';
+import type { LeafKind } from '../parse/tree';
 import { cardTagIndex, normalizeTag, yearOf } from '../profiles/profile';
 import type { Analysis, ServiceContext } from './analysis';
 
@@ -80,15 +80,16 @@ export function semanticTokens(analysis: Analysis, ctx: ServiceContext): PromptS
         }
         if (category) raw.push({ start: tag.start, end: tag.end, type: 'tag', modifiers: [category] });
       }
-      for (const leaf of leaves(section.node)) {
-        if (leaf.kind === 'weight') raw.push({ start: leaf.start + 1, end: leaf.end, type: 'number', modifiers: [] });
-        else if (leaf.kind === 'break') raw.push({ start: leaf.start, end: leaf.end, type: 'keyword', modifiers: [] });
-        else if (leaf.kind === 'extra-network') raw.push({ start: leaf.start, end: leaf.end, type: 'macro', modifiers: [] });
-        else if (section.template) {
-          const type = TEMPLATE_TYPES[leaf.kind];
-          if (type) raw.push({ start: leaf.start, end: leaf.end, type, modifiers: [] });
+      const template = section.template !== undefined;
+      section.eachLeaf((kind, start, end) => {
+        if (kind === 'weight') raw.push({ start: start + 1, end, type: 'number', modifiers: [] });
+        else if (kind === 'break') raw.push({ start, end, type: 'keyword', modifiers: [] });
+        else if (kind === 'extra-network') raw.push({ start, end, type: 'macro', modifiers: [] });
+        else if (template) {
+          const type = TEMPLATE_TYPES[kind];
+          if (type) raw.push({ start, end, type, modifiers: [] });
         }
-      }
+      });
     }
     for (const entry of block.settings?.entries ?? []) raw.push({ start: entry.keyRange.start, end: entry.keyRange.end, type: 'property', modifiers: [] });
   }

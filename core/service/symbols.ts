@@ -31,7 +31,7 @@ export function documentSymbols(analysis: Analysis): PromptSymbol[] {
     };
     if (block.prompt) child('Prompt', 'prompt', block.prompt.start, block.prompt.end, `${block.prompt.tags.length} tags`);
     if (block.negative) child('Negative prompt', 'negative', block.negative.start, block.negative.end, `${block.negative.tags.length} tags`);
-    if (block.settings) child('Settings', 'settings', block.settings.node.start, block.settings.node.end);
+    if (block.settings) child('Settings', 'settings', block.settings.start, block.settings.end);
     const firstLineEnd = doc.lines.lineContentEnd(doc.lines.lineAt(block.node.start));
     return { name, detail: `block ${i + 1}`, kind: 'block', start: block.node.start, end, selectionStart: block.node.start, selectionEnd: Math.min(end, firstLineEnd), children };
   });

@@ -34,6 +34,9 @@ function assertWellFormed(doc: SdDocument): void {
     for (const section of [block.prompt, block.negative]) {
       if (!section) continue;
       expect([section.start, section.end]).toEqual([section.node.start, section.node.end]);
+      const visited: Array<[string, number, number]> = [];
+      section.eachLeaf((kind, start, end) => visited.push([kind, start, end]));
+      expect(visited).toEqual([...leaves(section.node)].map((l) => [l.kind, l.start, l.end]));
       const branches: SyntaxNode[] = [];
       walk(section.node, (node) => {
         if (node.kind === 'tag') branches.push(node);
