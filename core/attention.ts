@@ -103,9 +103,10 @@ function charAt(text: string, index: number): string | undefined {
 
 /**
  * A1111's algorithm, before the final merge: the `res` list with source ranges.
- * `offset` is added to every range (for text that is a slice of a larger document).
+ * `offset` is added to every range (for text that is a slice of a larger document). Without `withText`, every
+ * piece's text is '' (for a reader of weights and ranges only: no slice per piece).
  */
-export function attentionPieces(text: string, problems?: AttentionProblem[], offset = 0): AttentionPiece[] {
+export function attentionPieces(text: string, problems?: AttentionProblem[], offset = 0, withText = true): AttentionPiece[] {
   const res: AttentionPiece[] = [];
   const round: number[] = [];
   const square: number[] = [];
@@ -121,12 +122,12 @@ export function attentionPieces(text: string, problems?: AttentionProblem[], off
   };
   const pushText = (chunk: string, at: number): void => {
     let cursor = 0;
-    for (const [bStart, bEnd] of findBreaks(chunk)) {
-      push({ text: chunk.slice(cursor, bStart), weight: 1, start: at + cursor, end: at + bStart, verbatim: true });
+    if (chunk.includes('BREAK')) for (const [bStart, bEnd] of findBreaks(chunk)) {
+      push({ text: withText ? chunk.slice(cursor, bStart) : '', weight: 1, start: at + cursor, end: at + bStart, verbatim: true });
       push({ text: 'BREAK', weight: -1, start: at + bStart, end: at + bEnd, verbatim: false });
       cursor = bEnd;
     }
-    push({ text: cursor === 0 ? chunk : chunk.slice(cursor), weight: 1, start: at + cursor, end: at + chunk.length, verbatim: true });
+    push({ text: !withText ? '' : cursor === 0 ? chunk : chunk.slice(cursor), weight: 1, start: at + cursor, end: at + chunk.length, verbatim: true });
   };
 
   ATTENTION_TOKEN.lastIndex = 0;
@@ -135,7 +136,7 @@ export function attentionPieces(text: string, problems?: AttentionProblem[], off
     const weight = m[1];
     const at = offset + m.index;
     if (token.charCodeAt(0) === 0x5c) {
-      push({ text: token.slice(1), weight: 1, start: at, end: at + token.length, verbatim: false });
+      push({ text: withText ? token.slice(1) : '', weight: 1, start: at, end: at + token.length, verbatim: false });
     } else if (token === '(') {
       round.push(res.length);
       factors.boundary();

@@ -14,8 +14,14 @@ const EXTRA_NETWORK_START = new RegExp(`<[${PY_WORD}]+:`, 'uy');
 // lark's SIGNED_NUMBER, the step of prompt editing: [from:to:when]
 const EDIT_WHEN = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const SPACE_RUN = new RegExp(`[${PY_SPACE}]+`, 'gu');
-// Whitespace other than single spaces: only then does a tag's text need collapsing.
-const ODD_SPACE = new RegExp(`[${PY_SPACE.replace(' ', '')}]| {2}`, 'u');
+/** Whether `text` holds whitespace other than single spaces: only then does a tag's text need collapsing. */
+function hasOddSpace(text: string): boolean {
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x20 ? text.charCodeAt(k + 1) === 0x20 : isPySpaceCode(c)) return true;
+  }
+  return false;
+}
 
 /** Characters that end a run of plain tag text: \\ ( ) [ ] : | , < and line ends. */
 function isSpecial(c: number): boolean {
@@ -621,7 +627,7 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
     parts.push(masked.slice(at));
     masked = parts.join('');
   }
-  const pieces = attentionPieces(masked, undefined, section.contentStart);
+  const pieces = attentionPieces(masked, undefined, section.contentStart, false);
   let p = 0;
   let shift = 0;
   let c = 0;
@@ -682,7 +688,7 @@ export function tagValue(src: string, tag: Branch): string {
     else if (part.kind === 'escape') value += src.slice(part.start + 1, part.end);
     else {
       const text = src.slice(part.start, part.end);
-      value += ODD_SPACE.test(text) ? text.replace(SPACE_RUN, ' ') : text;
+      value += hasOddSpace(text) ? text.replace(SPACE_RUN, ' ') : text;
     }
   }
   return value;
@@ -693,7 +699,7 @@ function tableTagValue(src: string, t: Int32Array, node: number): string {
   const last = node + t[4 * node + 3]! - 1;
   if (last === node + 1 && t[4 * last] === KIND.text) {
     const text = src.slice(t[4 * last + 1]!, t[4 * last + 2]!);
-    return ODD_SPACE.test(text) ? text.replace(SPACE_RUN, ' ') : text;
+    return hasOddSpace(text) ? text.replace(SPACE_RUN, ' ') : text;
   }
   let value = '';
   for (let j = node + 1; j <= last; j++) {
@@ -702,7 +708,7 @@ function tableTagValue(src: string, t: Int32Array, node: number): string {
     else if (k === KIND.escape) value += src.slice(s + 1, e);
     else {
       const text = src.slice(s, e);
-      value += ODD_SPACE.test(text) ? text.replace(SPACE_RUN, ' ') : text;
+      value += hasOddSpace(text) ? text.replace(SPACE_RUN, ' ') : text;
     }
   }
   return value;
