@@ -99,10 +99,18 @@ export function parseProfile(json: unknown, source = 'profile'): Profile {
 
 /** Normalises a tag for comparison: lower case, underscores as spaces, whitespace collapsed. */
 export function normalizeTag(tag: string): string {
+  let name = normalized.get(tag);
+  if (name !== undefined) return name;
   const lower = tag.toLowerCase();
   // Most tags are already lower case with single spaces: skip the rewriting then.
-  return /_|\s\s|[^\S ]|^\s|\s$/.test(lower) ? lower.replace(/_/g, ' ').replace(/\s+/g, ' ').trim() : lower;
+  name = /_|\s\s|[^\S ]|^\s|\s$/.test(lower) ? lower.replace(/_/g, ' ').replace(/\s+/g, ' ').trim() : lower;
+  // Prompts repeat their tags: the checks, hover and semantic tokens ask for the same few hundred names again and
+  // again. Bounded: emptied when full.
+  if (normalized.size >= 8192) normalized.clear();
+  normalized.set(tag, name);
+  return name;
 }
+const normalized = new Map<string, string>();
 
 /** Every card tag of the profile by normalised name. */
 export function cardTagIndex(profile: Profile): Map<string, CardTagInfo> {
