@@ -67,6 +67,7 @@ const TAG = KIND.tag;
 
 // The table being built (one section at a time; parsing never re-enters) and the leaves of the tag being
 // read, in scratch buffers reused by every section: a section keeps an exact-size copy of its table.
+const SCRATCH_NODES = 1 << 16;
 let table = new Int32Array(4 * 4096);
 let count = 0;
 let material = new Int32Array(3 * 256);
@@ -456,6 +457,9 @@ export function parsePromptSection(
   table[3] = count;
 
   const section = new ParsedSection(kind, new NodeTable(table.slice(0, 4 * count)), labelEnd ?? start, end, problems, comments);
+  // A huge section leaves the scratch buffers huge: give them back rather than keep the largest ever parsed.
+  if (table.length > 4 * SCRATCH_NODES) table = new Int32Array(4 * SCRATCH_NODES);
+  if (material.length > 3 * SCRATCH_NODES) material = new Int32Array(3 * 256);
   if (template) section.template = { node: template.node, choices: [] };
   buildText(src, section, commentLines);
   collect(src, section, weights, choiceOf, closers);
