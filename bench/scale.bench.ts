@@ -221,7 +221,10 @@ async function serverFigure(text: string, runs: number): Promise<Figure> {
       latencies.sort((a, b) => a - b);
       completions.push(latencies[Math.ceil(latencies.length * 0.95) - 1]!);
       const settled = client.nextDiagnostics(big);
-      await Promise.race([diagnostics.then(() => settled), new Promise((resolve) => setTimeout(resolve, 120_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      // (The timer is cleared: left running, it kept each worker alive for two minutes after its figure.)
+      await Promise.race([diagnostics.then(() => settled), new Promise((resolve) => (timer = setTimeout(resolve, 120_000)))]);
+      clearTimeout(timer);
       walls.push(performance.now() - t0);
       const cpu1 = taskCpuMs(pid);
       if (cpu0 !== undefined && cpu1 !== undefined) cpus.push(cpu1 - cpu0);
