@@ -27,7 +27,7 @@ const NEGATIVE = /^[ \t]*Negative prompt:/;
 const BLANK = /^\s*$/;
 
 /** A child of the document or of a block, before the tree is built: a node, or what builds one. */
-type Part = Leaf | Branch | { readonly node: Branch };
+type Part = Leaf | { readonly node: Branch };
 
 /** A branch whose children are built from `parts` when first read (a section's tree is built only then). */
 class LazyBranch implements Branch {
@@ -45,11 +45,9 @@ class LazyBranch implements Branch {
   }
 }
 
-const lazyBranch = (kind: Branch['kind'], start: number, end: number, parts: Part[]): Branch => new LazyBranch(kind, start, end, parts);
-
 export function parseDocument(text: string): SdDocument {
   const parts: Part[] = [];
-  const root = lazyBranch('document', 0, text.length, parts);
+  const root = new LazyBranch('document', 0, text.length, parts);
   const lines = splitLines(text);
   if (text.charCodeAt(0) === 0xfeff) parts.push({ kind: 'whitespace', start: 0, end: 1 });
 
@@ -100,7 +98,7 @@ function parseBlock(text: string, lines: Line[], index: number): Block {
   const first = lines[0]!;
   const last = lines[lines.length - 1]!;
   const parts: Part[] = [];
-  const block: Block = { index, node: lazyBranch('block', first.start, last.end, parts) };
+  const block: Block = { index, node: new LazyBranch('block', first.start, last.end, parts) };
   const content = (line: Line): string => text.slice(line.start, line.contentEnd);
   const isComment = (line: Line): boolean => COMMENT.test(content(line));
 

@@ -6,7 +6,7 @@ import { attentionPieces, isBreakWordAt } from '../attention';
 import { PY_DIGIT, PY_SPACE, PY_WORD, isPySpaceCode, pyFloat } from '../pyre';
 import { templateMarks, type TemplateMark } from './template';
 import { IS_BRANCH, IS_TEMPLATE, KIND, NodeTable } from './table';
-import type { Branch, ExtraNetwork, Leaf, LeafKind, ParseProblem, PromptSection, Range, Section, SyntaxNode, Tag, TemplateChoice, TemplateVariant } from './tree';
+import type { Branch, ExtraNetwork, Leaf, LeafKind, ParseProblem, PromptSection, Range, Section, Tag, TemplateChoice, TemplateVariant } from './tree';
 
 const WEIGHT = new RegExp(`:[${PY_SPACE}]*([+-]?[.${PY_DIGIT}]+)[${PY_SPACE}]*\\)`, 'uy');
 // A1111's extra networks: <(\w+):([^>]+)>, removed from the prompt before anything else reads it.
@@ -36,8 +36,8 @@ interface Frame {
   /** The last ':' leaf, -1 for none. */
   lastColon: number;
   pipes: number;
-  /** The weight leaf, -1 for none. */
-  weight: number;
+  /** Closed by a weight, `(a:1.2)`. */
+  weighted: boolean;
   /** Its last direct child that is not whitespace (the opening bracket at first). */
   lastNonSpace: number;
   /**
@@ -118,7 +118,6 @@ export function parsePromptSection(
   const stack: Frame[] = [];
   /** The multiplier of each round group with a weight, by its node. */
   const weights = new Map<number, number>();
-  const comments: Leaf[] = [];
 
   const emit = (k: number, s: number, e: number): number => {
     const index = add(k, s, e);
@@ -153,12 +152,8 @@ export function parsePromptSection(
       problems.push({ kind: 'unclosed-bracket', start: table[4 * node + 1]!, end: table[4 * node + 1]! + 1, text: frame.round ? '(' : '[' });
     }
     if (frame.round) {
-      if (frame.weight >= 0) {
-        const value = weightValue(src, { start: table[4 * frame.weight + 1]!, end: table[4 * frame.weight + 2]! });
-        if (value !== undefined && value !== ROUND) weights.set(node, value);
-      }
       // `(a:{1.2|1.3})`: a weight written as a template is A1111's weight in each expansion.
-      if (frame.weight < 0 && frame.lastColon >= 0 && closer >= 0 && !frame.templatedWeight) {
+      if (!frame.weighted && frame.lastColon >= 0 && closer >= 0 && !frame.templatedWeight) {
         const colonStart = table[4 * frame.lastColon + 1]!;
         problems.push({ kind: 'malformed-weight', start: colonStart, end: closerStart, text: src.slice(colonStart, closerStart) });
       }
@@ -197,9 +192,10 @@ export function parsePromptSection(
 
   /**
    * Closes frames down to the innermost one of the wanted shape (those above it are crossed), with the closer
-   * leaf at `at` and, for `(a:1.2)`, the weight leaf [weightStart, at) before it.
+   * leaf at `at` and, for `(a:1.2)`, the weight leaf [weightStart, at) before it, whose number is `weight`
+   * (undefined where Python's float() would fail: the group then counts as `(a)`).
    */
-  const closeTo = (round: boolean, at: number, weightStart = -1): boolean => {
+  const closeTo = (round: boolean, at: number, weightStart = -1, weight?: number): boolean => {
     if (open[round ? 'round' : 'square'] === 0) return false;
     let index = stack.length - 1;
     while (index >= 0 && stack[index]!.round !== round) index--;
@@ -216,7 +212,11 @@ export function parsePromptSection(
     }
     const frame = stack.pop()!;
     open[round ? 'round' : 'square']--;
-    if (weightStart >= 0) frame.weight = add(KIND.weight, weightStart, at);
+    if (weightStart >= 0) {
+      add(KIND.weight, weightStart, at);
+      frame.weighted = true;
+      if (weight !== undefined && weight !== ROUND) weights.set(frame.node, weight);
+    }
     closeFrame(frame, round ? KIND['close-paren'] : KIND['close-square'], at, at + 1);
     return true;
   };
@@ -350,7 +350,6 @@ export function parsePromptSection(
     if (comment && comment.start === i) {
       flush();
       emit(KIND.comment, comment.start, comment.end);
-      comments.push({ kind: 'comment', start: comment.start, end: comment.end });
       i = comment.end;
       continue;
     }
@@ -381,7 +380,7 @@ export function parsePromptSection(
       const round = c === 0x28;
       const node = emit(round ? KIND.emphasis : KIND.deemphasis, i, i + 1);
       const opener = add(round ? KIND['open-paren'] : KIND['open-square'], i, i + 1);
-      stack.push({ node, round, colons: 0, lastColon: -1, pipes: 0, weight: -1, lastNonSpace: opener });
+      stack.push({ node, round, colons: 0, lastColon: -1, pipes: 0, weighted: false, lastNonSpace: opener });
       open[round ? 'round' : 'square']++;
       i++;
     } else if (c === 0x29 || c === 0x5d) {
@@ -403,10 +402,11 @@ export function parsePromptSection(
       const m = open.round > 0 || ghosts.round > 0 ? WEIGHT.exec(src) : null;
       if (m && m.index + m[0].length <= end && m.index + m[0].length <= nextMark) {
         const closeAt = i + m[0].length - 1;
-        if (pyFloat(m[1]!) === undefined) {
+        const weight = pyFloat(m[1]!);
+        if (weight === undefined) {
           problems.push({ kind: 'malformed-weight', start: i, end: closeAt, text: src.slice(i, closeAt) });
         }
-        if (!closeTo(true, closeAt, i)) {
+        if (!closeTo(true, closeAt, i, weight)) {
           // Closes a round bracket that a square one crossed (see ghosts).
           flush();
           ghosts.round--;
@@ -456,7 +456,7 @@ export function parsePromptSection(
   table[2] = end;
   table[3] = count;
 
-  const section = new ParsedSection(kind, new NodeTable(table.slice(0, 4 * count)), labelEnd ?? start, end, problems, comments);
+  const section = new ParsedSection(kind, new NodeTable(table.slice(0, 4 * count)), labelEnd ?? start, end, problems);
   // A huge section leaves the scratch buffers huge: give them back rather than keep the largest ever parsed.
   if (table.length > 4 * SCRATCH_NODES) table = new Int32Array(4 * SCRATCH_NODES);
   if (material.length > 3 * SCRATCH_NODES) material = new Int32Array(3 * 256);
@@ -473,6 +473,7 @@ class ParsedSection implements PromptSection {
   tags: Tag[] = [];
   extraNetworks: ExtraNetwork[] = [];
   breaks: Leaf[] = [];
+  comments: Leaf[] = [];
   template?: PromptSection['template'];
   private built?: { root: Branch; tags: Branch[] };
   readonly start: number;
@@ -484,7 +485,6 @@ class ParsedSection implements PromptSection {
     readonly contentStart: number,
     readonly contentEnd: number,
     readonly problems: ParseProblem[],
-    readonly comments: Leaf[],
   ) {
     this.start = table.data[1]!;
     this.end = table.data[2]!;
@@ -544,7 +544,7 @@ function buildText(src: string, section: PromptSection, commentLines: Range[]): 
     .filter((s) => s.length > 0);
 }
 
-/** Tags with their weights, extra networks, BREAKs. */
+/** Tags with their weights, extra networks, BREAKs, comment lines. */
 function collect(src: string, section: ParsedSection, weights: ReadonlyMap<number, number>, choiceOf?: Map<number, TemplateChoice>, closers: ReadonlyArray<{ at: number; text: string }> = []): void {
   const t = section.table.data;
   const n = section.table.count;
@@ -581,6 +581,7 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
       else if (choiceOf && (IS_TEMPLATE[k] || k === KIND['stray-close'])) blank(s, e);
       if (k === KIND['extra-network']) section.extraNetworks.push(parseExtraNetwork(src, { kind: 'extra-network', start: s, end: e }, section.kind));
       else if (k === KIND.break) section.breaks.push({ kind: 'break', start: s, end: e });
+      else if (k === KIND.comment) section.comments.push({ kind: 'comment', start: s, end: e });
       i += size;
       continue;
     }
@@ -684,27 +685,12 @@ export function weightValue(src: string, weight: { start: number; end: number })
   return m ? pyFloat(m[1]!) : undefined;
 }
 
-/** A tag's text as A1111 reads it: escapes resolved, whitespace collapsed to single spaces. */
-export function tagValue(src: string, tag: Branch): string {
-  let value = '';
-  for (const part of tag.children) {
-    if (part.kind === 'whitespace') value += ' ';
-    else if (part.kind === 'escape') value += src.slice(part.start + 1, part.end);
-    else {
-      const text = src.slice(part.start, part.end);
-      value += hasOddSpace(text) ? text.replace(SPACE_RUN, ' ') : text;
-    }
-  }
-  return value;
-}
-
-/** tagValue of the tag at `node` of a node table: its parts are the nodes after it in its subtree. */
+/**
+ * The text of the tag at `node` of a node table as A1111 reads it (its parts are the nodes after it in its
+ * subtree): escapes resolved, whitespace collapsed to single spaces.
+ */
 function tableTagValue(src: string, t: Int32Array, node: number): string {
   const last = node + t[4 * node + 3]! - 1;
-  if (last === node + 1 && t[4 * last] === KIND.text) {
-    const text = src.slice(t[4 * last + 1]!, t[4 * last + 2]!);
-    return hasOddSpace(text) ? text.replace(SPACE_RUN, ' ') : text;
-  }
   let value = '';
   for (let j = node + 1; j <= last; j++) {
     const k = t[4 * j]!, s = t[4 * j + 1]!, e = t[4 * j + 2]!;
