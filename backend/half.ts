@@ -51,17 +51,16 @@ export function floatsToHalf(values: ArrayLike<number>): Uint16Array {
 /** floatsToHalf into `out` (at least as long as `floats`), for buffers reused from step to step; returns `out`. */
 export function floatsToHalfInto(floats: Float32Array, out: Uint16Array): Uint16Array {
   const bits = new Uint32Array(floats.buffer, floats.byteOffset, floats.length);
-  for (let i = 0; i < bits.length; i++) {
-    const x = bits[i]!;
-    const abs = x & 0x7fffffff;
-    if (abs >= 0x38800000 && abs < 0x47800000) {
-      // 2^-14 <= |x| < 2^16: a normal half, or a carry into infinity for the largest values (still correct).
-      out[i] = ((x >>> 16) & 0x8000) | ((abs + 0xc8000fff + ((abs >>> 13) & 1)) >>> 13) & 0x7fff;
-    } else {
-      out[i] = toHalfBits(floats[i]!);
-    }
-  }
+  for (let i = 0; i < bits.length; i++) out[i] = halfOfFloatBits(bits[i]!, floats[i]!);
   return out;
+}
+
+/** The float16 bits of a float32 given as its bits `x` and its `value` (small enough for V8 to inline in loops). */
+export function halfOfFloatBits(x: number, value: number): number {
+  const abs = x & 0x7fffffff;
+  // 2^-14 <= |x| < 2^16: a normal half, or a carry into infinity for the largest values (still correct).
+  if (abs >= 0x38800000 && abs < 0x47800000) return ((x >>> 16) & 0x8000) | ((abs + 0xc8000fff + ((abs >>> 13) & 1)) >>> 13) & 0x7fff;
+  return toHalfBits(value);
 }
 
 let HALF_TABLE: Float32Array | undefined;

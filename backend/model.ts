@@ -148,6 +148,10 @@ async function createSession(file: string, ep: ExecutionProvider): Promise<ort.I
     return await ort.InferenceSession.create(file, {
       executionProviders: ep === 'cpu' ? ['cpu'] : [ep, 'cpu'],
       graphOptimizationLevel: 'all',
+      // ONNX Runtime's intra-op workers spin after each run by default, waiting for more work: between UNet calls they
+      // take the other core (or the other hyperthread of the same one) from the sampler's loops, the noise helper and
+      // the server. Every run of ours is followed by JS work, never by another run at once: no spinning.
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     });
   } catch (error) {
     const message = (error as Error).message ?? String(error);

@@ -11,7 +11,7 @@ import { previewRgb, toByte } from './preview';
 import { localNoise, type NoiseStreamFactory, type RngSource } from './rng/noise';
 import { planSampling, planTimestep, type SamplingPlan, type ScheduleOptions } from './sampling/plan';
 import type { Denoiser } from './sampling/samplers';
-import { floatsToHalfInto, halfTable } from './half';
+import { halfOfFloatBits, halfTable } from './half';
 import { floatTensor, readFloats } from './tensors';
 
 export interface RenderRequest {
@@ -267,7 +267,7 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
   // A1111's CFGDenoiser.step: the denoiser call count (second-order samplers call twice per step), not the sampler step.
   let call = 0;
   let lastPadded = false;
-  const denoise: Denoiser = async (x, sigma) => {
+  const denoise: Denoiser = async (x, sigma, _step, out) => {
     const { calls, padded } = conditioningAt(call++);
     lastPadded = padded;
     const cIn = 1 / Math.sqrt(sigma * sigma + 1);
@@ -275,12 +275,12 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
     // float16) once, its copies copied.
     for (let i = 0; i < batch; i++) {
       const at0 = i * parts * perImage;
-      scaleInto(input, at0, x, i * perImage, perImage, cIn);
       if (input16) {
-        const one = floatsToHalfInto(input.subarray(at0, at0 + perImage), input16.subarray(at0, at0 + perImage));
+        const one = scaleToHalfInto(input, input16, at0, x, i * perImage, perImage, cIn);
         for (let j = 1; j < parts; j++) input16.set(one, (i * parts + j) * perImage);
         input16.set(one, (batch * parts + i) * perImage);
       } else {
+        scaleInto(input, at0, x, i * perImage, perImage, cIn);
         const one = input.subarray(at0, at0 + perImage);
         for (let j = 1; j < parts; j++) input.set(one, (i * parts + j) * perImage);
         input.set(one, (batch * parts + i) * perImage);
@@ -316,7 +316,7 @@ export async function txt2img(model: LoadedModel, chunker: PromptChunker, req: R
       first += c.n;
     }
     // combine_denoised: denoised = uncond + Σ (cond_j − uncond) · (weight_j · cfg_scale), on the denoised estimates x − σ·ε.
-    const denoised = new Float32Array(x.length);
+    const denoised = out ?? new Float32Array(x.length);
     for (let i = 0; i < batch; i++) {
       const [u, c] = [(batch * parts + i) * perImage, i * parts * perImage];
       if (eps16) combineDenoisedHalf(denoised, x, eps16, halves, i * perImage, u, c, perImage, parts, sigma, weights);
@@ -376,6 +376,19 @@ export function timestepTensor(type: LoadedModel['unet']['timestep']['type'], ra
 /** input[at…] = x[from…] · scale, `n` values. */
 function scaleInto(input: Float32Array, at: number, x: Float32Array, from: number, n: number, scale: number): void {
   for (let k = 0; k < n; k++) input[at + k] = x[from + k]! * scale;
+}
+
+/**
+ * scaleInto and floatsToHalfInto in one pass: input[at…] = x[from…] · scale as float32 (the value torch would hold),
+ * its float16 bits in input16[at…]; returns that range of input16.
+ */
+function scaleToHalfInto(input: Float32Array, input16: Uint16Array, at: number, x: Float32Array, from: number, n: number, scale: number): Uint16Array {
+  const bits = new Uint32Array(input.buffer, input.byteOffset, input.length);
+  for (let k = 0; k < n; k++) {
+    input[at + k] = x[from + k]! * scale;
+    input16[at + k] = halfOfFloatBits(bits[at + k]!, input[at + k]!);
+  }
+  return input16.subarray(at, at + n);
 }
 
 /**

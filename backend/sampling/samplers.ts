@@ -1,12 +1,18 @@
 // k-diffusion samplers (k_diffusion/sampling.py) as small pure functions of a denoiser, a start latent and a
 // sigma schedule. Latents are flat Float32Arrays; the denoiser returns the denoised latent for (x, sigma).
 
-export type Denoiser = (x: Float32Array, sigma: number, step: number) => Promise<Float32Array>;
+/**
+ * The denoised latent for (x, sigma). With `out` (x's length) it is written there and `out` returned: samplers pass
+ * buffers they own and reuse from step to step (a fresh 256 KB array per call at 1024x1024 costs page faults and
+ * garbage collections); without, a new array.
+ */
+export type Denoiser = (x: Float32Array, sigma: number, step: number, out?: Float32Array) => Promise<Float32Array>;
 
 export interface SamplerOptions {
   /** Noise for ancestral steps, same length as x (A1111 draws it from the image generators). */
   noise?: () => Float32Array | Promise<Float32Array>;
-  /** Called after each step with the step index (0-based), the step count and the current denoised estimate. */
+  /** Called after each step with the step index (0-based), the step count and the current denoised estimate (a
+   * buffer the sampler writes again in a later step: copy it to keep it). */
   onStep?: (step: number, total: number, denoised: Float32Array) => void;
   /** Checked before every step; when aborted the sampler throws the signal's reason. */
   signal?: AbortSignal;
@@ -29,10 +35,11 @@ export function ancestralStep(sigma: number, sigmaNext: number, eta = 1): { down
 export const sampleEulerAncestral: Sampler = async (denoise, x, sigmas, { noise, onStep, signal } = {}) => {
   x = Float32Array.from(x);
   const total = sigmas.length - 1;
+  const den = new Float32Array(x.length);
   for (let i = 0; i < total; i++) {
     checkAbort(signal);
     const sigma = sigmas[i]!, next = sigmas[i + 1]!;
-    const denoised = await denoise(x, sigma, i);
+    const denoised = await denoise(x, sigma, i, den);
     const { down, up } = ancestralStep(sigma, next);
     const dt = down - sigma;
     if (next > 0) {
@@ -52,10 +59,11 @@ export const sampleEulerAncestral: Sampler = async (denoise, x, sigmas, { noise,
 export const sampleEuler: Sampler = async (denoise, x, sigmas, { onStep, signal } = {}) => {
   x = Float32Array.from(x);
   const total = sigmas.length - 1;
+  const den = new Float32Array(x.length);
   for (let i = 0; i < total; i++) {
     checkAbort(signal);
     const sigma = sigmas[i]!;
-    const denoised = await denoise(x, sigma, i);
+    const denoised = await denoise(x, sigma, i, den);
     const dt = sigmas[i + 1]! - sigma;
     for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * dt;
     onStep?.(i, total, denoised);
@@ -69,10 +77,11 @@ export const sampleDpmpp2m: Sampler = async (denoise, x, sigmas, { onStep, signa
   const total = sigmas.length - 1;
   const tOf = (s: number) => -Math.log(s);
   let old: Float32Array | undefined;
+  let spare: Float32Array = new Float32Array(x.length); // the next step's denoised: the one before `old`, no longer read
   for (let i = 0; i < total; i++) {
     checkAbort(signal);
     const sigma = sigmas[i]!, next = sigmas[i + 1]!;
-    const denoised = await denoise(x, sigma, i);
+    const denoised = await denoise(x, sigma, i, spare);
     const t = tOf(sigma), tNext = tOf(next);
     const h = tNext - t;
     const ratio = next / sigma; // sigma_fn(t_next) / sigma_fn(t); 0 on the last step
@@ -84,6 +93,7 @@ export const sampleDpmpp2m: Sampler = async (denoise, x, sigmas, { onStep, signa
       const a = 1 + 1 / (2 * r), b = 1 / (2 * r);
       for (let k = 0; k < x.length; k++) x[k] = ratio * x[k]! + blend * (a * denoised[k]! - b * old[k]!);
     }
+    spare = old ?? new Float32Array(x.length);
     old = denoised;
     onStep?.(i, total, denoised);
   }
@@ -95,11 +105,11 @@ export const sampleDpmpp2m: Sampler = async (denoise, x, sigmas, { onStep, signa
 export const sampleHeun: Sampler = async (denoise, x, sigmas, { onStep, signal } = {}) => {
   x = Float32Array.from(x);
   const total = sigmas.length - 1;
-  const x2 = new Float32Array(x.length), d = new Float32Array(x.length);
+  const x2 = new Float32Array(x.length), den = new Float32Array(x.length), den2 = new Float32Array(x.length), d = new Float32Array(x.length);
   for (let i = 0; i < total; i++) {
     checkAbort(signal);
     const sigma = sigmas[i]!, next = sigmas[i + 1]!;
-    const denoised = await denoise(x, sigma, i);
+    const denoised = await denoise(x, sigma, i, den);
     const dt = next - sigma;
     // The slope d in float32 (as stored), and the Euler step from it, in one pass.
     if (next === 0) {
@@ -109,7 +119,7 @@ export const sampleHeun: Sampler = async (denoise, x, sigmas, { onStep, signal }
         const dk = (d[k] = (x[k]! - denoised[k]!) / sigma);
         x2[k] = x[k]! + Math.fround(dk) * dt;
       }
-      const denoised2 = await denoise(x2, next, i);
+      const denoised2 = await denoise(x2, next, i, den2);
       for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((d[k]! + (x2[k]! - denoised2[k]!) / next) / 2) * dt;
     }
     onStep?.(i, total, denoised);
@@ -128,17 +138,17 @@ function logMidpoint(a: number, b: number): number {
 export const sampleDpm2: Sampler = async (denoise, x, sigmas, { onStep, signal } = {}) => {
   x = Float32Array.from(x);
   const total = sigmas.length - 1;
-  const x2 = new Float32Array(x.length);
+  const x2 = new Float32Array(x.length), den = new Float32Array(x.length), den2 = new Float32Array(x.length);
   for (let i = 0; i < total; i++) {
     checkAbort(signal);
     const sigma = sigmas[i]!, next = sigmas[i + 1]!;
-    const denoised = await denoise(x, sigma, i);
+    const denoised = await denoise(x, sigma, i, den);
     if (next === 0) {
       for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * (next - sigma);
     } else {
       const mid = logMidpoint(sigma, next);
       for (let k = 0; k < x.length; k++) x2[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * (mid - sigma);
-      const denoised2 = await denoise(x2, mid, i);
+      const denoised2 = await denoise(x2, mid, i, den2);
       for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x2[k]! - denoised2[k]!) / mid) * (next - sigma);
     }
     onStep?.(i, total, denoised);
@@ -151,18 +161,18 @@ export const sampleDpm2: Sampler = async (denoise, x, sigmas, { onStep, signal }
 export const sampleDpm2Ancestral: Sampler = async (denoise, x, sigmas, { noise, onStep, signal } = {}) => {
   x = Float32Array.from(x);
   const total = sigmas.length - 1;
-  const x2 = new Float32Array(x.length);
+  const x2 = new Float32Array(x.length), den = new Float32Array(x.length), den2 = new Float32Array(x.length);
   for (let i = 0; i < total; i++) {
     checkAbort(signal);
     const sigma = sigmas[i]!, next = sigmas[i + 1]!;
-    const denoised = await denoise(x, sigma, i);
+    const denoised = await denoise(x, sigma, i, den);
     const { down, up } = ancestralStep(sigma, next);
     if (down === 0) {
       for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * (down - sigma);
     } else {
       const mid = logMidpoint(sigma, down);
       for (let k = 0; k < x.length; k++) x2[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * (mid - sigma);
-      const denoised2 = await denoise(x2, mid, i);
+      const denoised2 = await denoise(x2, mid, i, den2);
       if (!noise) throw new Error('DPM2 a needs a noise source');
       const n = await noise();
       // One pass: the DPM2 step rounded to float32 (as it was stored before), then sigma_up times the noise.
@@ -178,11 +188,11 @@ export const sampleDpm2Ancestral: Sampler = async (denoise, x, sigmas, { noise, 
 export const sampleDpmpp2sAncestral: Sampler = async (denoise, x, sigmas, { noise, onStep, signal } = {}) => {
   x = Float32Array.from(x);
   const total = sigmas.length - 1;
-  const x2 = new Float32Array(x.length);
+  const x2 = new Float32Array(x.length), den = new Float32Array(x.length), den2 = new Float32Array(x.length);
   for (let i = 0; i < total; i++) {
     checkAbort(signal);
     const sigma = sigmas[i]!, next = sigmas[i + 1]!;
-    const denoised = await denoise(x, sigma, i);
+    const denoised = await denoise(x, sigma, i, den);
     const { down, up } = ancestralStep(sigma, next);
     if (down === 0) {
       for (let k = 0; k < x.length; k++) x[k] = x[k]! + ((x[k]! - denoised[k]!) / sigma) * (down - sigma);
@@ -193,7 +203,7 @@ export const sampleDpmpp2sAncestral: Sampler = async (denoise, x, sigmas, { nois
       const sigmaS = Math.exp(-s);
       const r1 = sigmaS / sigma, b1 = -Math.expm1(-h / 2);
       for (let k = 0; k < x.length; k++) x2[k] = r1 * x[k]! + b1 * denoised[k]!;
-      const denoised2 = await denoise(x2, sigmaS, i);
+      const denoised2 = await denoise(x2, sigmaS, i, den2);
       const r2 = Math.exp(-tNext) / sigma, b2 = -Math.expm1(-h);
       if (next > 0) {
         if (!noise) throw new Error('DPM++ 2S a needs a noise source');
@@ -244,10 +254,11 @@ export const sampleLms: Sampler = async (denoise, x, sigmas, { onStep, signal } 
   x = Float32Array.from(x);
   const total = sigmas.length - 1;
   const ds: Float32Array[] = [];
+  const den = new Float32Array(x.length);
   for (let i = 0; i < total; i++) {
     checkAbort(signal);
     const sigma = sigmas[i]!;
-    const denoised = await denoise(x, sigma, i);
+    const denoised = await denoise(x, sigma, i, den);
     // The oldest slope's buffer is reused once `order` are kept (it is never read again).
     const d = ds.length >= order ? ds.shift()! : new Float32Array(x.length);
     ds.push(d);
@@ -300,14 +311,15 @@ export const samplePlms: Sampler = async (denoise, x, sigmas, { onStep, signal }
   const total = sigmas.length - 1;
   const old: Float32Array[] = [];
   let spare: Float32Array | undefined; // the e that left `old`, reused
+  // pred_x0 is only read by onStep before the next step writes it again
+  const den = new Float32Array(x.length), predX0 = new Float32Array(x.length);
   for (let i = 0; i < total; i++) {
     checkAbort(signal);
     const sigma = sigmas[i]!, next = sigmas[i + 1]!;
-    const denoised = await denoise(x, sigma, i);
+    const denoised = await denoise(x, sigma, i, den);
     const e = spare ?? new Float32Array(x.length);
     spare = undefined;
     const dt = next - sigma;
-    const predX0 = new Float32Array(x.length);
     // e = (x - denoised)/sigma and e' are float32 (as the arrays they were stored in); one pass computes e, e',
     // pred_x0 and the step (after the first step's extra model call).
     if (old.length === 0) {

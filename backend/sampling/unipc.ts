@@ -88,7 +88,7 @@ async function uniPcUpdate(
   // they were stored in held), xt = base - bh·Σ rhoP_j D1_j. The D1s are kept for the corrector (order ≤ 3: two).
   const n = x.length;
   const base = scratch.base.length === n ? scratch.base : (scratch.base = new Float32Array(n));
-  const xt = new Float32Array(n);
+  const xt = scratch.xt.length === n ? scratch.xt : (scratch.xt = new Float32Array(n));
   const d1 = order > 1 ? (scratch.d1.length === n ? scratch.d1 : (scratch.d1 = new Float32Array(n))) : undefined;
   const d2 = order > 2 ? (scratch.d2.length === n ? scratch.d2 : (scratch.d2 = new Float32Array(n))) : undefined;
   // Orders above 3 (not A1111's setting) keep every D1 in its own array.
@@ -129,7 +129,8 @@ async function uniPcUpdate(
   if (!evaluated) return { x: xt };
   const modelT = await evaluated;
   const rhosC = order === 1 ? [0.5] : solve(R, b);
-  const out = new Float32Array(n);
+  // The corrected x goes to whichever of two buffers x is not (x is the last update's, or the caller's copy).
+  const out = x === scratch.outs[0] ? (scratch.outs[1] ??= new Float32Array(n)) : (scratch.outs[0] ??= new Float32Array(n));
   const cLast = rhosC[rhosC.length - 1]!;
   if (order === 1) {
     for (let k = 0; k < n; k++) out[k] = base[k]! - bh * (0 + cLast * (modelT[k]! - m0[k]!));
@@ -149,8 +150,12 @@ async function uniPcUpdate(
   return { x: out, model: modelT };
 }
 
-/** Buffers one UniPC run reuses from step to step (base and the D1s never leave an update). */
-interface UniPcScratch { base: Float32Array; d1: Float32Array; d2: Float32Array }
+/**
+ * Buffers one UniPC run reuses from step to step: base and the D1s never leave an update; xt only goes to the model
+ * (or is the result of the last step); the corrected x alternates between two; model values that left the history
+ * are handed to the model as its next output buffer.
+ */
+interface UniPcScratch { base: Float32Array; d1: Float32Array; d2: Float32Array; xt: Float32Array; outs: Float32Array[]; free: Float32Array[] }
 
 /**
  * UniPC over the sigmas of `unipcSchedule` (steps + 1 of them, none 0): one model call per step. A1111 asserts
@@ -164,7 +169,8 @@ export function makeUniPc({ order = 3, variant = 'bh1', lowerOrderFinal = true }
     const check = () => { if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('interrupted'); };
     check();
     let cur: Float32Array = Float32Array.from(x);
-    const scratch: UniPcScratch = { base: new Float32Array(0), d1: new Float32Array(0), d2: new Float32Array(0) };
+    const scratch: UniPcScratch = { base: new Float32Array(0), d1: new Float32Array(0), d2: new Float32Array(0), xt: new Float32Array(0), outs: [], free: [] };
+    const evaluate = (xt: Float32Array, sigma: number, step: number) => denoise(xt, sigma, step, scratch.free.pop());
     const models: Float32Array[] = [await denoise(cur, sigmas[0]!, 0)];
     const lambdas: number[] = [-Math.log(sigmas[0]!)];
     const sigmaList: number[] = [sigmas[0]!];
@@ -173,9 +179,9 @@ export function makeUniPc({ order = 3, variant = 'bh1', lowerOrderFinal = true }
       check();
       const sigmaT = sigmas[initOrder]!;
       const step = index;
-      const r = await uniPcUpdate(cur, models, lambdas, sigmaList[sigmaList.length - 1]!, sigmaT, initOrder, variant, (xt) => denoise(xt, sigmaT, step + 1), scratch);
+      const r = await uniPcUpdate(cur, models, lambdas, sigmaList[sigmaList.length - 1]!, sigmaT, initOrder, variant, (xt) => evaluate(xt, sigmaT, step + 1), scratch);
       cur = r.x;
-      const model = r.model ?? await denoise(cur, sigmaT, step + 1);
+      const model = r.model ?? await evaluate(cur, sigmaT, step + 1);
       onStep?.(index++, steps, model);
       models.push(model); lambdas.push(-Math.log(sigmaT)); sigmaList.push(sigmaT);
     }
@@ -185,12 +191,13 @@ export function makeUniPc({ order = 3, variant = 'bh1', lowerOrderFinal = true }
       const stepOrder = lowerOrderFinal ? Math.min(order, steps + 1 - step) : order;
       const last = step === steps;
       const i = index;
-      const r = await uniPcUpdate(cur, models, lambdas, sigmaList[sigmaList.length - 1]!, sigmaT, stepOrder, variant, last ? () => undefined : (xt) => denoise(xt, sigmaT, i + 1), scratch);
+      const r = await uniPcUpdate(cur, models, lambdas, sigmaList[sigmaList.length - 1]!, sigmaT, stepOrder, variant, last ? () => undefined : (xt) => evaluate(xt, sigmaT, i + 1), scratch);
       cur = r.x;
       onStep?.(index++, steps, r.model ?? models[models.length - 1]!);
-      models.shift(); lambdas.shift(); sigmaList.shift();
+      const dropped = models.shift()!; lambdas.shift(); sigmaList.shift();
       lambdas.push(-Math.log(sigmaT)); sigmaList.push(sigmaT);
       models.push(r.model ?? models[models.length - 1]!); // the last step's value is never read
+      if (!models.includes(dropped)) scratch.free.push(dropped);
     }
     return cur;
   };
