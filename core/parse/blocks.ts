@@ -13,7 +13,12 @@ export interface BlockSlice {
 
 /** Every non-empty block of a text, in order. */
 export function splitBlocks(text: string): BlockSlice[] {
-  const blocks: BlockSlice[] = [];
+  return [...eachBlock(text)];
+}
+
+/** The blocks of splitBlocks one at a time, found as they are asked for (a caller working in slices pays for
+ * the search of each block in the slice that reads it, not for the whole text up front). */
+export function* eachBlock(text: string): Generator<BlockSlice, void, undefined> {
   let line = 0;
   let blockLine = 0;
   let blockStart = 0;
@@ -21,9 +26,8 @@ export function splitBlocks(text: string): BlockSlice[] {
   for (;;) {
     const nl = text.indexOf('\n', at);
     const end = nl < 0 ? text.length : nl;
-    const content = text.charCodeAt(end - 1) === 13 && end > at ? text.slice(at, end - 1) : text.slice(at, end);
-    if (content.startsWith('---') && SEPARATOR_LINE.test(content)) {
-      if (at > blockStart) blocks.push({ line: blockLine, start: blockStart, end: at });
+    if (isSeparatorLine(text, at, end)) {
+      if (at > blockStart) yield { line: blockLine, start: blockStart, end: at };
       blockLine = line + 1;
       blockStart = nl < 0 ? text.length : nl + 1;
     }
@@ -31,6 +35,16 @@ export function splitBlocks(text: string): BlockSlice[] {
     at = nl + 1;
     line++;
   }
-  if (text.length > blockStart) blocks.push({ line: blockLine, start: blockStart, end: text.length });
-  return blocks;
+  if (text.length > blockStart) yield { line: blockLine, start: blockStart, end: text.length };
+}
+
+/** SEPARATOR_LINE on the line [at, end) of `text` (a '\r' before its '\n' excluded), without slicing it. */
+function isSeparatorLine(text: string, at: number, end: number): boolean {
+  if (!text.startsWith('---', at)) return false;
+  const stop = end > at && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+  for (let k = at + 3; k < stop; k++) {
+    const c = text.charCodeAt(k);
+    if (c !== 0x20 && c !== 0x09) return false;
+  }
+  return true;
 }
