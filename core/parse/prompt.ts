@@ -602,6 +602,21 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
     i++;
   }
 
+  // Where nothing can make A1111 pair brackets otherwise than the tree does (no unclosed, crossed or stray bracket,
+  // no malformed weight, no template), a tag's weight is its multipliers' product from the innermost bracket out:
+  // the order A1111's multiply_range applies them as the brackets close, so the same float to the last bit. Only
+  // the other sections pay for running A1111's algorithm over the masked text.
+  if (chainWeights && section.problems.length === 0 && !choiceOf && closers.length === 0) {
+    const choices = section.template?.choices;
+    for (let k = 0; k < tagNodes.length; k++) {
+      const node = tagNodes[k]!;
+      let weight = 1;
+      for (let c = tagChains[k]!; c; c = c.outer) weight *= c.value;
+      section.tags.push(new SectionTag(section, k, section.kind, t[4 * node + 1]!, t[4 * node + 2]!, tableTagValue(src, t, node), weight, tagChains[k]!));
+      if (choices) choices.push(null);
+    }
+    return;
+  }
   let masked = src.slice(section.contentStart, section.contentEnd);
   if (blanks.length > 0) {
     // Blanks come in tree order: sorted and not overlapping, except a comment inside an editing group.
@@ -650,6 +665,13 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
 }
 
 type Chain = { value: number; outer: Chain } | null;
+
+let chainWeights = true;
+/** Whether collect may take weights from the multiplier chains where that equals A1111's algorithm (see collect);
+ * off, every section runs the algorithm. For the property test that checks the two agree. */
+export function useChainWeights(on: boolean): void {
+  chainWeights = on;
+}
 const NO_MULTIPLIERS: readonly number[] = Object.freeze([]);
 
 /** A Tag whose multipliers stay a shared list until read, and whose branch is built only when asked for. */
