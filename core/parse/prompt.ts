@@ -23,10 +23,9 @@ function hasOddSpace(text: string): boolean {
   return false;
 }
 
-/** Characters that end a run of plain tag text: \\ ( ) [ ] : | , < and line ends. */
-function isSpecial(c: number): boolean {
-  return c === 0x5c || c === 0x28 || c === 0x29 || c === 0x5b || c === 0x5d || c === 0x3a || c === 0x7c || c === 0x2c || c === 0x3c || c === 0x0a || c === 0x0d;
-}
+/** Characters that end a run of plain tag text: \\ ( ) [ ] : | , < and line ends (1 in this table, by code). */
+const SPECIAL = new Uint8Array(128);
+for (const c of '\\()[]:|,<\n\r') SPECIAL[c.charCodeAt(0)] = 1;
 
 interface Frame {
   /** Its branch in the node table. */
@@ -446,7 +445,11 @@ export function parsePromptSection(
       // BREAK inside it is a keyword where it stands as a word of its own.
       let j = i + 1;
       const stop = end < nextMark ? end : nextMark;
-      while (j < stop && !isSpecial(src.charCodeAt(j))) j++;
+      while (j < stop) {
+        const code = src.charCodeAt(j);
+        if (code < 128 && SPECIAL[code] === 1) break;
+        j++;
+      }
       pushRun(i, j);
       i = j;
     }
