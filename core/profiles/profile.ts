@@ -99,6 +99,8 @@ export function parseProfile(json: unknown, source = 'profile'): Profile {
 
 /** Normalises a tag for comparison: lower case, underscores as spaces, whitespace collapsed. */
 export function normalizeTag(tag: string): string {
+  // Most tags are written normalised: said by a scan, cheaper than the lookup below (a hash of a fresh string).
+  if (isNormalAscii(tag)) return tag;
   let name = normalized.get(tag);
   if (name !== undefined) return name;
   const lower = tag.toLowerCase();
@@ -111,6 +113,17 @@ export function normalizeTag(tag: string): string {
   return name;
 }
 const normalized = new Map<string, string>();
+
+/** ASCII with no upper case, no '_', and single spaces only between words: normalizeTag gives it back as is. */
+function isNormalAscii(tag: string): boolean {
+  const n = tag.length;
+  for (let k = 0; k < n; k++) {
+    const c = tag.charCodeAt(k);
+    if (c >= 128 || (c >= 65 && c <= 90) || c === 95) return false;
+    if (c <= 32 && (c !== 32 || k === 0 || k === n - 1 || tag.charCodeAt(k + 1) === 32)) return false;
+  }
+  return true;
+}
 
 /** Every card tag of the profile by normalised name. */
 export function cardTagIndex(profile: Profile): Map<string, CardTagInfo> {

@@ -2,13 +2,28 @@
 // 1.10's sources by hand: modules/ui.py (txt2img sliders), scripts/processing_scripts/sampler.py (steps),
 // scripts/refiner.py, modules/shared_options.py (option defaults and sliders), modules/sd_emphasis.py,
 // modules/sd_samplers_kdiffusion.py, sd_samplers_timesteps.py, sd_schedulers.py.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findSettingKey, isA1111SamplerName, samplerNames, settingKeyDoc, settingKeys, settingRange, settingValueProblem, type SettingType } from '../../core/a1111/settings';
+import { findSettingKey, isA1111SamplerName, samplerNames, settingKeyDoc, settingKeyIs, settingKeys, settingRange, settingValueProblem, type SettingType } from '../../core/a1111/settings';
 import { SAMPLER_VOCABULARY, SCHEDULE_TYPES } from '../../core/a1111/samplers';
 
 const TYPES: SettingType[] = ['integer', 'number', 'boolean', 'enum', 'seed', 'size', 'sampler', 'schedule', 'hash', 'string', 'prompt', 'list'];
 
 describe('settings vocabulary', () => {
+  it('matches a key as written the way key.trim().toLowerCase() === name does (settingKeyIs)', () => {
+    for (const [key, name, want] of [['Steps', 'steps', true], [' STEPS\t', 'steps', true], ['Step', 'steps', false], ['Stepss', 'steps', false], ['\u00a0Steps', 'steps', true], ['Seed', 'steps', false], ['', 'seed', false]] as const) {
+      expect(settingKeyIs(key, name)).toBe(want);
+    }
+    const piece = fc.constantFrom('s', 'S', 't', 'e', 'E', 'p', 'ed', ' ', '\t', '\u00a0', '\u3000', 'İ', 'ſ', 'K', 'é', '\n');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }).map((p) => p.join('')), fc.constantFrom('steps', 'seed', 'styles', 'i̇', 'st'), (key, name) => {
+        expect(settingKeyIs(key, name)).toBe(key.trim().toLowerCase() === name);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+
   it('gives every key a type, a doc, and a range whose ends are in order, with the default inside it', () => {
     const labels = settingKeys.map((k) => k.key.toLowerCase());
     expect(new Set(labels).size).toBe(labels.length);

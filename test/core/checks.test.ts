@@ -1,10 +1,12 @@
 // Each check with its input inline and the expected diagnostics beside it, as `line:col code`.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allRules, checkDocument, nearestTrainedSize } from '../../core/checks/index';
 import { parseDocument } from '../../core/parse/index';
 import { defaultProfile, parseProfile, ProfileError, type Profile } from '../../core/profiles/index';
+import { normalizeTag } from '../../core/profiles/profile';
 
 function check(text: string, profile: Profile = defaultProfile, severity?: Record<string, 'off' | 'hint' | 'info' | 'warning' | 'error'>): string[] {
   const doc = parseDocument(text);
@@ -140,6 +142,20 @@ describe('a second profile is data only', () => {
   it('rejects a malformed profile naming the field', () => {
     expect(() => parseProfile({ id: 'x', name: 'X', baseModel: 'b', qualitySuffix: '', tagGroups: [{ kind: 'q', tags: [{}] }] }, 'bad.json')).toThrow(
       new ProfileError("bad.json: field 'tagGroups[0].tags[0].tag' must be a string"),
+    );
+  });
+});
+
+describe('tag names', () => {
+  it('are lower case, underscores as spaces, whitespace collapsed and trimmed (10,000 random tags, twice each)', () => {
+    const piece = fc.constantFrom('a', 'B', 'year 2023', '_', ' ', '  ', '\t', '\n', '\u00a0', '\u3000', 'É', 'ß', 'İ', '\x01', '(', ':', '-', '9');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }).map((p) => p.join('')), (tag) => {
+        const want = tag.toLowerCase().replace(/_/g, ' ').replace(/\s+/g, ' ').trim();
+        expect(normalizeTag(tag)).toBe(want);
+        expect(normalizeTag(tag)).toBe(want); // the remembered answer too
+      }),
+      { numRuns: 10_000 },
     );
   });
 });
