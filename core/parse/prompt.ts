@@ -614,7 +614,7 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
     for (let k = 0; k < tagNodes.length; k++) {
       const node = tagNodes[k]!;
       let weight = 1;
-      for (let c = tagChains[k]!; c; c = c.outer) weight *= c.value;
+      for (let c: Chain = tagChains[k] ?? null; c; c = c.outer) weight *= c.value;
       section.tags.push(new SectionTag(section, k, section.kind, t[4 * node + 1]!, t[4 * node + 2]!, tableTagValue(src, t, node), weight, tagChains[k]!));
       if (choices) choices.push(null);
     }
