@@ -99,31 +99,20 @@ export function parseProfile(json: unknown, source = 'profile'): Profile {
 
 /** Normalises a tag for comparison: lower case, underscores as spaces, whitespace collapsed. */
 export function normalizeTag(tag: string): string {
-  // Most tags are written normalised: said by a scan, cheaper than the lookup below (a hash of a fresh string).
-  if (isNormalAscii(tag)) return tag;
   let name = normalized.get(tag);
   if (name !== undefined) return name;
   const lower = tag.toLowerCase();
   // Most tags are already lower case with single spaces: skip the rewriting then.
   name = /_|\s\s|[^\S ]|^\s|\s$/.test(lower) ? lower.replace(/_/g, ' ').replace(/\s+/g, ' ').trim() : lower;
   // Prompts repeat their tags: the checks, hover and semantic tokens ask for the same few hundred names again and
-  // again. Bounded: emptied when full.
+  // again. Bounded: emptied when full. The answer is one string object per name, so the checks' maps keyed by it
+  // compare pointers and never hash it again (a tag's own text, new at every parse, cost 12% more instructions).
   if (normalized.size >= 8192) normalized.clear();
   normalized.set(tag, name);
   return name;
 }
 const normalized = new Map<string, string>();
 
-/** ASCII with no upper case, no '_', and single spaces only between words: normalizeTag gives it back as is. */
-function isNormalAscii(tag: string): boolean {
-  const n = tag.length;
-  for (let k = 0; k < n; k++) {
-    const c = tag.charCodeAt(k);
-    if (c >= 128 || (c >= 65 && c <= 90) || c === 95) return false;
-    if (c <= 32 && (c !== 32 || k === 0 || k === n - 1 || tag.charCodeAt(k + 1) === 32)) return false;
-  }
-  return true;
-}
 
 /** Every card tag of the profile by normalised name. */
 export function cardTagIndex(profile: Profile): Map<string, CardTagInfo> {
