@@ -565,6 +565,7 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
   const ends: number[] = [];
   const outer: Chain[] = [];
   let chain: Chain = null;
+  let depth = 0;
   for (let i = 1; i < n; ) {
     while (ends.length > 0 && ends[ends.length - 1]! <= i) {
       ends.pop();
@@ -602,14 +603,16 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
     ends.push(i + size);
     outer.push(chain);
     chain = inner;
+    if (ends.length > depth) depth = ends.length;
     i++;
   }
 
   // Where nothing can make A1111 pair brackets otherwise than the tree does (no unclosed, crossed or stray bracket,
   // no malformed weight, no template), a tag's weight is its multipliers' product from the innermost bracket out:
   // the order A1111's multiply_range applies them as the brackets close, so the same float to the last bit. Only
-  // the other sections pay for running A1111's algorithm over the masked text.
-  if (chainWeights && section.problems.length === 0 && !choiceOf && closers.length === 0) {
+  // the other sections pay for running A1111's algorithm over the masked text. Only for shallow nesting: a product
+  // per tag costs its depth, and tags thousands of brackets deep made that quadratic (the algorithm is not).
+  if (chainWeights && depth <= MAX_CHAIN_DEPTH && section.problems.length === 0 && !choiceOf && closers.length === 0) {
     const choices = section.template?.choices;
     for (let k = 0; k < tagNodes.length; k++) {
       const node = tagNodes[k]!;
@@ -670,6 +673,8 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
 type Chain = { value: number; outer: Chain } | null;
 
 let chainWeights = true;
+/** Nesting deeper than this takes A1111's algorithm for the weights (see collect). */
+const MAX_CHAIN_DEPTH = 32;
 /** Whether collect may take weights from the multiplier chains where that equals A1111's algorithm (see collect);
  * off, every section runs the algorithm. For the property test that checks the two agree. */
 export function useChainWeights(on: boolean): void {
