@@ -624,22 +624,7 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
     return;
   }
   let masked = src.slice(section.contentStart, section.contentEnd);
-  if (blanks.length > 0) {
-    // Blanks come in tree order: sorted and not overlapping, except a comment inside an editing group.
-    const order = Array.from({ length: blanks.length / 2 }, (_, k) => k);
-    order.sort((a, b) => blanks[2 * a]! - blanks[2 * b]!);
-    const parts: string[] = [];
-    let at = 0;
-    for (const k of order) {
-      const s = blanks[2 * k]!, e = blanks[2 * k + 1]!;
-      if (e <= at) continue;
-      const from = Math.max(s, at);
-      parts.push(masked.slice(at, from), ' '.repeat(e - from));
-      at = e;
-    }
-    parts.push(masked.slice(at));
-    masked = parts.join('');
-  }
+  if (blanks.length > 0) masked = blankOut(masked, blanks);
   if (closers.length > 0) {
     // Where an option ends with brackets open, A1111 (reading that expansion) never sees them close the
     // next option's text: the closers it would need are put in, and tag offsets shifted past them.
@@ -668,6 +653,36 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
     section.tags.push(new SectionTag(section, k, section.kind, tagStart, t[4 * node + 2]!, tableTagValue(src, t, node), piece && piece.start <= from ? piece.weight : 1, tagChains[k]!));
     if (choices) choices.push(choiceOf?.get(node) ?? null);
   }
+}
+
+/**
+ * `text` with the ranges [blanks[2k], blanks[2k + 1]) turned to spaces. They come in tree order: sorted, except
+ * where an editing group's own syntax after a nested group precedes it (and a comment inside an editing group
+ * overlaps it); then the ranges are marked in a mask first (sorting thousands of them cost more than the parse).
+ */
+function blankOut(text: string, blanks: readonly number[]): string {
+  let sorted = true;
+  for (let k = 2; k < blanks.length && sorted; k += 2) sorted = blanks[k]! >= blanks[k - 1]!;
+  const parts: string[] = [];
+  let at = 0;
+  if (sorted) {
+    for (let k = 0; k < blanks.length; k += 2) {
+      parts.push(text.slice(at, blanks[k]!), ' '.repeat(blanks[k + 1]! - blanks[k]!));
+      at = blanks[k + 1]!;
+    }
+  } else {
+    const mask = new Uint8Array(text.length);
+    for (let k = 0; k < blanks.length; k += 2) mask.fill(1, blanks[k]!, blanks[k + 1]!);
+    for (let p = 0; p < text.length; p++) {
+      if (mask[p] === 0) continue;
+      let q = p + 1;
+      while (q < text.length && mask[q] === 1) q++;
+      parts.push(text.slice(at, p), ' '.repeat(q - p));
+      at = p = q;
+    }
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 type Chain = { value: number; outer: Chain } | null;

@@ -2,6 +2,7 @@
 // its docstring, or are derived by hand from its algorithm: each weight is written as the product A1111
 // computes, in A1111's order (innermost bracket first; unclosed brackets closed at the end, round ones
 // before square ones), so JavaScript doubles reproduce Python's.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { attentionPieces, parsePromptAttention as attention, type AttentionProblem } from '../../core/attention';
 
@@ -120,5 +121,69 @@ describe('many unclosed brackets', () => {
     let y = x;
     for (let i = 0; i < 5; i++) y *= S;
     expect(attention(deep)).toEqual([['x', x], ['y', y]]);
+  });
+});
+
+/**
+ * A1111's parse_prompt_attention transcribed line by line (modules/prompt_parser.py, with 1.10's spaces around a
+ * weight), multiply_range touching every entry: the reference for ASCII prompts, where JavaScript's regular
+ * expressions read as Python's do and float() of these weights is Number().
+ */
+function a1111Attention(text: string): Array<[string, number]> {
+  const reAttention = /\\\(|\\\)|\\\[|\\]|\\\\|\\|\(|\[|:\s*([+-]?[.\d]+)\s*\)|\)|]|[^\\()[\]:]+|:/g;
+  const res: Array<[string, number]> = [];
+  const round: number[] = [];
+  const square: number[] = [];
+  const multiplyRange = (start: number, multiplier: number): void => {
+    for (let p = start; p < res.length; p++) res[p]![1] *= multiplier;
+  };
+  for (const m of text.matchAll(reAttention)) {
+    const token = m[0];
+    const weight = m[1];
+    if (token.startsWith('\\')) res.push([token.slice(1), 1.0]);
+    else if (token === '(') round.push(res.length);
+    else if (token === '[') square.push(res.length);
+    else if (weight !== undefined && round.length > 0) multiplyRange(round.pop()!, Number(weight));
+    else if (token === ')' && round.length > 0) multiplyRange(round.pop()!, 1.1);
+    else if (token === ']' && square.length > 0) multiplyRange(square.pop()!, 1 / 1.1);
+    else {
+      token.split(/\s*\bBREAK\b\s*/).forEach((part, i) => {
+        if (i > 0) res.push(['BREAK', -1]);
+        res.push([part, 1.0]);
+      });
+    }
+  }
+  for (const pos of round) multiplyRange(pos, 1.1);
+  for (const pos of square) multiplyRange(pos, 1 / 1.1);
+  if (res.length === 0) return [['', 1.0]];
+  for (let i = 0; i + 1 < res.length; ) {
+    if (res[i]![1] === res[i + 1]![1]) {
+      res[i]![0] += res[i + 1]![0];
+      res.splice(i + 1, 1);
+    } else i++;
+  }
+  return res;
+}
+
+describe('against A1111\'s algorithm transcribed', () => {
+  const bits = (pairs: Array<[string, number]>) => pairs.map(([t, w]) => [t, Object.is(w, -0) ? '-0' : String(w)]);
+  // Prompts of one bracket kind (where every closing multiplies by the same number) and of all kinds.
+  const square = fc.constantFrom('[', ']', 'a', ' b ', ':', '0.5', ', ', 'BREAK', ' BREAK ', '\\[', '\\]', '\\', ')');
+  const round = fc.constantFrom('(', ')', 'a', ' b ', ', ', 'BREAK', '\\(', '\\)', ']');
+  const mixed = fc.constantFrom('(', ')', '[', ']', ':1.2)', ': 0.5 )', ':', 'a', ' b ', ', ', 'BREAK', '\\(', '\\');
+  const prompt = (piece: fc.Arbitrary<string>) => fc.array(piece, { maxLength: 40 }).map((p) => p.join(''));
+
+  it('gives the same pairs, bit for bit (6,000 random prompts)', () => {
+    fc.assert(
+      fc.property(fc.oneof(prompt(square), prompt(round), prompt(mixed)), (text) => {
+        expect(bits(attention(text))).toEqual(bits(a1111Attention(text)));
+      }),
+      { numRuns: 6000 },
+    );
+  });
+
+  it('gives the same pairs for deep prompt editing, linear in its depth', () => {
+    const text = '[a:'.repeat(2000) + 'x' + ':0.5]'.repeat(2000);
+    expect(bits(attention(text))).toEqual(bits(a1111Attention(text)));
   });
 });
