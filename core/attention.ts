@@ -352,42 +352,43 @@ class Factors {
 
 /**
  * Entry p multiplied by `multiplier` once for each closing that covered it (the prefix sum of `covered`), one
- * multiplication at a time as A1111 does; the chains of products shared between entries of equal starting weight.
+ * multiplication at a time as A1111 does.
  */
 function applyCovered(res: AttentionPiece[], covered: number[], multiplier: number): void {
-  const chains = new Map<number | string, number[]>();
+  const product = repeatedProducts(multiplier);
   let k = 0;
   for (let p = 0; p < res.length; p++) {
     k += covered[p] ?? 0;
-    if (k === 0) continue;
-    const start = res[p]!.weight;
-    const key = Object.is(start, -0) ? '-0' : start;
-    let chain = chains.get(key);
-    if (!chain) chains.set(key, (chain = [start]));
-    while (chain.length <= k) chain.push(chain[chain.length - 1]! * multiplier);
-    res[p]!.weight = chain[k]!;
+    if (k > 0) res[p]!.weight = product(res[p]!.weight, k);
   }
 }
 
 /**
  * A1111's `for pos in brackets: multiply_range(pos, multiplier)`, without its quadratic cost on
  * thousands of unclosed brackets: entry p is multiplied once for every position <= p, one multiplication
- * at a time as A1111 does; the chains of products are shared between entries of equal starting weight.
+ * at a time as A1111 does.
  */
 function closeAll(res: AttentionPiece[], positions: number[], multiplier: number): void {
   if (positions.length === 0) return;
-  const chains = new Map<number | string, number[]>();
+  const product = repeatedProducts(multiplier);
   let k = 0;
   for (let p = 0; p < res.length; p++) {
     while (k < positions.length && positions[k]! <= p) k++;
-    if (k === 0) continue;
-    const start = res[p]!.weight;
+    if (k > 0) res[p]!.weight = product(res[p]!.weight, k);
+  }
+}
+
+/** `start` multiplied by `multiplier` k times, one product after another (A1111's repeated `*=`): the chains of
+ * products shared between entries of equal starting weight. */
+function repeatedProducts(multiplier: number): (start: number, k: number) => number {
+  const chains = new Map<number | string, number[]>();
+  return (start, k) => {
     const key = Object.is(start, -0) ? '-0' : start;
     let chain = chains.get(key);
     if (!chain) chains.set(key, (chain = [start]));
     while (chain.length <= k) chain.push(chain[chain.length - 1]! * multiplier);
-    res[p]!.weight = chain[k]!;
-  }
+    return chain[k]!;
+  };
 }
 
 /** Merges runs of exactly equal weight, as A1111 does; empty input gives `[["", 1]]`. */
