@@ -117,31 +117,6 @@ export function findSettingKey(key: string): SettingKey | undefined {
 }
 const foundKeys = new Map<string, SettingKey | null>();
 
-/**
- * Whether a settings key as written is `lower` (a lower-case name) once trimmed and lower-cased, as
- * `key.trim().toLowerCase() === lower` says, without building either string for the common ASCII keys.
- */
-export function settingKeyIs(key: string, lower: string): boolean {
-  if (key.length === lower.length) {
-    for (let k = 0; k < key.length; k++) {
-      const c = key.charCodeAt(k);
-      if (c >= 128 || c <= 32) return key.trim().toLowerCase() === lower;
-      if ((c >= 65 && c <= 90 ? c + 32 : c) !== lower.charCodeAt(k)) return false;
-    }
-    return true;
-  }
-  // Of another length: an ASCII key with no whitespace at either end keeps its length through trim() and
-  // toLowerCase(), so it differs; anything else is compared the long way.
-  const first = key.charCodeAt(0), last = key.charCodeAt(key.length - 1);
-  if (first > 32 && first < 128 && last > 32 && last < 128 && isAscii(key)) return false;
-  return key.trim().toLowerCase() === lower;
-}
-
-function isAscii(text: string): boolean {
-  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) >= 128) return false;
-  return true;
-}
-
 /** A key of settingKeys by its exact label (for the callers that name one in code). */
 export function settingKey(key: string): SettingKey {
   const found = byKey.get(key.toLowerCase());

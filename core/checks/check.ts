@@ -1,7 +1,7 @@
 // Applies the rules of rules.ts to a parsed document and a profile. Pure: tree + profile -> diagnostics.
 
 import { distance } from 'fastest-levenshtein';
-import { findSettingKey, isA1111SamplerName, settingKeyIs, parseSettingSize, samplerNames, settingValueProblem, type SettingKey } from '../a1111/settings';
+import { findSettingKey, isA1111SamplerName, parseSettingSize, settingKey, samplerNames, settingValueProblem, type SettingKey } from '../a1111/settings';
 import { renderedSamplerNames, resolveSamplerAndScheduler } from '../a1111/samplers';
 import type { SdDocument } from '../parse/document';
 import type { Block, ParseProblem, PromptSection, SettingEntry, Tag, TemplateChoice } from '../parse/tree';
@@ -425,7 +425,7 @@ function checkSampler(ctx: Context, known: SettingKey, entry: SettingEntry, valu
 
 /** The steps A1111 expands a block's schedule with: its `Steps:`, else `fallback` (the profile's recommendation). */
 export function blockSteps(block: Block, fallback: number): number {
-  const entry = block.settings?.entries.find((e) => settingKeyIs(e.key, 'steps'));
+  const entry = block.settings?.entries.find((e) => findSettingKey(e.key) === settingKey('Steps'));
   const steps = entry && /^\s*\d+\s*$/.test(entry.value) ? Number(entry.value) : fallback;
   return steps >= 1 && steps <= 100_000 ? steps : fallback;
 }

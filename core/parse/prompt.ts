@@ -612,33 +612,26 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
   // the order A1111's multiply_range applies them as the brackets close, so the same float to the last bit. Only
   // the other sections pay for running A1111's algorithm over the masked text. Only for shallow nesting: a product
   // per tag costs its depth, and tags thousands of brackets deep made that quadratic (the algorithm is not).
-  if (chainWeights && depth <= MAX_CHAIN_DEPTH && section.problems.length === 0 && !choiceOf && closers.length === 0) {
-    const choices = section.template?.choices;
-    for (let k = 0; k < tagNodes.length; k++) {
-      const node = tagNodes[k]!;
-      let weight = 1;
-      for (let c: Chain = tagChains[k] ?? null; c; c = c.outer) weight *= c.value;
-      section.tags.push(new SectionTag(section, k, section.kind, t[4 * node + 1]!, t[4 * node + 2]!, tableTagValue(src, t, node), weight, tagChains[k]!));
-      if (choices) choices.push(null);
+  const byChains = chainWeights && depth <= MAX_CHAIN_DEPTH && section.problems.length === 0 && !choiceOf && closers.length === 0;
+  let pieces: ReturnType<typeof attentionPieces> = [];
+  if (!byChains) {
+    let masked = src.slice(section.contentStart, section.contentEnd);
+    if (blanks.length > 0) masked = blankOut(masked, blanks);
+    if (closers.length > 0) {
+      // Where an option ends with brackets open, A1111 (reading that expansion) never sees them close the
+      // next option's text: the closers it would need are put in, and tag offsets shifted past them.
+      const parts: string[] = [];
+      let at = 0;
+      for (const c of closers) {
+        const rel = c.at - section.contentStart;
+        parts.push(masked.slice(at, rel), c.text);
+        at = rel;
+      }
+      parts.push(masked.slice(at));
+      masked = parts.join('');
     }
-    return;
+    pieces = attentionPieces(masked, undefined, section.contentStart, false);
   }
-  let masked = src.slice(section.contentStart, section.contentEnd);
-  if (blanks.length > 0) masked = blankOut(masked, blanks);
-  if (closers.length > 0) {
-    // Where an option ends with brackets open, A1111 (reading that expansion) never sees them close the
-    // next option's text: the closers it would need are put in, and tag offsets shifted past them.
-    const parts: string[] = [];
-    let at = 0;
-    for (const c of closers) {
-      const rel = c.at - section.contentStart;
-      parts.push(masked.slice(at, rel), c.text);
-      at = rel;
-    }
-    parts.push(masked.slice(at));
-    masked = parts.join('');
-  }
-  const pieces = attentionPieces(masked, undefined, section.contentStart, false);
   let p = 0;
   let shift = 0;
   let c = 0;
@@ -646,11 +639,17 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
   for (let k = 0; k < tagNodes.length; k++) {
     const node = tagNodes[k]!;
     const tagStart = t[4 * node + 1]!;
-    while (c < closers.length && closers[c]!.at <= tagStart) shift += closers[c++]!.text.length;
-    const from = tagStart + shift;
-    while (p < pieces.length && (pieces[p]!.end <= from || pieces[p]!.end <= pieces[p]!.start)) p++;
-    const piece = pieces[p];
-    section.tags.push(new SectionTag(section, k, section.kind, tagStart, t[4 * node + 2]!, tableTagValue(src, t, node), piece && piece.start <= from ? piece.weight : 1, tagChains[k]!));
+    let weight = 1;
+    if (byChains) {
+      for (let link = tagChains[k] ?? null; link; link = link.outer) weight *= link.value;
+    } else {
+      while (c < closers.length && closers[c]!.at <= tagStart) shift += closers[c++]!.text.length;
+      const from = tagStart + shift;
+      while (p < pieces.length && (pieces[p]!.end <= from || pieces[p]!.end <= pieces[p]!.start)) p++;
+      const piece = pieces[p];
+      if (piece && piece.start <= from) weight = piece.weight;
+    }
+    section.tags.push(new SectionTag(section, k, section.kind, tagStart, t[4 * node + 2]!, tableTagValue(src, t, node), weight, tagChains[k]!));
     if (choices) choices.push(choiceOf?.get(node) ?? null);
   }
 }

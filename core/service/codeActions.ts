@@ -3,7 +3,7 @@
 // the cursor (Apply styles, negative presets, the quality suffix, `((x))` ⇄ `(x:1.21)`, escaping a tag's
 // brackets). Results in document offsets.
 
-import { settingKeyIs } from '../a1111/settings';
+import { findSettingKey, settingKey } from '../a1111/settings';
 import { applyStyles, styleNames } from '../a1111/styles';
 import type { CheckDiagnostic } from '../checks';
 import type { OffsetEdit } from '../format';
@@ -216,7 +216,7 @@ function onlyChild(group: Branch): SyntaxNode | undefined {
  */
 function stylesAction(text: string, block: Block, ctx: ServiceContext): { title: string; edits: OffsetEdit[] } | undefined {
   const entries = block.settings?.entries ?? [];
-  const index = entries.findIndex((e) => settingKeyIs(e.key, 'styles'));
+  const index = entries.findIndex((e) => findSettingKey(e.key) === settingKey('Styles'));
   if (index < 0 || !block.prompt || !ctx.styles) return undefined;
   const names = styleNames(entries[index]!.value).filter((n) => ctx.styles!.has(n));
   if (names.length === 0) return undefined;

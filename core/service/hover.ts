@@ -3,7 +3,7 @@
 // alternation, a Dynamic Prompts variant's expansions, a wildcard's options, and what a settings key does.
 // Results in document offsets, as markdown.
 
-import { findSettingKey, settingKeyDoc, settingKeyIs } from '../a1111/settings';
+import { findSettingKey, settingKey, settingKeyDoc } from '../a1111/settings';
 import { applyStyles, styleNames } from '../a1111/styles';
 import { lookupAll } from '../dictionary/dictionary';
 import { isBranch, walk, type Block, type PromptSection, type SyntaxNode } from '../parse/tree';
@@ -215,7 +215,7 @@ function variantHover(analysis: Analysis, section: PromptSection, offset: number
   const lines = ['**Dynamic Prompts variant**'];
   if (all.ok) lines.push(all.prompts.length > MAX_COMBINATIONS ? `The prompt makes over ${MAX_COMBINATIONS.toLocaleString('en-US')} combinations.` : `The prompt makes ${all.prompts.length} combination${all.prompts.length === 1 ? '' : 's'}.`);
   const block = analysis.doc.blocks.find((b) => b.prompt === section || b.negative === section);
-  const seedEntry = block?.settings?.entries.find((e) => settingKeyIs(e.key, 'seed'));
+  const seedEntry = block?.settings?.entries.find((e) => findSettingKey(e.key) === settingKey('Seed'));
   const seed = seedEntry && /^\s*\d+\s*$/.test(seedEntry.value) ? BigInt(seedEntry.value.trim()) : undefined;
   if (seed !== undefined) {
     const samples = expandRandom(source, [seed, seed + 1n, seed + 2n], options);
