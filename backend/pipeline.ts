@@ -386,7 +386,7 @@ function scaleToHalfInto(input: Float32Array, input16: Uint16Array, at: number, 
   const bits = new Uint32Array(input.buffer, input.byteOffset, input.length);
   for (let k = 0; k < n; k++) {
     input[at + k] = x[from + k]! * scale;
-    input16[at + k] = halfOfFloatBits(bits[at + k]!, input[at + k]!);
+    input16[at + k] = halfOfFloatBits(bits[at + k]!);
   }
   return input16.subarray(at, at + n);
 }
