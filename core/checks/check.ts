@@ -52,7 +52,19 @@ interface Context {
   profile: Profile;
   cards: Map<string, CardTagInfo>;
   out: CheckDiagnostic[];
-  nearMissCache: Map<string, CardTagInfo | null>;
+  facts: Map<string, TagFacts>;
+}
+
+/** What the checks need of a tag's text for one profile, worked out once per distinct text (see factsOf). */
+interface TagFacts {
+  /** normalizeTag of the text. */
+  name: string;
+  /** The card tag it is. */
+  card: CardTagInfo | undefined;
+  /** Its year, where it has the profile's year form. */
+  year: { digits: string } | undefined;
+  /** The card tag it most likely misspells (null: none); undefined until asked (only other tags ask). */
+  nearMiss?: CardTagInfo | null;
 }
 
 // The card index of a profile, built once: the server checks a document block by block.
@@ -63,18 +75,31 @@ function cardsOf(profile: Profile): Map<string, CardTagInfo> {
   return cards;
 }
 
-// Near misses by tag name, per profile and across documents (the server checks block by block, and the
-// same tags recur); emptied when it grows past a bound, so random input cannot grow it without end.
-const nearMissCaches = new WeakMap<Profile, Map<string, CardTagInfo | null>>();
-const NEAR_MISS_CACHE_SIZE = 100_000;
-function nearMissCacheOf(profile: Profile): Map<string, CardTagInfo | null> {
-  let cache = nearMissCaches.get(profile);
-  if (!cache || cache.size > NEAR_MISS_CACHE_SIZE) nearMissCaches.set(profile, (cache = new Map()));
+// The facts of tag texts, per profile and across documents (the server checks block by block, and the same tags recur):
+// one map lookup per tag where a name, a card lookup, a year pattern and a near-miss cache were four. Emptied when it
+// grows past a bound, so random input cannot grow it without end.
+const factCaches = new WeakMap<Profile, Map<string, TagFacts>>();
+const FACT_CACHE_SIZE = 100_000;
+function factCacheOf(profile: Profile): Map<string, TagFacts> {
+  let cache = factCaches.get(profile);
+  if (!cache || cache.size > FACT_CACHE_SIZE) factCaches.set(profile, (cache = new Map()));
   return cache;
 }
 
+/** The facts of a tag's text (its value as parsed). */
+function factsOf(ctx: Context, value: string): TagFacts {
+  let facts = ctx.facts.get(value);
+  if (!facts) {
+    const name = normalizeTag(value);
+    const card = ctx.cards.get(name);
+    facts = { name, card, year: card ? undefined : yearOf(ctx.profile, value) };
+    ctx.facts.set(value, facts);
+  }
+  return facts;
+}
+
 export function checkDocument(doc: SdDocument, profile: Profile, options: CheckOptions = {}): CheckDiagnostic[] {
-  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], nearMissCache: nearMissCacheOf(profile), networks: options.networks, wildcards: options.wildcards, backend: options.backend };
+  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], facts: factCacheOf(profile), networks: options.networks, wildcards: options.wildcards, backend: options.backend };
   for (const block of doc.blocks) checkBlock(ctx, block);
   ctx.out.sort((a, b) => a.start - b.start || a.end - b.end);
   return applySeverities(ctx.out, options.severity);
@@ -203,7 +228,8 @@ function checkTags(ctx: Context, section: PromptSection): void {
   for (const tag of section.tags) {
     tagIndex++;
     const { start, end } = tag;
-    const name = normalizeTag(tag.value);
+    const facts = factsOf(ctx, tag.value);
+    const name = facts.name;
     if (!(tag.weight >= 0 && tag.weight <= 2)) {
       report(ctx, rules.weightOutOfRange, start, end, { weight: Number(tag.weight.toPrecision(6)) });
     }
@@ -222,14 +248,14 @@ function checkTags(ctx: Context, section: PromptSection): void {
     } else {
       seen.set(name, tag);
     }
-    const info = ctx.cards.get(name);
+    const info = facts.card;
     if (info) {
       const list = byGroup.get(info.group.kind) ?? [];
       list.push({ tag, info });
       byGroup.set(info.group.kind, list);
       continue;
     }
-    const year = yearOf(profile, tag.value);
+    const year = facts.year;
     if (year && profile.year) {
       const example = `${profile.year.prefix}${profile.year.max}`;
       if (year.digits.length !== 4) {
@@ -246,7 +272,8 @@ function checkTags(ctx: Context, section: PromptSection): void {
       years.push(tag);
       continue;
     }
-    const suggestion = nearMiss(ctx, name);
+    if (facts.nearMiss === undefined) facts.nearMiss = nearMiss(ctx, name) ?? null;
+    const suggestion = facts.nearMiss;
     if (suggestion) {
       report(ctx, rules.nearMiss, start, end, { tag: tag.value, group: suggestion.group.label.toLowerCase(), model: profile.name, suggestion: suggestion.tag }, {
         data: { fix: 'replace', with: suggestion.tag },
@@ -294,7 +321,7 @@ function reportMultiple(ctx: Context, tags: Tag[], group: string, meets?: (a: Ta
   // The first tag of each name, in order (a set, not a search per tag: tags x tags on a long prompt).
   const names = new Set<string>();
   const distinct = tags.filter((t) => {
-    const name = normalizeTag(t.value);
+    const name = factsOf(ctx, t.value).name;
     if (names.has(name)) return false;
     names.add(name);
     return true;
@@ -312,8 +339,6 @@ function reportMultiple(ctx: Context, tags: Tag[], group: string, meets?: (a: Ta
 
 /** The card tag `name` most likely misspells: same letters without spaces, or one or two edits away. */
 function nearMiss(ctx: Context, name: string): CardTagInfo | undefined {
-  const cached = ctx.nearMissCache.get(name);
-  if (cached !== undefined) return cached ?? undefined;
   let best: CardTagInfo | undefined;
   let bestDistance = Infinity;
   const squashed = name.replace(/[\s-]/g, '');
@@ -326,18 +351,17 @@ function nearMiss(ctx: Context, name: string): CardTagInfo | undefined {
       bestDistance = d;
     }
   }
-  ctx.nearMissCache.set(name, best ?? null);
   return best;
 }
 
 function checkTagsInBoth(ctx: Context, prompt: PromptSection, negative: PromptSection): void {
   const inPrompt = new Map<string, Tag>();
   for (const tag of prompt.tags) {
-    const name = normalizeTag(tag.value);
-    if (ctx.cards.has(name) || yearOf(ctx.profile, tag.value)) inPrompt.set(name, tag);
+    const facts = factsOf(ctx, tag.value);
+    if (facts.card || facts.year) inPrompt.set(facts.name, tag);
   }
   for (const tag of negative.tags) {
-    const first = inPrompt.get(normalizeTag(tag.value));
+    const first = inPrompt.get(factsOf(ctx, tag.value).name);
     if (!first) continue;
     report(ctx, rules.tagInBoth, tag.start, tag.end, { tag: tag.value }, {
       data: { fix: 'remove-tag' },

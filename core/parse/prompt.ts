@@ -4,6 +4,7 @@
 
 import { attentionPieces, isBreakWordAt } from '../attention';
 import { PY_DIGIT, PY_SPACE, PY_WORD, isPySpaceCode, pyFloat } from '../pyre';
+import { internSlice } from '../text/intern';
 import { templateMarks, type TemplateMark } from './template';
 import { IS_BRANCH, IS_TEMPLATE, KIND, NodeTable } from './table';
 import type { Branch, ExtraNetwork, Leaf, LeafKind, ParseProblem, PromptSection, Range, Section, Tag, TemplateChoice, TemplateVariant } from './tree';
@@ -14,9 +15,9 @@ const EXTRA_NETWORK_START = new RegExp(`<[${PY_WORD}]+:`, 'uy');
 // lark's SIGNED_NUMBER, the step of prompt editing: [from:to:when]
 const EDIT_WHEN = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const SPACE_RUN = new RegExp(`[${PY_SPACE}]+`, 'gu');
-/** Whether `text` holds whitespace other than single spaces: only then does a tag's text need collapsing. */
-function hasOddSpace(text: string): boolean {
-  for (let k = 0; k < text.length; k++) {
+/** Whether text[from, to) holds whitespace other than single spaces: only then does a tag's text need collapsing. */
+function hasOddSpace(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
     const c = text.charCodeAt(k);
     if (c === 0x20 ? text.charCodeAt(k + 1) === 0x20 : isPySpaceCode(c)) return true;
   }
@@ -84,6 +85,26 @@ function add(kind: number, start: number, end: number): number {
   table[o + 2] = end;
   table[o + 3] = 1;
   return count++;
+}
+
+// Sections keep their tables as views of shared arenas: an exact-size Int32Array per section (two per block) cost
+// an ArrayBuffer each, 1.5 µs and external memory that made the scavenger run more often. An arena lives while any
+// section in it does: at most ARENA_INTS x 4 bytes held by one live section.
+const ARENA_INTS = 1 << 14;
+let arena = new Int32Array(ARENA_INTS);
+let arenaUsed = 0;
+
+/** A copy of the first `n` values of the scratch table, as a view of an arena. */
+function keepTable(n: number): Int32Array {
+  if (n > ARENA_INTS / 4) return table.slice(0, n);
+  if (arenaUsed + n > arena.length) {
+    arena = new Int32Array(ARENA_INTS);
+    arenaUsed = 0;
+  }
+  const kept = arena.subarray(arenaUsed, arenaUsed + n);
+  kept.set(table.subarray(0, n));
+  arenaUsed += n;
+  return kept;
 }
 
 function addMaterial(kind: number, start: number, end: number): void {
@@ -459,7 +480,7 @@ export function parsePromptSection(
   table[2] = end;
   table[3] = count;
 
-  const section = new ParsedSection(kind, new NodeTable(table.slice(0, 4 * count)), labelEnd ?? start, end, problems);
+  const section = new ParsedSection(kind, new NodeTable(keepTable(4 * count)), labelEnd ?? start, end, problems);
   // A huge section leaves the scratch buffers huge: give them back rather than keep the largest ever parsed.
   if (table.length > 4 * SCRATCH_NODES) table = new Int32Array(4 * SCRATCH_NODES);
   if (material.length > 3 * SCRATCH_NODES) material = new Int32Array(3 * 256);
@@ -735,6 +756,10 @@ export function weightValue(src: string, weight: { start: number; end: number })
  */
 function tableTagValue(src: string, t: Int32Array, node: number): string {
   const last = node + t[4 * node + 3]! - 1;
+  // Most tags are one text leaf with single spaces: the same string for every tag with its characters.
+  if (last === node + 1 && t[4 * last] === KIND.text && !hasOddSpace(src, t[4 * last + 1]!, t[4 * last + 2]!)) {
+    return internSlice(src, t[4 * last + 1]!, t[4 * last + 2]!);
+  }
   let value = '';
   for (let j = node + 1; j <= last; j++) {
     const k = t[4 * j]!, s = t[4 * j + 1]!, e = t[4 * j + 2]!;
@@ -742,7 +767,7 @@ function tableTagValue(src: string, t: Int32Array, node: number): string {
     else if (k === KIND.escape) value += src.slice(s + 1, e);
     else {
       const text = src.slice(s, e);
-      value += hasOddSpace(text) ? text.replace(SPACE_RUN, ' ') : text;
+      value += hasOddSpace(text, 0, text.length) ? text.replace(SPACE_RUN, ' ') : text;
     }
   }
   return value;
