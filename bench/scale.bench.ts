@@ -184,7 +184,7 @@ async function cliFigure(text: string, runs: number): Promise<Figure> {
   }
 }
 
-async function serverFigure(text: string, runs: number): Promise<Figure> {
+export async function serverFigure(text: string, runs: number): Promise<Figure> {
   const { startClient } = await import('../test/server/lspClient');
   const walls: number[] = [];
   const cpus: number[] = [];

@@ -17,6 +17,7 @@ import { diagnose } from '../server/features/diagnostics';
 import { estimatedTokens } from '../core';
 import { startClient } from '../test/server/lspClient';
 import { DANBOORU_CSV, realisticDocument, rng } from './corpus';
+import { serverFigure, shapes } from './scale.bench';
 import { cpuRuns, fmtMs, median, percentile, report, timeRuns, type BenchSuite } from './util';
 
 async function run(): Promise<void> {
@@ -140,6 +141,11 @@ async function run(): Promise<void> {
   } finally {
     await client.stop();
   }
+
+  // 4. Issue 15's goal as stated: completions in a small document while a 10 MB one-line document is opened and edited
+  // beside it (the scale benchmark's server figure, huge-line shape, one size).
+  const beside = await serverFigure(shapes['huge-line']!(10 * 1024 * 1024), 3);
+  report('completion p95 beside a 10 MB one-line document being opened and edited (median of 3)', fmtMs(beside.completionMs!), '< 20 ms');
 }
 
 export const serverBench: BenchSuite = { name: 'server', run };
