@@ -139,7 +139,8 @@ export async function scaleWorker(args: string[]): Promise<void> {
       wallMs: median(walls),
       cpuMs: cpus.length > 0 ? median(cpus) : undefined,
       peakBytes: peak,
-      retainedBytes: after.heapUsed + after.external + after.arrayBuffers - (base.heapUsed + base.external + base.arrayBuffers),
+      // (external includes arrayBuffers: adding both counted every typed array twice)
+      retainedBytes: after.heapUsed + after.external - (base.heapUsed + base.external),
     };
     void kept;
   } else if (op === 'cli') {

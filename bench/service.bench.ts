@@ -22,7 +22,7 @@ export function serviceCreationProbe(): void {
   const first = performance.now() - t1;
   gc?.();
   const after = process.memoryUsage();
-  console.log(JSON.stringify({ created, first, heapMB: (after.heapUsed - before.heapUsed) / 2 ** 20, rssMB: (after.rss - before.rss) / 2 ** 20, externalMB: (after.external + after.arrayBuffers - before.external - before.arrayBuffers) / 2 ** 20 }));
+  console.log(JSON.stringify({ created, first, heapMB: (after.heapUsed - before.heapUsed) / 2 ** 20, rssMB: (after.rss - before.rss) / 2 ** 20, externalMB: (after.external - before.external) / 2 ** 20 }));
 }
 
 /** Prompts with prompt editing, alternation and AND in about a third of the blocks, as users write them. */

@@ -11,7 +11,7 @@ import type { WildcardCatalog } from '../template/catalog';
 import { checkNetworks } from './networks';
 import { checkSchedules } from './schedules';
 import { checkTemplate } from './templates';
-import { formatMessage, rules, type Rule, type Severity } from './rules';
+import { MORE_OF_A_KIND, formatMessage, rules, type Rule, type Severity } from './rules';
 
 /** What a quick fix needs to repair a diagnostic. */
 export type FixData =
@@ -53,7 +53,16 @@ interface Context {
   cards: Map<string, CardTagInfo>;
   out: CheckDiagnostic[];
   facts: Map<string, TagFacts>;
+  /** Diagnostics of each code reported in the current block, and where the first one left out is (see report). */
+  inBlock: Map<string, { count: number; start: number; end: number; severity: Severity }>;
 }
+
+/**
+ * At most this many diagnostics of one code per block; past it one more says how many were left out. A hand-written
+ * block never comes near (a prompt of 200 duplicate tags); a pasted 100,000 '(' made 300,000 diagnostics, 160 bytes
+ * of memory per input byte and most of the checks' time, for a list nobody reads.
+ */
+export const MAX_OF_A_KIND_PER_BLOCK = 200;
 
 /** What the checks need of a tag's text for one profile, worked out once per distinct text (see factsOf). */
 interface TagFacts {
@@ -99,7 +108,7 @@ function factsOf(ctx: Context, value: string): TagFacts {
 }
 
 export function checkDocument(doc: SdDocument, profile: Profile, options: CheckOptions = {}): CheckDiagnostic[] {
-  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], facts: factCacheOf(profile), networks: options.networks, wildcards: options.wildcards, backend: options.backend };
+  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], facts: factCacheOf(profile), inBlock: new Map(), networks: options.networks, wildcards: options.wildcards, backend: options.backend };
   for (const block of doc.blocks) checkBlock(ctx, block);
   ctx.out.sort((a, b) => a.start - b.start || a.end - b.end);
   return applySeverities(ctx.out, options.severity);
@@ -117,10 +126,27 @@ function applySeverities(diagnostics: CheckDiagnostic[], overrides: SeverityOver
 }
 
 function report(ctx: Context, rule: Rule, start: number, end: number, values: Record<string, string | number>, extra: Partial<CheckDiagnostic> = {}): void {
+  const seen = ctx.inBlock.get(rule.code);
+  if (!seen) ctx.inBlock.set(rule.code, { count: 1, start: -1, end: -1, severity: rule.defaultSeverity });
+  else if (++seen.count > MAX_OF_A_KIND_PER_BLOCK) {
+    if (seen.start < 0) [seen.start, seen.end] = [start, end];
+    return;
+  }
   ctx.out.push({ code: rule.code, severity: rule.defaultSeverity, start, end, message: formatMessage(rule.message, values), ...extra });
 }
 
 function checkBlock(ctx: Context, block: Block): void {
+  ctx.inBlock.clear();
+  checkBlockParts(ctx, block);
+  // What report left out, said once per code at the first one left out (with its code: severities and 'off' apply).
+  for (const [code, seen] of ctx.inBlock) {
+    if (seen.count <= MAX_OF_A_KIND_PER_BLOCK) continue;
+    const values = { count: (seen.count - MAX_OF_A_KIND_PER_BLOCK).toLocaleString('en-US'), limit: MAX_OF_A_KIND_PER_BLOCK };
+    ctx.out.push({ code, severity: seen.severity, start: seen.start, end: seen.end, message: formatMessage(MORE_OF_A_KIND, values) });
+  }
+}
+
+function checkBlockParts(ctx: Context, block: Block): void {
   for (const section of [block.prompt, block.negative]) {
     if (!section) continue;
     for (const problem of section.problems) reportProblem(ctx, problem);

@@ -11,6 +11,9 @@ export interface Rule {
   description: string;
 }
 
+/** The message of the diagnostic that stands for those of one code past the checks' limit per block (with their code). */
+export const MORE_OF_A_KIND = '{count} more like this in this block are not listed: Tagsmith lists the first {limit} of each kind per block.';
+
 function rule(code: string, defaultSeverity: Severity, message: string, description: string): Rule {
   return { code, defaultSeverity, message, description };
 }

@@ -17,6 +17,22 @@ function check(text: string, profile: Profile = defaultProfile, severity?: Recor
 }
 
 describe('checks', () => {
+  it('lists at most 200 diagnostics of one code per block, then one that says how many more there are', () => {
+    // 'a' once, then 300 duplicates; a second block has its own 200.
+    const block = `${Array.from({ length: 301 }, () => 'a').join(', ')}\n`;
+    const doc = parseDocument(`${block}---\n${block}`);
+    const found = checkDocument(doc, defaultProfile);
+    const first = found.filter((d) => d.start < block.length);
+    expect(first).toHaveLength(201);
+    const more = first[first.length - 1]!;
+    // At the first duplicate left out: the 202nd 'a' (offset 3 * 201).
+    expect([more.code, more.severity, more.start, more.end]).toEqual(['duplicate-tag', 'warning', 603, 604]);
+    expect(more.message).toBe('100 more like this in this block are not listed: Tagsmith lists the first 200 of each kind per block.');
+    expect(found.filter((d) => d.start > block.length)).toHaveLength(201);
+    // The same code: turned off, the summary goes too.
+    expect(checkDocument(doc, defaultProfile, { severity: { 'duplicate-tag': 'off' } })).toHaveLength(0);
+  });
+
   it('finds the issue example at its exact positions', () => {
     expect(check('1boy, (best quality, year 2030\nSteps: 28, Sampler: Euler a, CFG scale: 5, Seed: 42, Size: 833x1216')).toEqual([
       '1:7 error unclosed-bracket',
