@@ -42,6 +42,8 @@ export interface CheckOptions {
    * networks it does not apply are reported. Without it (or with `url`, an A1111-compatible server) they are not.
    */
   backend?: 'builtin' | 'url';
+  /** At most this many diagnostics of one code per block (default MAX_OF_A_KIND_PER_BLOCK). */
+  maxOfAKind?: number;
 }
 
 interface Context {
@@ -55,6 +57,7 @@ interface Context {
   facts: Map<string, TagFacts>;
   /** Diagnostics of each code reported in the current block, and where the first one left out is (see report). */
   inBlock: Map<string, { count: number; start: number; end: number; severity: Severity }>;
+  maxOfAKind: number;
 }
 
 /**
@@ -108,7 +111,7 @@ function factsOf(ctx: Context, value: string): TagFacts {
 }
 
 export function checkDocument(doc: SdDocument, profile: Profile, options: CheckOptions = {}): CheckDiagnostic[] {
-  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], facts: factCacheOf(profile), inBlock: new Map(), networks: options.networks, wildcards: options.wildcards, backend: options.backend };
+  const ctx: Context = { doc, profile, cards: cardsOf(profile), out: [], facts: factCacheOf(profile), inBlock: new Map(), maxOfAKind: options.maxOfAKind ?? MAX_OF_A_KIND_PER_BLOCK, networks: options.networks, wildcards: options.wildcards, backend: options.backend };
   for (const block of doc.blocks) checkBlock(ctx, block);
   ctx.out.sort((a, b) => a.start - b.start || a.end - b.end);
   return applySeverities(ctx.out, options.severity);
@@ -128,7 +131,7 @@ function applySeverities(diagnostics: CheckDiagnostic[], overrides: SeverityOver
 function report(ctx: Context, rule: Rule, start: number, end: number, values: Record<string, string | number>, extra: Partial<CheckDiagnostic> = {}): void {
   const seen = ctx.inBlock.get(rule.code);
   if (!seen) ctx.inBlock.set(rule.code, { count: 1, start: -1, end: -1, severity: rule.defaultSeverity });
-  else if (++seen.count > MAX_OF_A_KIND_PER_BLOCK) {
+  else if (++seen.count > ctx.maxOfAKind) {
     if (seen.start < 0) [seen.start, seen.end] = [start, end];
     return;
   }
@@ -140,8 +143,8 @@ function checkBlock(ctx: Context, block: Block): void {
   checkBlockParts(ctx, block);
   // What report left out, said once per code at the first one left out (with its code: severities and 'off' apply).
   for (const [code, seen] of ctx.inBlock) {
-    if (seen.count <= MAX_OF_A_KIND_PER_BLOCK) continue;
-    const values = { count: (seen.count - MAX_OF_A_KIND_PER_BLOCK).toLocaleString('en-US'), limit: MAX_OF_A_KIND_PER_BLOCK };
+    if (seen.count <= ctx.maxOfAKind) continue;
+    const values = { count: (seen.count - ctx.maxOfAKind).toLocaleString('en-US'), limit: ctx.maxOfAKind };
     ctx.out.push({ code, severity: seen.severity, start: seen.start, end: seen.end, message: formatMessage(MORE_OF_A_KIND, values) });
   }
 }
