@@ -480,7 +480,7 @@ export function parsePromptSection(
   table[2] = end;
   table[3] = count;
 
-  const section = new ParsedSection(kind, new NodeTable(keepTable(4 * count)), labelEnd ?? start, end, problems);
+  const section = new ParsedSection(src, kind, new NodeTable(keepTable(4 * count)), labelEnd ?? start, end, problems);
   // A huge section leaves the scratch buffers huge: give them back rather than keep the largest ever parsed.
   if (table.length > 4 * SCRATCH_NODES) table = new Int32Array(4 * SCRATCH_NODES);
   if (material.length > 3 * SCRATCH_NODES) material = new Int32Array(3 * 256);
@@ -504,6 +504,7 @@ class ParsedSection implements PromptSection {
   readonly end: number;
 
   constructor(
+    private readonly src: string,
     readonly kind: Section,
     readonly table: NodeTable,
     readonly contentStart: number,
@@ -520,6 +521,37 @@ class ParsedSection implements PromptSection {
 
   eachLeaf(visit: (kind: LeafKind, start: number, end: number) => void): void {
     this.table.eachLeaf(visit);
+  }
+
+  /**
+   * The multipliers of the brackets around the node at `node`, innermost first, found by walking the table from the
+   * root (for one tag's hover; keeping them for every tag cost an object per bracket level, 20 bytes per input byte
+   * for deep nesting).
+   */
+  multipliersOf(node: number): number[] {
+    const t = this.table.data;
+    const around: number[] = [];
+    // Down from the root through the node's ancestors only: a subtree that ends before the node is skipped whole.
+    for (let i = 1; i < node; ) {
+      const k = t[4 * i]!, size = t[4 * i + 3]!;
+      if (i + size <= node) {
+        i += size;
+        continue;
+      }
+      if (k === KIND.emphasis) around.push(this.groupWeight(i));
+      else if (k === KIND.deemphasis) around.push(SQUARE);
+      i++;
+    }
+    return around.reverse();
+  }
+
+  /** The multiplier of the round group at `node`: its weight leaf's number, else 1.1 (as collect's chains). */
+  private groupWeight(node: number): number {
+    const t = this.table.data;
+    for (let j = node + 1; j < node + t[4 * node + 3]!; j += t[4 * j + 3]!) {
+      if (t[4 * j] === KIND.weight) return weightValue(this.src, { start: t[4 * j + 1]!, end: t[4 * j + 2]! }) ?? ROUND;
+    }
+    return ROUND;
   }
 
   /** The branch of the k-th tag, from the built tree. */
@@ -670,7 +702,7 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
       const piece = pieces[p];
       if (piece && piece.start <= from) weight = piece.weight;
     }
-    section.tags.push(new SectionTag(section, k, section.kind, tagStart, t[4 * node + 2]!, tableTagValue(src, t, node), weight, tagChains[k]!));
+    section.tags.push(new SectionTag(section, k, node, section.kind, tagStart, t[4 * node + 2]!, tableTagValue(src, t, node), weight));
     if (choices) choices.push(choiceOf?.get(node) ?? null);
   }
 }
@@ -715,19 +747,19 @@ const MAX_CHAIN_DEPTH = 32;
 export function useChainWeights(on: boolean): void {
   chainWeights = on;
 }
-const NO_MULTIPLIERS: readonly number[] = Object.freeze([]);
 
-/** A Tag whose multipliers stay a shared list until read, and whose branch is built only when asked for. */
+/** A Tag whose multipliers and branch are found in its section's table only when asked for. */
 class SectionTag implements Tag {
   constructor(
     private readonly owner: ParsedSection,
     private readonly ordinal: number,
+    /** Its node in the section's table. */
+    private readonly at: number,
     readonly section: Section,
     readonly start: number,
     readonly end: number,
     readonly value: string,
     readonly weight: number,
-    private readonly chain: Chain,
   ) {}
 
   get node(): Branch {
@@ -735,10 +767,7 @@ class SectionTag implements Tag {
   }
 
   get multipliers(): number[] {
-    if (!this.chain) return NO_MULTIPLIERS as number[];
-    const out: number[] = [];
-    for (let c: Chain = this.chain; c; c = c.outer) out.push(c.value);
-    return out;
+    return this.owner.multipliersOf(this.at);
   }
 }
 

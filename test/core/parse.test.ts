@@ -128,6 +128,18 @@ describe('prompt syntax', () => {
     ]);
   });
 
+  it('gives multipliers through editing groups, and 1.1 for a weight Python cannot read', () => {
+    // (x:abc): no weight, so the group counts as (x) (its colon splits two tags); an editing group multiplies nothing.
+    const tags = prompt('(x:abc), [(y:1.2):z:5], ((w:0.7))').tags;
+    expect(tags.map((t) => [t.value, t.multipliers])).toEqual([
+      ['x', [R]],
+      ['abc', [R]],
+      ['y', [1.2]],
+      ['z', []],
+      ['w', [0.7, R]],
+    ]);
+  });
+
   it('recognises prompt editing, alternation, extra networks and BREAK', () => {
     const p = prompt('[cat:dog:0.5], [to:10], [from::0.3], [a|b|c], <lora:style_x:0.8>, <hypernet:h:1> BREAK z');
     expect(kinds('[cat:dog:0.5]')).toContain('editing');
