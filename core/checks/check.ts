@@ -54,7 +54,7 @@ interface Context {
   profile: Profile;
   cards: Map<string, CardTagInfo>;
   out: CheckDiagnostic[];
-  facts: Map<string, TagFacts>;
+  facts: FactCache;
   /** Diagnostics of each code reported in the current block, and where the first one left out is (see report). */
   inBlock: Map<string, { count: number; start: number; end: number; severity: Severity }>;
   maxOfAKind: number;
@@ -77,6 +77,20 @@ interface TagFacts {
   year: { digits: string } | undefined;
   /** The card tag it most likely misspells (null: none); undefined until asked (only other tags ask). */
   nearMiss?: CardTagInfo | null;
+  /** Shared by every text of this name: the duplicate check's mark (see checkTags). */
+  mark: NameMark;
+}
+
+/** The section a name was last seen in (by checkTags' number for it), and the index of its tag there. */
+interface NameMark {
+  section: number;
+  tag: number;
+}
+
+/** The facts of tag texts for one profile, and the marks of their names. */
+interface FactCache {
+  byText: Map<string, TagFacts>;
+  byName: Map<string, NameMark>;
 }
 
 // The card index of a profile, built once: the server checks a document block by block.
@@ -90,22 +104,35 @@ function cardsOf(profile: Profile): Map<string, CardTagInfo> {
 // The facts of tag texts, per profile and across documents (the server checks block by block, and the same tags recur):
 // one map lookup per tag where a name, a card lookup, a year pattern and a near-miss cache were four. Emptied when it
 // grows past a bound, so random input cannot grow it without end.
-const factCaches = new WeakMap<Profile, Map<string, TagFacts>>();
+const factCaches = new WeakMap<Profile, FactCache>();
 const FACT_CACHE_SIZE = 100_000;
-function factCacheOf(profile: Profile): Map<string, TagFacts> {
+function factCacheOf(profile: Profile): FactCache {
   let cache = factCaches.get(profile);
-  if (!cache || cache.size > FACT_CACHE_SIZE) factCaches.set(profile, (cache = new Map()));
+  if (!cache || cache.byText.size > FACT_CACHE_SIZE) factCaches.set(profile, (cache = { byText: new Map(), byName: new Map() }));
   return cache;
+}
+
+/** The facts of a tag: kept on its atom, where it has one (no lookup), else in the cache by its text. */
+function factsOfTag(ctx: Context, tag: Tag): TagFacts {
+  const atom = tag.atom;
+  if (!atom) return factsOf(ctx, tag.value);
+  if (atom.memoOwner !== ctx.facts) {
+    atom.memo = factsOf(ctx, tag.value);
+    atom.memoOwner = ctx.facts;
+  }
+  return atom.memo as TagFacts;
 }
 
 /** The facts of a tag's text (its value as parsed). */
 function factsOf(ctx: Context, value: string): TagFacts {
-  let facts = ctx.facts.get(value);
+  let facts = ctx.facts.byText.get(value);
   if (!facts) {
     const name = normalizeTag(value);
     const card = ctx.cards.get(name);
-    facts = { name, card, year: card ? undefined : yearOf(ctx.profile, value) };
-    ctx.facts.set(value, facts);
+    let mark = ctx.facts.byName.get(name);
+    if (!mark) ctx.facts.byName.set(name, (mark = { section: 0, tag: 0 }));
+    facts = { name, card, year: card ? undefined : yearOf(ctx.profile, value), mark };
+    ctx.facts.byText.set(value, facts);
   }
   return facts;
 }
@@ -245,9 +272,14 @@ function firstCompatible(section: PromptSection, earlier: number[], index: numbe
   return undefined;
 }
 
+/** How many sections checkTags has read in this process: each one's number for the names' marks. */
+let sectionsChecked = 0;
+
 function checkTags(ctx: Context, section: PromptSection): void {
   const { profile } = ctx;
-  const seen = new Map<string, Tag>();
+  // The first tag of each name in this section: its name's mark holds this section's number and the tag's index (a map
+  // per section, set for every tag, was a tenth of the checks' time).
+  const here = ++sectionsChecked;
   // In a template section, tags by name (their indexes, in order): alternative options are not duplicates.
   const byName = section.template ? new Map<string, number[]>() : undefined;
   const meets = meetsIn(section);
@@ -257,12 +289,13 @@ function checkTags(ctx: Context, section: PromptSection): void {
   for (const tag of section.tags) {
     tagIndex++;
     const { start, end } = tag;
-    const facts = factsOf(ctx, tag.value);
+    const facts = factsOfTag(ctx, tag);
     const name = facts.name;
     if (!(tag.weight >= 0 && tag.weight <= 2)) {
       report(ctx, rules.weightOutOfRange, start, end, { weight: Number(tag.weight.toPrecision(6)) });
     }
-    let first = seen.get(name);
+    const mark = facts.mark;
+    let first = mark.section === here ? section.tags[mark.tag] : undefined;
     if (byName) {
       const earlier = byName.get(name);
       first = earlier ? firstCompatible(section, earlier, tagIndex) : undefined;
@@ -275,7 +308,8 @@ function checkTags(ctx: Context, section: PromptSection): void {
         related: [{ start: first.start, end: first.end, message: 'First written here' }],
       });
     } else {
-      seen.set(name, tag);
+      mark.section = here;
+      mark.tag = tagIndex;
     }
     const info = facts.card;
     if (info) {
@@ -350,7 +384,7 @@ function reportMultiple(ctx: Context, tags: Tag[], group: string, meets?: (a: Ta
   // The first tag of each name, in order (a set, not a search per tag: tags x tags on a long prompt).
   const names = new Set<string>();
   const distinct = tags.filter((t) => {
-    const name = factsOf(ctx, t.value).name;
+    const name = factsOfTag(ctx, t).name;
     if (names.has(name)) return false;
     names.add(name);
     return true;
@@ -386,11 +420,11 @@ function nearMiss(ctx: Context, name: string): CardTagInfo | undefined {
 function checkTagsInBoth(ctx: Context, prompt: PromptSection, negative: PromptSection): void {
   const inPrompt = new Map<string, Tag>();
   for (const tag of prompt.tags) {
-    const facts = factsOf(ctx, tag.value);
+    const facts = factsOfTag(ctx, tag);
     if (facts.card || facts.year) inPrompt.set(facts.name, tag);
   }
   for (const tag of negative.tags) {
-    const first = inPrompt.get(factsOf(ctx, tag.value).name);
+    const first = inPrompt.get(factsOfTag(ctx, tag).name);
     if (!first) continue;
     report(ctx, rules.tagInBoth, tag.start, tag.end, { tag: tag.value }, {
       data: { fix: 'remove-tag' },

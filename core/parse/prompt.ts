@@ -4,7 +4,7 @@
 
 import { attentionPieces, isBreakWordAt } from '../attention';
 import { PY_DIGIT, PY_SPACE, PY_WORD, isPySpaceCode, pyFloat } from '../pyre';
-import { internSlice } from '../text/intern';
+import { internAtom, type TextAtom } from '../text/intern';
 import { templateMarks, type TemplateMark } from './template';
 import { IS_BRANCH, IS_TEMPLATE, KIND, NodeTable } from './table';
 import type { Branch, ExtraNetwork, Leaf, LeafKind, ParseProblem, PromptSection, Range, Section, Tag, TemplateChoice, TemplateVariant } from './tree';
@@ -702,7 +702,8 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
       const piece = pieces[p];
       if (piece && piece.start <= from) weight = piece.weight;
     }
-    section.tags.push(new SectionTag(section, k, node, section.kind, tagStart, t[4 * node + 2]!, tableTagValue(src, t, node), weight));
+    const atom = tagAtom(src, t, node);
+    section.tags.push(new SectionTag(section, k, node, section.kind, tagStart, t[4 * node + 2]!, atom ? atom.text : tableTagValue(src, t, node), weight, atom));
     if (choices) choices.push(choiceOf?.get(node) ?? null);
   }
 }
@@ -760,6 +761,7 @@ class SectionTag implements Tag {
     readonly end: number,
     readonly value: string,
     readonly weight: number,
+    readonly atom: TextAtom | undefined,
   ) {}
 
   get node(): Branch {
@@ -780,15 +782,21 @@ export function weightValue(src: string, weight: { start: number; end: number })
 }
 
 /**
+ * Most tags are one text leaf with single spaces: their value is that text, the same atom for every tag with its
+ * characters (undefined for any other tag, or a long one).
+ */
+function tagAtom(src: string, t: Int32Array, node: number): TextAtom | undefined {
+  const leaf = node + 1;
+  if (t[4 * node + 3] !== 2 || t[4 * leaf] !== KIND.text || hasOddSpace(src, t[4 * leaf + 1]!, t[4 * leaf + 2]!)) return undefined;
+  return internAtom(src, t[4 * leaf + 1]!, t[4 * leaf + 2]!);
+}
+
+/**
  * The text of the tag at `node` of a node table as A1111 reads it (its parts are the nodes after it in its
  * subtree): escapes resolved, whitespace collapsed to single spaces.
  */
 function tableTagValue(src: string, t: Int32Array, node: number): string {
   const last = node + t[4 * node + 3]! - 1;
-  // Most tags are one text leaf with single spaces: the same string for every tag with its characters.
-  if (last === node + 1 && t[4 * last] === KIND.text && !hasOddSpace(src, t[4 * last + 1]!, t[4 * last + 2]!)) {
-    return internSlice(src, t[4 * last + 1]!, t[4 * last + 2]!);
-  }
   let value = '';
   for (let j = node + 1; j <= last; j++) {
     const k = t[4 * j]!, s = t[4 * j + 1]!, e = t[4 * j + 2]!;

@@ -2,6 +2,7 @@
 // end exclusive); leaves tile the whole input, so concatenating their text gives the input back.
 
 import type { TemplateNode } from '../template/parse';
+import type { TextAtom } from '../text/intern';
 
 export type LeafKind =
   | 'text' // a run of tag text
@@ -123,6 +124,8 @@ export interface Tag {
   weight: number;
   /** The multipliers of the enclosing brackets, innermost first (`((x))` → [1.1, 1.1]). */
   multipliers: number[];
+  /** `value` interned (most tags: one text, single spaces), where caches keyed by the text keep what they know. */
+  atom?: TextAtom;
 }
 
 export interface ExtraNetwork {

@@ -3,15 +3,27 @@
 // map the checks key by it, hashing it again. Looked up by a hash of the range's characters, so a repeated tag
 // allocates nothing. Bounded: emptied when half full, so any input keeps it at its size.
 
+/** An interned text, with one slot a caller may keep what it worked out of the text in (see TextAtom.memo). */
+export interface TextAtom {
+  readonly text: string;
+  /**
+   * What a cache of the caller's holds for this text, valid while `memoOwner` is that cache (the checks: a tag's facts
+   * for a profile), so the caller needs no lookup of its own.
+   */
+  memo: unknown;
+  memoOwner: unknown;
+}
+
 const SLOTS = 1 << 16;
 const MAX_LENGTH = 256;
-let slots: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
+let slots: Array<TextAtom | undefined> = new Array<TextAtom | undefined>(SLOTS).fill(undefined);
 let used = 0;
 
-/** src.slice(start, end), the same string object as every earlier call for the same characters (short ranges). */
-export function internSlice(src: string, start: number, end: number): string {
+/** The atom of src[start, end), the same object as every earlier call's for the same characters; undefined for an empty
+ * or a long range (over 256 characters). */
+export function internAtom(src: string, start: number, end: number): TextAtom | undefined {
   const length = end - start;
-  if (length > MAX_LENGTH || length <= 0) return src.slice(start, end);
+  if (length > MAX_LENGTH || length <= 0) return undefined;
   let h = 0x811c9dc5;
   for (let k = start; k < end; k++) h = Math.imul(h ^ src.charCodeAt(k), 0x01000193);
   const mask = SLOTS - 1;
@@ -19,17 +31,22 @@ export function internSlice(src: string, start: number, end: number): string {
     const found = slots[at];
     if (found === undefined) {
       if (used >= SLOTS >> 1) {
-        slots = new Array<string | undefined>(SLOTS).fill(undefined);
+        slots = new Array<TextAtom | undefined>(SLOTS).fill(undefined);
         used = 0;
-        return internSlice(src, start, end);
+        return internAtom(src, start, end);
       }
-      const text = flatCopy(src, start, end);
-      slots[at] = text;
+      const atom: TextAtom = { text: flatCopy(src, start, end), memo: undefined, memoOwner: undefined };
+      slots[at] = atom;
       used++;
-      return text;
+      return atom;
     }
-    if (found.length === length && sameChars(found, src, start)) return found;
+    if (found.text.length === length && sameChars(found.text, src, start)) return found;
   }
+}
+
+/** src.slice(start, end), the same string object as every earlier call for the same characters (short ranges). */
+export function internSlice(src: string, start: number, end: number): string {
+  return internAtom(src, start, end)?.text ?? src.slice(start, end);
 }
 
 const codes = new Uint16Array(MAX_LENGTH);
