@@ -112,12 +112,12 @@ function factCacheOf(profile: Profile): FactCache {
   return cache;
 }
 
-/** The facts of a tag: kept on its atom, where it has one (no lookup), else in the cache by its text. */
-function factsOfTag(ctx: Context, tag: Tag): TagFacts {
-  const atom = tag.atom;
-  if (!atom) return factsOf(ctx, tag.value);
+/** The facts of the k-th tag of a section: kept on its atom, where it has one (no lookup), else in the cache by its text. */
+function factsAt(ctx: Context, section: PromptSection, k: number): TagFacts {
+  const atom = section.tagAtom(k);
+  if (!atom) return factsOf(ctx, section.tagValue(k));
   if (atom.memoOwner !== ctx.facts) {
-    atom.memo = factsOf(ctx, tag.value);
+    atom.memo = factsOf(ctx, atom.text);
     atom.memoOwner = ctx.facts;
   }
   return atom.memo as TagFacts;
@@ -245,31 +245,30 @@ function apart(a: TemplateChoice | null, b: TemplateChoice | null): TemplateChoi
 }
 
 /**
- * The first earlier tag named as the tag at `index` that can be in one expansion with it, or undefined.
+ * The index of the first earlier tag named as the tag at `index` that can be in one expansion with it, or -1.
  * Earlier tags in another option of an exclusive variant on its path are skipped a whole option at a time
  * (a binary search past the variant's options before this tag's), so a name repeated in many alternative
  * options costs the depth of the variants, not the number of options.
  */
-function firstCompatible(section: PromptSection, earlier: number[], index: number): Tag | undefined {
+function firstCompatible(section: PromptSection, earlier: number[], index: number): number {
   const choices = section.template!.choices;
-  const tags = section.tags;
   let k = 0;
   while (k < earlier.length) {
     const other = earlier[k]!;
     const part = apart(choices[other]!, choices[index]!);
-    if (!part) return tags[other];
+    if (!part) return other;
     // Every earlier tag from here to the start of this tag's option of that variant is apart too.
     const until = part.start;
     let lo = k + 1;
     let hi = earlier.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (tags[earlier[mid]!]!.start < until) lo = mid + 1;
+      if (section.tagStart(earlier[mid]!) < until) lo = mid + 1;
       else hi = mid;
     }
     k = lo;
   }
-  return undefined;
+  return -1;
 }
 
 /** How many sections checkTags has read in this process: each one's number for the names' marks. */
@@ -283,62 +282,65 @@ function checkTags(ctx: Context, section: PromptSection): void {
   // In a template section, tags by name (their indexes, in order): alternative options are not duplicates.
   const byName = section.template ? new Map<string, number[]>() : undefined;
   const meets = meetsIn(section);
-  let tagIndex = -1;
   const byGroup = new Map<string, Array<{ tag: Tag; info: CardTagInfo }>>();
   const years: Tag[] = [];
-  for (const tag of section.tags) {
-    tagIndex++;
-    const { start, end } = tag;
-    const facts = factsOfTag(ctx, tag);
+  // By index, without making Tag objects (made only for the few tags the group checks below compare).
+  const count = section.tagCount;
+  for (let k = 0; k < count; k++) {
+    const start = section.tagStart(k);
+    const end = section.tagEnd(k);
+    const facts = factsAt(ctx, section, k);
     const name = facts.name;
-    if (!(tag.weight >= 0 && tag.weight <= 2)) {
-      report(ctx, rules.weightOutOfRange, start, end, { weight: Number(tag.weight.toPrecision(6)) });
+    const weight = section.tagWeight(k);
+    if (!(weight >= 0 && weight <= 2)) {
+      report(ctx, rules.weightOutOfRange, start, end, { weight: Number(weight.toPrecision(6)) });
     }
     const mark = facts.mark;
-    let first = mark.section === here ? section.tags[mark.tag] : undefined;
+    let first = mark.section === here ? mark.tag : -1;
     if (byName) {
       const earlier = byName.get(name);
-      first = earlier ? firstCompatible(section, earlier, tagIndex) : undefined;
-      if (earlier) earlier.push(tagIndex);
-      else byName.set(name, [tagIndex]);
+      first = earlier ? firstCompatible(section, earlier, k) : -1;
+      if (earlier) earlier.push(k);
+      else byName.set(name, [k]);
     }
-    if (first) {
-      report(ctx, rules.duplicateTag, start, end, { tag: tag.value, section: sectionName(section) }, {
+    if (first >= 0) {
+      report(ctx, rules.duplicateTag, start, end, { tag: section.tagValue(k), section: sectionName(section) }, {
         data: { fix: 'remove-tag' },
-        related: [{ start: first.start, end: first.end, message: 'First written here' }],
+        related: [{ start: section.tagStart(first), end: section.tagEnd(first), message: 'First written here' }],
       });
     } else {
       mark.section = here;
-      mark.tag = tagIndex;
+      mark.tag = k;
     }
     const info = facts.card;
     if (info) {
       const list = byGroup.get(info.group.kind) ?? [];
-      list.push({ tag, info });
+      list.push({ tag: section.tagAt(k), info });
       byGroup.set(info.group.kind, list);
       continue;
     }
     const year = facts.year;
     if (year && profile.year) {
       const example = `${profile.year.prefix}${profile.year.max}`;
+      const value = section.tagValue(k);
       if (year.digits.length !== 4) {
-        report(ctx, rules.yearMalformed, start, end, { tag: tag.value, example });
+        report(ctx, rules.yearMalformed, start, end, { tag: value, example });
         continue;
       } else {
-        const value = Number(year.digits);
-        if (value < profile.year.min || value > profile.year.max) {
-          report(ctx, rules.yearOutOfRange, start, end, { tag: tag.value, model: profile.name, min: profile.year.min, max: profile.year.max }, {
-            data: { fix: 'replace', with: `${profile.year.prefix}${Math.min(profile.year.max, Math.max(profile.year.min, value))}` },
+        const digits = Number(year.digits);
+        if (digits < profile.year.min || digits > profile.year.max) {
+          report(ctx, rules.yearOutOfRange, start, end, { tag: value, model: profile.name, min: profile.year.min, max: profile.year.max }, {
+            data: { fix: 'replace', with: `${profile.year.prefix}${Math.min(profile.year.max, Math.max(profile.year.min, digits))}` },
           });
         }
       }
-      years.push(tag);
+      years.push(section.tagAt(k));
       continue;
     }
     if (facts.nearMiss === undefined) facts.nearMiss = nearMiss(ctx, name) ?? null;
     const suggestion = facts.nearMiss;
     if (suggestion) {
-      report(ctx, rules.nearMiss, start, end, { tag: tag.value, group: suggestion.group.label.toLowerCase(), model: profile.name, suggestion: suggestion.tag }, {
+      report(ctx, rules.nearMiss, start, end, { tag: section.tagValue(k), group: suggestion.group.label.toLowerCase(), model: profile.name, suggestion: suggestion.tag }, {
         data: { fix: 'replace', with: suggestion.tag },
       });
     }
@@ -376,7 +378,8 @@ function meetsIn(section: PromptSection): ((a: Tag, b: Tag) => boolean) | undefi
   const template = section.template;
   if (!template) return undefined;
   const index = new Map<Tag, number>();
-  section.tags.forEach((t, i) => index.set(t, i));
+  // The group checks compare Tag objects: every tag's index by its object (template sections only).
+  for (let k = 0; k < section.tagCount; k++) index.set(section.tagAt(k), k);
   return (a, b) => !apart(template.choices[index.get(a)!] ?? null, template.choices[index.get(b)!] ?? null);
 }
 
@@ -384,7 +387,7 @@ function reportMultiple(ctx: Context, tags: Tag[], group: string, meets?: (a: Ta
   // The first tag of each name, in order (a set, not a search per tag: tags x tags on a long prompt).
   const names = new Set<string>();
   const distinct = tags.filter((t) => {
-    const name = factsOfTag(ctx, t).name;
+    const name = factsOf(ctx, t.value).name;
     if (names.has(name)) return false;
     names.add(name);
     return true;
@@ -418,17 +421,18 @@ function nearMiss(ctx: Context, name: string): CardTagInfo | undefined {
 }
 
 function checkTagsInBoth(ctx: Context, prompt: PromptSection, negative: PromptSection): void {
-  const inPrompt = new Map<string, Tag>();
-  for (const tag of prompt.tags) {
-    const facts = factsOfTag(ctx, tag);
-    if (facts.card || facts.year) inPrompt.set(facts.name, tag);
+  // The prompt's card and year tags by name (their indexes), then the negative prompt's tags looked up in it.
+  const inPrompt = new Map<string, number>();
+  for (let k = 0; k < prompt.tagCount; k++) {
+    const facts = factsAt(ctx, prompt, k);
+    if (facts.card || facts.year) inPrompt.set(facts.name, k);
   }
-  for (const tag of negative.tags) {
-    const first = inPrompt.get(factsOfTag(ctx, tag).name);
-    if (!first) continue;
-    report(ctx, rules.tagInBoth, tag.start, tag.end, { tag: tag.value }, {
+  for (let k = 0; k < negative.tagCount; k++) {
+    const first = inPrompt.get(factsAt(ctx, negative, k).name);
+    if (first === undefined) continue;
+    report(ctx, rules.tagInBoth, negative.tagStart(k), negative.tagEnd(k), { tag: negative.tagValue(k) }, {
       data: { fix: 'remove-tag' },
-      related: [{ start: first.start, end: first.end, message: 'In the prompt here' }],
+      related: [{ start: prompt.tagStart(first), end: prompt.tagEnd(first), message: 'In the prompt here' }],
     });
   }
 }

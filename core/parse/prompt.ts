@@ -494,7 +494,13 @@ export function parsePromptSection(
 class ParsedSection implements PromptSection {
   text = '';
   segments: PromptSection['segments'] = [];
-  tags: Tag[] = [];
+  /** Per tag: its node in the table, its weight, and its value (an atom where it has one). */
+  readonly tagNodes: number[] = [];
+  readonly tagWeights: number[] = [];
+  readonly tagTexts: Array<string | TextAtom> = [];
+  /** The Tag objects made so far (holes where none was asked for), and whether all were. */
+  private readonly tagObjects: Tag[] = [];
+  private allTags = false;
   extraNetworks: ExtraNetwork[] = [];
   breaks: Leaf[] = [];
   comments: Leaf[] = [];
@@ -517,6 +523,44 @@ class ParsedSection implements PromptSection {
 
   get node(): Branch {
     return (this.built ??= this.table.build()).root;
+  }
+
+  get tags(): Tag[] {
+    if (!this.allTags) {
+      for (let k = 0; k < this.tagNodes.length; k++) this.tagAt(k);
+      this.allTags = true;
+    }
+    return this.tagObjects;
+  }
+
+  get tagCount(): number {
+    return this.tagNodes.length;
+  }
+
+  tagStart(k: number): number {
+    return this.table.data[4 * this.tagNodes[k]! + 1]!;
+  }
+
+  tagEnd(k: number): number {
+    return this.table.data[4 * this.tagNodes[k]! + 2]!;
+  }
+
+  tagWeight(k: number): number {
+    return this.tagWeights[k]!;
+  }
+
+  tagValue(k: number): string {
+    const text = this.tagTexts[k]!;
+    return typeof text === 'string' ? text : text.text;
+  }
+
+  tagAtom(k: number): TextAtom | undefined {
+    const text = this.tagTexts[k]!;
+    return typeof text === 'string' ? undefined : text;
+  }
+
+  tagAt(k: number): Tag {
+    return (this.tagObjects[k] ??= new SectionTag(this, k, this.tagNodes[k]!, this.kind, this.tagStart(k), this.tagEnd(k), this.tagValue(k), this.tagWeights[k]!, this.tagAtom(k)));
   }
 
   eachLeaf(visit: (kind: LeafKind, start: number, end: number) => void): void {
@@ -610,7 +654,7 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
   const blank = (s: number, e: number): void => {
     blanks.push(s - section.contentStart, e - section.contentStart);
   };
-  const tagNodes: number[] = [];
+  const tagNodes = section.tagNodes;
   const tagChains: Chain[] = [];
   // Multipliers as a linked list from the innermost bracket out, shared by everything inside it; a tag
   // turns its list into an array only when asked (copying it for every tag costs depth x tags).
@@ -702,8 +746,8 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
       const piece = pieces[p];
       if (piece && piece.start <= from) weight = piece.weight;
     }
-    const atom = tagAtom(src, t, node);
-    section.tags.push(new SectionTag(section, k, node, section.kind, tagStart, t[4 * node + 2]!, atom ? atom.text : tableTagValue(src, t, node), weight, atom));
+    section.tagWeights.push(weight);
+    section.tagTexts.push(tagAtom(src, t, node) ?? tableTagValue(src, t, node));
     if (choices) choices.push(choiceOf?.get(node) ?? null);
   }
 }

@@ -189,7 +189,17 @@ export interface PromptSection {
   text: string;
   /** Maps offsets in `text` to source offsets: sorted runs of verbatim copies. */
   segments: Array<{ textStart: number; sourceStart: number; length: number }>;
-  tags: Tag[];
+  /** Its tags (made on first read: the checks and token counts read them by index, below, without making any). */
+  readonly tags: Tag[];
+  readonly tagCount: number;
+  /** Of the k-th tag: what tags[k] holds. */
+  tagStart(k: number): number;
+  tagEnd(k: number): number;
+  tagWeight(k: number): number;
+  tagValue(k: number): string;
+  tagAtom(k: number): TextAtom | undefined;
+  /** The k-th tag, the same object as tags[k] (made alone if tags was not read). */
+  tagAt(k: number): Tag;
   extraNetworks: ExtraNetwork[];
   breaks: Leaf[];
   /** The comment lines in it (leaves of the tree, at any depth). */

@@ -32,7 +32,7 @@ export function diagnose(analysis: Analysis, ctx: ServiceContext): CheckDiagnost
   if (!straddle && !count) return diagnostics;
   for (const block of doc.blocks) {
     for (const section of [block.prompt, block.negative]) {
-      if (!section || section.tags.length === 0) continue;
+      if (!section || section.tagCount === 0) continue;
       const tokens = analysis.tokens(section);
       const estimate = tokens.estimated ? ' (estimated: no CLIP tokenizer could be read)' : '';
       const name = section.kind === 'prompt' ? 'Prompt' : 'Negative prompt';
@@ -54,10 +54,9 @@ export function diagnose(analysis: Analysis, ctx: ServiceContext): CheckDiagnost
       // A Dynamic Prompts section: the chunks of its largest expansion (which have no place in the source).
       const chunkCount = tokens.template ? targetTokenCount(tokens.tokenCount) / CHUNK_LENGTH : tokens.chunks.length;
       if (count && chunkCount > 1) {
-        const first = section.tags[0]!;
         diagnostics.push({
-          start: first.start,
-          end: first.end,
+          start: section.tagStart(0),
+          end: section.tagEnd(0),
           severity: count,
           code: rules.tokenCount.code,
           message: formatMessage(rules.tokenCount.message, {

@@ -104,7 +104,6 @@ export function countPromptTokens(src: string, section: PromptSection, source: T
   const base = section.contentStart;
   const chunks: Chunk[] = result.chunks.map(() => ({ tokens: 0, start: -1, end: -1 }));
   const straddling: Array<{ tag: Tag; chunk: number; tagIndex: number }> = [];
-  const tags = section.tags;
   let previousChunk = -1;
   let previousStart = base;
   for (const token of result.tokens) {
@@ -113,8 +112,8 @@ export function countPromptTokens(src: string, section: PromptSection, source: T
     if (chunk.start < 0) chunk.start = base + token.start;
     chunk.end = base + token.end;
     if (previousChunk >= 0 && previousChunk !== token.chunk) {
-      const index = tagStraddling(tags, previousStart, base + token.start);
-      if (index >= 0) straddling.push({ tag: tags[index]!, chunk: previousChunk, tagIndex: index });
+      const index = tagStraddling(section, previousStart, base + token.start);
+      if (index >= 0) straddling.push({ tag: section.tagAt(index), chunk: previousChunk, tagIndex: index });
     }
     previousChunk = token.chunk;
     previousStart = base + token.start;
@@ -146,16 +145,16 @@ function scheduledCount(text: string, negative: boolean, steps: number, source: 
  * before `before`: a binary search, where a search through the tags at every chunk edge costs
  * chunks x tags.
  */
-function tagStraddling(tags: readonly Tag[], before: number, after: number): number {
+function tagStraddling(section: PromptSection, before: number, after: number): number {
   let lo = 0;
-  let hi = tags.length - 1;
-  if (hi < 0 || tags[0]!.start > before) return -1;
+  let hi = section.tagCount - 1;
+  if (hi < 0 || section.tagStart(0) > before) return -1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (tags[mid]!.start <= before) lo = mid;
+    if (section.tagStart(mid) <= before) lo = mid;
     else hi = mid - 1;
   }
-  return after < tags[lo]!.end ? lo : -1;
+  return after < section.tagEnd(lo) ? lo : -1;
 }
 
 /** A count with offsets relative to the prompt's start, and straddling tags by their index. */
@@ -209,7 +208,7 @@ export function countPromptTokensCached(src: string, section: PromptSection, sou
     tokenCount: relative.tokenCount,
     estimated: relative.estimated,
     chunks: relative.chunks.map((c) => ({ tokens: c.tokens, start: c.start + base, end: c.end + base })),
-    straddling: relative.straddling.map((s) => ({ tag: section.tags[s.tagIndex]!, chunk: s.chunk, tagIndex: s.tagIndex })),
+    straddling: relative.straddling.map((s) => ({ tag: section.tagAt(s.tagIndex), chunk: s.chunk, tagIndex: s.tagIndex })),
   };
 }
 
