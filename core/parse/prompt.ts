@@ -656,8 +656,8 @@ function collect(src: string, section: ParsedSection, weights: ReadonlyMap<numbe
   };
   const tagNodes = section.tagNodes;
   const tagChains: Chain[] = [];
-  // Multipliers as a linked list from the innermost bracket out, shared by everything inside it; a tag
-  // turns its list into an array only when asked (copying it for every tag costs depth x tags).
+  // Multipliers as a linked list from the innermost bracket out, shared by everything inside it (a copy per tag
+  // costs depth x tags), for the weights below; not kept (a tag's multipliers are read from the table, multipliersOf).
   // One pass over the table in pre-order; `ends` and `outer` hold the open branches' subtree ends and chains.
   const ends: number[] = [];
   const outer: Chain[] = [];
