@@ -66,7 +66,7 @@ const WS = KIND.whitespace;
 const TAG = KIND.tag;
 
 // The table being built (one section at a time; parsing never re-enters) and the leaves of the tag being
-// read, in scratch buffers reused by every section: a section keeps an exact-size copy of its table.
+// read, in scratch buffers reused by every section: a section keeps a compact copy of its table (keepTable).
 const SCRATCH_NODES = 1 << 16;
 let table = new Int32Array(4 * 4096);
 let count = 0;
@@ -94,16 +94,28 @@ const ARENA_INTS = 1 << 14;
 let arena = new Int32Array(ARENA_INTS);
 let arenaUsed = 0;
 
-/** A copy of the first `n` values of the scratch table, as a view of an arena. */
+/**
+ * The first `n` nodes of the scratch table in the kept form (table.ts: kind, start, size; the parser also needs each
+ * node's end while it builds), as a view of an arena.
+ */
 function keepTable(n: number): Int32Array {
-  if (n > ARENA_INTS / 4) return table.slice(0, n);
-  if (arenaUsed + n > arena.length) {
-    arena = new Int32Array(ARENA_INTS);
-    arenaUsed = 0;
+  const ints = 3 * n;
+  let kept: Int32Array;
+  if (ints > ARENA_INTS / 4) {
+    kept = new Int32Array(ints);
+  } else {
+    if (arenaUsed + ints > arena.length) {
+      arena = new Int32Array(ARENA_INTS);
+      arenaUsed = 0;
+    }
+    kept = arena.subarray(arenaUsed, arenaUsed + ints);
+    arenaUsed += ints;
   }
-  const kept = arena.subarray(arenaUsed, arenaUsed + n);
-  kept.set(table.subarray(0, n));
-  arenaUsed += n;
+  for (let i = 0; i < n; i++) {
+    kept[3 * i] = table[4 * i]!;
+    kept[3 * i + 1] = table[4 * i + 1]!;
+    kept[3 * i + 2] = table[4 * i + 3]!;
+  }
   return kept;
 }
 
@@ -480,13 +492,13 @@ export function parsePromptSection(
   table[2] = end;
   table[3] = count;
 
-  const section = new ParsedSection(src, kind, new NodeTable(keepTable(4 * count)), labelEnd ?? start, end, problems);
-  // A huge section leaves the scratch buffers huge: give them back rather than keep the largest ever parsed.
-  if (table.length > 4 * SCRATCH_NODES) table = new Int32Array(4 * SCRATCH_NODES);
-  if (material.length > 3 * SCRATCH_NODES) material = new Int32Array(3 * 256);
+  const section = new ParsedSection(src, kind, new NodeTable(keepTable(count), end), labelEnd ?? start, end, problems);
   if (template) section.template = { node: template.node, choices: [] };
   buildText(src, section, commentLines);
   collect(src, section, weights, choiceOf, closers);
+  // A huge section leaves the scratch buffers huge: give them back rather than keep the largest ever parsed.
+  if (table.length > 4 * SCRATCH_NODES) table = new Int32Array(4 * SCRATCH_NODES);
+  if (material.length > 3 * SCRATCH_NODES) material = new Int32Array(3 * 256);
   return section;
 }
 
@@ -517,8 +529,8 @@ class ParsedSection implements PromptSection {
     readonly contentEnd: number,
     readonly problems: ParseProblem[],
   ) {
-    this.start = table.data[1]!;
-    this.end = table.data[2]!;
+    this.start = table.start(0);
+    this.end = table.end(0);
   }
 
   get node(): Branch {
@@ -538,11 +550,11 @@ class ParsedSection implements PromptSection {
   }
 
   tagStart(k: number): number {
-    return this.table.data[4 * this.tagNodes[k]! + 1]!;
+    return this.table.start(this.tagNodes[k]!);
   }
 
   tagEnd(k: number): number {
-    return this.table.data[4 * this.tagNodes[k]! + 2]!;
+    return this.table.end(this.tagNodes[k]!);
   }
 
   tagWeight(k: number): number {
@@ -573,11 +585,11 @@ class ParsedSection implements PromptSection {
    * for deep nesting).
    */
   multipliersOf(node: number): number[] {
-    const t = this.table.data;
+    const t = this.table;
     const around: number[] = [];
     // Down from the root through the node's ancestors only: a subtree that ends before the node is skipped whole.
     for (let i = 1; i < node; ) {
-      const k = t[4 * i]!, size = t[4 * i + 3]!;
+      const k = t.kind(i), size = t.size(i);
       if (i + size <= node) {
         i += size;
         continue;
@@ -591,9 +603,9 @@ class ParsedSection implements PromptSection {
 
   /** The multiplier of the round group at `node`: its weight leaf's number, else 1.1 (as collect's chains). */
   private groupWeight(node: number): number {
-    const t = this.table.data;
-    for (let j = node + 1; j < node + t[4 * node + 3]!; j += t[4 * j + 3]!) {
-      if (t[4 * j] === KIND.weight) return weightValue(this.src, { start: t[4 * j + 1]!, end: t[4 * j + 2]! }) ?? ROUND;
+    const t = this.table;
+    for (let j = node + 1; j < node + t.size(node); j += t.size(j)) {
+      if (t.kind(j) === KIND.weight) return weightValue(this.src, { start: t.start(j), end: t.end(j) }) ?? ROUND;
     }
     return ROUND;
   }
@@ -646,8 +658,9 @@ function buildText(src: string, section: PromptSection, commentLines: Range[]): 
 
 /** Tags with their weights, extra networks, BREAKs, comment lines. */
 function collect(src: string, section: ParsedSection, weights: ReadonlyMap<number, number>, choiceOf?: Map<number, TemplateChoice>, closers: ReadonlyArray<{ at: number; text: string }> = []): void {
-  const t = section.table.data;
-  const n = section.table.count;
+  // The scratch table, still this section's (with each node's end; see keepTable).
+  const t = table;
+  const n = count;
   // Weights: run A1111's own algorithm over the section, with what A1111 removes before it
   // (comments, extra networks, prompt-editing and alternation syntax) blanked out, offsets kept.
   const blanks: number[] = [];

@@ -1,7 +1,8 @@
 // A prompt section's syntax tree as a node table: one Int32Array holding, for each node in pre-order, its kind
-// code, start, end and subtree size (itself included). It costs 16 bytes a node where objects cost ~100 with
-// their child arrays, and the parser and the checks read it without building any: the Branch/Leaf objects of
-// tree.ts are built from it once, only for the readers that walk the tree (hover, formatting, semantic tokens).
+// code, start and subtree size (itself included). It costs 12 bytes a node where objects cost ~100 with their child
+// arrays, and the checks read it without building any: the Branch/Leaf objects of tree.ts are built from it once, only
+// for the readers that walk the tree (hover, formatting, semantic tokens). Ends are not stored: the leaves tile the
+// section, so a node ends where the node after its subtree starts (the last ones at the section's end).
 //
 // A node whose kind is a leaf kind may still have a subtree: a `when` leaf keeps the parts of the tag it was
 // read as (`[a:b:5]`); every reader skips a leaf's subtree.
@@ -27,23 +28,41 @@ export const IS_BRANCH: readonly boolean[] = KIND_NAMES.map((k) => (BRANCH_KINDS
 export const IS_TEMPLATE: readonly boolean[] = KIND_NAMES.map((k) => k.startsWith('template-') || k === 'wildcard');
 
 export class NodeTable {
-  constructor(readonly data: Int32Array) {}
+  /** `data`: kind, start and size of each node; `last`: the end of the root (the section). */
+  constructor(readonly data: Int32Array, private readonly last: number) {}
 
   get count(): number {
-    return this.data.length / 4;
+    return this.data.length / 3;
+  }
+
+  kind(i: number): number {
+    return this.data[3 * i]!;
+  }
+
+  start(i: number): number {
+    return this.data[3 * i + 1]!;
+  }
+
+  size(i: number): number {
+    return this.data[3 * i + 2]!;
+  }
+
+  end(i: number): number {
+    const next = i + this.data[3 * i + 2]!;
+    return next < this.data.length / 3 ? this.data[3 * next + 1]! : this.last;
   }
 
   /** Visits the leaves in source order. */
   eachLeaf(visit: (kind: LeafKind, start: number, end: number) => void): void {
     const t = this.data;
     for (let i = 0; i < this.count; ) {
-      const k = t[4 * i]!;
+      const k = t[3 * i]!;
       if (IS_BRANCH[k]) {
         i++;
         continue;
       }
-      visit(KIND_NAMES[k] as LeafKind, t[4 * i + 1]!, t[4 * i + 2]!);
-      i += t[4 * i + 3]!;
+      visit(KIND_NAMES[k] as LeafKind, t[3 * i + 1]!, this.end(i));
+      i += t[3 * i + 2]!;
     }
   }
 
@@ -51,7 +70,7 @@ export class NodeTable {
   build(): { root: Branch; tags: Branch[] } {
     const t = this.data;
     const n = this.count;
-    const root: Branch = { kind: KIND_NAMES[t[0]!] as BranchKind, start: t[1]!, end: t[2]!, children: [] };
+    const root: Branch = { kind: KIND_NAMES[t[0]!] as BranchKind, start: t[1]!, end: this.last, children: [] };
     const tags: Branch[] = [];
     const parents: Branch[] = [root];
     const ends: number[] = [n];
@@ -60,15 +79,15 @@ export class NodeTable {
         ends.pop();
         parents.pop();
       }
-      const k = t[4 * i]!, size = t[4 * i + 3]!;
+      const k = t[3 * i]!, size = t[3 * i + 2]!;
       const parent = parents[parents.length - 1]!;
       if (!IS_BRANCH[k]) {
-        const leaf: Leaf = { kind: KIND_NAMES[k] as LeafKind, start: t[4 * i + 1]!, end: t[4 * i + 2]! };
+        const leaf: Leaf = { kind: KIND_NAMES[k] as LeafKind, start: t[3 * i + 1]!, end: this.end(i) };
         parent.children.push(leaf);
         i += size;
         continue;
       }
-      const branch: Branch = { kind: KIND_NAMES[k] as BranchKind, start: t[4 * i + 1]!, end: t[4 * i + 2]!, children: [] };
+      const branch: Branch = { kind: KIND_NAMES[k] as BranchKind, start: t[3 * i + 1]!, end: this.end(i), children: [] };
       parent.children.push(branch as SyntaxNode);
       if (KIND_NAMES[k] === 'tag') tags.push(branch);
       parents.push(branch);
