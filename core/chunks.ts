@@ -45,6 +45,19 @@ export interface ChunkOptions {
   commaBacktrack?: number;
   /** The embeddings the model has loaded (embeddingLookup); without it, names tokenize as text. */
   embeddings?: EmbeddingLookup;
+  /**
+   * Only the count and each chunk's span (`spans`): no ids, multipliers or tokens, which for a huge prompt (a token
+   * object each, 77 ids and multipliers per chunk) cost over 100 bytes per character of it.
+   */
+  spansOnly?: boolean;
+}
+
+/** Where a chunk's tokens came from: how many, the start of its first and last token, the end of its last. */
+export interface ChunkSpan {
+  tokens: number;
+  firstStart: number;
+  lastStart: number;
+  lastEnd: number;
 }
 
 /** An embedding as chunking sees it: its name and how many vectors (token positions) it takes. */
@@ -110,8 +123,10 @@ export interface PromptChunks {
   multipliers: number[][];
   /** The count A1111 shows: N in "N/75". */
   tokenCount: number;
-  /** Every prompt token in order (padding and start/end excluded). */
+  /** Every prompt token in order (padding and start/end excluded); empty with `spansOnly`. */
   tokens: ChunkToken[];
+  /** With `spansOnly`: each chunk's span (and `chunks`, `multipliers` are empty). */
+  spans?: ChunkSpan[];
 }
 
 /** The chunk being filled, as parallel arrays (a token is an index). */
@@ -144,12 +159,21 @@ export function promptChunks(text: string, tokenizer: ChunkTokenizer, options: C
   const backtrack = options.commaBacktrack ?? COMMA_BACKTRACK;
   const commaId = tokenizer.tokenId(',</w>');
   const result: PromptChunks = { chunks: [], multipliers: [], tokenCount: 0, tokens: [] };
+  const spans: ChunkSpan[] | undefined = options.spansOnly ? (result.spans = []) : undefined;
   let chunk = new OpenChunk();
   let lastComma = -1;
+  let closed = 0;
 
   const closeChunk = (isLast: boolean): void => {
     result.tokenCount += isLast ? chunk.length : CHUNK_LENGTH;
-    const chunkIndex = result.chunks.length;
+    const chunkIndex = closed++;
+    if (spans) {
+      const n = chunk.length;
+      spans.push(n === 0 ? { tokens: 0, firstStart: -1, lastStart: -1, lastEnd: -1 } : { tokens: n, firstStart: chunk.starts[0]!, lastStart: chunk.starts[n - 1]!, lastEnd: chunk.ends[n - 1]! });
+      lastComma = -1;
+      chunk = new OpenChunk();
+      return;
+    }
     const ids = [tokenizer.bos];
     const multipliers = [1];
     for (let k = 0; k < chunk.length; k++) {
@@ -220,7 +244,7 @@ export function promptChunks(text: string, tokenizer: ChunkTokenizer, options: C
       k += found.ids.length;
     }
   }
-  if (chunk.length > 0 || result.chunks.length === 0) closeChunk(true);
+  if (chunk.length > 0 || closed === 0) closeChunk(true);
   return result;
 }
 

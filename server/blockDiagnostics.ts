@@ -4,7 +4,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
-import { eachBlock, formatMessage, rules, type PromptService } from '../core';
+import { blockTooLarge as coreBlockTooLarge, eachBlock, formatMessage, MAX_BLOCK_CHARS, rules, type PromptService } from '../core';
 import { diagnose } from './features/diagnostics';
 
 export class BlockDiagnostics {
@@ -155,25 +155,19 @@ function capped(shown: Diagnostic[], total: number): Diagnostic[] {
   return shown;
 }
 
-/**
- * Blocks longer than this are not analysed by the server (checks, completion, hover): a block is a prompt,
- * a negative prompt and a settings line, a few KB at most when written by hand (the backend renders at most 40
- * chunks, ~12 KB of tags), and a block is read in one go: one of 256K characters kept the server from answering
- * anything else for 0.6–0.8 s (a long line of tags; deep prompt editing), one of 64K for 0.1–0.2 s.
- */
-export const MAX_BLOCK_CHARS = 64 * 1024;
+/** Blocks longer than this are not analysed by the server (checks, completion, hover): see core's MAX_BLOCK_CHARS. */
+export { MAX_BLOCK_CHARS };
 /** At most this many diagnostics are published per document (and one more saying how many there are). */
 export const MAX_DIAGNOSTICS = 1000;
 
 function blockTooLarge(text: string, line: number, start: number, end: number): Diagnostic {
-  const firstLineEnd = text.indexOf('\n', start);
-  const lineEnd = firstLineEnd < 0 || firstLineEnd > end ? end : firstLineEnd;
+  const d = coreBlockTooLarge(text, start, end);
   return {
-    range: { start: { line, character: 0 }, end: { line, character: Math.min(lineEnd - start, 200) } },
+    range: { start: { line, character: 0 }, end: { line, character: d.end - d.start } },
     severity: DiagnosticSeverity.Information,
-    code: rules.blockTooLarge.code,
+    code: d.code,
     source: 'tagsmith',
-    message: formatMessage(rules.blockTooLarge.message, { size: (end - start).toLocaleString('en-US'), limit: MAX_BLOCK_CHARS.toLocaleString('en-US') }),
+    message: d.message,
   };
 }
 

@@ -3,7 +3,7 @@
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { clipTokens, createPromptService, LineIndex, NetworkCatalog, splitBlocks, WildcardCatalog, withSdxlEmbeddings, builtinProfiles, findProfile, type CheckDiagnostic, type CatalogEntry, type PromptService, type TokenSource } from '../../core';
+import { blockTooLarge, clipTokens, createPromptService, LineIndex, MAX_BLOCK_CHARS, NetworkCatalog, splitBlocks, WildcardCatalog, withSdxlEmbeddings, builtinProfiles, findProfile, type CheckDiagnostic, type CatalogEntry, type PromptService, type TokenSource } from '../../core';
 import { indexNetworks } from '../../server/networkIndex';
 import { emptyUiFolders, findComfyuiFolders, findWebuiFolders } from '../../server/uiFolders';
 import { readWildcardFolder, wildcardLibrary } from '../../server/wildcardFiles';
@@ -320,14 +320,22 @@ export function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
  * Checks `text` about a megabyte of blocks at a time through the language service: checks never look across
  * blocks, so the diagnostics are the same as for the whole document, and a 50 MB file never holds its whole
  * tree in memory. Each piece after the first starts at a separator line, so a BOM is only read at the start.
+ * A block over MAX_BLOCK_CHARS is not read, as in the editor: one diagnostic says so.
  */
 function checkInPieces(text: string, service: PromptService, onDiagnostic: (d: CheckDiagnostic) => void): void {
   const PIECE = 1 << 20;
   const check = (start: number, end: number): void => {
+    if (end <= start) return;
     for (const d of service.diagnostics(text.slice(start, end))) onDiagnostic({ ...d, start: d.start + start, end: d.end + start });
   };
   let start = 0;
   for (const block of splitBlocks(text)) {
+    if (block.end - block.start > MAX_BLOCK_CHARS) {
+      check(start, block.start);
+      onDiagnostic(blockTooLarge(text, block.start, block.end));
+      start = block.end;
+      continue;
+    }
     if (block.end - start < PIECE) continue;
     check(start, block.end);
     start = block.end;

@@ -67,6 +67,28 @@ interface Context {
  */
 export const MAX_OF_A_KIND_PER_BLOCK = 200;
 
+/**
+ * Blocks longer than this are not analysed by the language server or `tagsmith check` (one diagnostic says so, see
+ * blockTooLarge): a block is a prompt, a negative prompt and a settings line, a few KB at most when written by hand
+ * (the backend renders at most 40 chunks, ~12 KB of tags), and a block is read in one go: one of 256K characters kept
+ * the server from answering anything else for 0.6–0.8 s, one of 64K for 0.1–0.2 s, and `tagsmith check` of one of
+ * 50 MB ran out of memory (about 80 bytes per character at its peak).
+ */
+export const MAX_BLOCK_CHARS = 64 * 1024;
+
+/** The diagnostic of a block over MAX_BLOCK_CHARS, on (the first 200 characters of) its first line. */
+export function blockTooLarge(text: string, start: number, end: number): CheckDiagnostic {
+  const firstLineEnd = text.indexOf('\n', start);
+  const lineEnd = firstLineEnd < 0 || firstLineEnd > end ? end : firstLineEnd;
+  return {
+    code: rules.blockTooLarge.code,
+    severity: rules.blockTooLarge.defaultSeverity,
+    start,
+    end: start + Math.min(lineEnd - start, 200),
+    message: formatMessage(rules.blockTooLarge.message, { size: (end - start).toLocaleString('en-US'), limit: MAX_BLOCK_CHARS.toLocaleString('en-US') }),
+  };
+}
+
 /** What the checks need of a tag's text for one profile, worked out once per distinct text (see factsOf). */
 interface TagFacts {
   /** normalizeTag of the text. */

@@ -74,7 +74,7 @@ function templateCount(src: string, section: PromptSection, source: TokenSource,
     if (counted.has(prompt)) continue;
     counted.add(prompt);
     const text = prompt.replace(EXTRA_NETWORK, '');
-    const count = scheduledCount(text, section.kind === 'negative', steps, source) ?? promptChunks(text, source.tokenizer, { embeddings: source.embeddings }).tokenCount;
+    const count = scheduledCount(text, section.kind === 'negative', steps, source) ?? promptChunks(text, source.tokenizer, { embeddings: source.embeddings, spansOnly: true }).tokenCount;
     if (count > max) max = count;
   }
   return { tokenCount: max, expansions: counted.size, sampled };
@@ -100,24 +100,23 @@ export function countPromptTokens(src: string, section: PromptSection, source: T
   }
   text += src.slice(at, section.contentEnd);
 
-  const result = promptChunks(text, source.tokenizer, { embeddings: source.embeddings });
+  const result = promptChunks(text, source.tokenizer, { embeddings: source.embeddings, spansOnly: true });
   const base = section.contentStart;
-  const chunks: Chunk[] = result.chunks.map(() => ({ tokens: 0, start: -1, end: -1 }));
+  const spans = result.spans!;
+  const chunks: Chunk[] = spans.map((s) => (s.tokens > 0 ? { tokens: s.tokens, start: base + s.firstStart, end: base + s.lastEnd } : { tokens: 0, start: -1, end: -1 }));
   const straddling: Array<{ tag: Tag; chunk: number; tagIndex: number }> = [];
+  // At each edge between chunks with tokens: the tag holding both the last token before it and the first after.
   let previousChunk = -1;
   let previousStart = base;
-  for (const token of result.tokens) {
-    const chunk = chunks[token.chunk]!;
-    chunk.tokens++;
-    if (chunk.start < 0) chunk.start = base + token.start;
-    chunk.end = base + token.end;
-    if (previousChunk >= 0 && previousChunk !== token.chunk) {
-      const index = tagStraddling(section, previousStart, base + token.start);
+  spans.forEach((span, chunk) => {
+    if (span.tokens === 0) return;
+    if (previousChunk >= 0) {
+      const index = tagStraddling(section, previousStart, base + span.firstStart);
       if (index >= 0) straddling.push({ tag: section.tagAt(index), chunk: previousChunk, tagIndex: index });
     }
-    previousChunk = token.chunk;
-    previousStart = base + token.start;
-  }
+    previousChunk = chunk;
+    previousStart = base + span.lastStart;
+  });
   for (const chunk of chunks) if (chunk.start < 0) chunk.start = chunk.end = previousChunk >= 0 ? previousStart : base;
   const scheduled = scheduledCount(text, section.kind === 'negative', steps, source);
   return { tokenCount: scheduled ?? result.tokenCount, chunks, estimated: source.estimated, straddling, ...(scheduled !== undefined ? { scheduled: true } : {}) };
@@ -135,7 +134,7 @@ function scheduledCount(text: string, negative: boolean, steps: number, source: 
   for (const part of parts) for (const [, scheduledText] of promptSchedules(part, steps)) texts.add(scheduledText);
   if (texts.size === 1 && texts.has(text)) return undefined;
   let max = 0;
-  for (const t of texts) max = Math.max(max, promptChunks(t, source.tokenizer, { embeddings: source.embeddings }).tokenCount);
+  for (const t of texts) max = Math.max(max, promptChunks(t, source.tokenizer, { embeddings: source.embeddings, spansOnly: true }).tokenCount);
   return max;
 }
 

@@ -226,17 +226,31 @@ describe('tagsmith check on a file with a great many problems', () => {
   it('lists 200 of each kind per block and says how many more (no internal error from a call with too many arguments)', () => {
     const dir = tempDir();
     const file = join(dir, 'deep.sdprompt');
-    // 100,000 unclosed '(' '[' '{': 200,000 diagnostics, more than one call can take as arguments (about 125,000 here).
-    writeFileSync(file, '([{'.repeat(100_000) + 'x');
+    // 20,000 unclosed '(' '[' '{' (60K characters, under the block limit): 40,000 unclosed brackets.
+    writeFileSync(file, '([{'.repeat(20_000) + 'x');
     const r = spawnSync(process.execPath, [CLI, 'check', '--format', 'json', file], { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 28 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
     const found = JSON.parse(r.stdout) as Array<{ code: string; message: string }>;
     const unclosed = found.filter((d) => d.code === 'unclosed-bracket');
     expect(unclosed).toHaveLength(201);
-    // 200,000 unclosed brackets ('{' is template syntax): 200 listed, one for the rest.
-    expect(unclosed.filter((d) => d.message.startsWith('199,800 more like this in this block are not listed'))).toHaveLength(1);
+    // 40,000 unclosed brackets ('{' is template syntax): 200 listed, one for the rest.
+    expect(unclosed.filter((d) => d.message.startsWith('39,800 more like this in this block are not listed'))).toHaveLength(1);
   }, 130_000);
+
+  it('does not read a block over 64K characters, as the editor does not, and checks the blocks around it', () => {
+    const dir = tempDir();
+    const file = join(dir, 'huge.sdprompt');
+    // 1boy twice before and after (duplicate-tag), and between them one block of 12,000 x 'solo, ' (72,000 characters).
+    writeFileSync(file, `1boy, 1boy\n---\n${'solo, '.repeat(12_000)}\n---\n1boy, 1boy\n`);
+    const r = run(['check', file]);
+    expect(r.stdout.trim().split('\n').map((l) => l.replace(/^.*?:(\d+:\d+): (\w+): .*\[(.*)\]$/, '$1 $2 $3'))).toEqual([
+      '1:7 warning duplicate-tag',
+      '3:1 info block-too-large',
+      '5:7 warning duplicate-tag',
+    ]);
+    expect(r.stdout).toContain('This block is 72,001 characters long');
+  });
 
   it('says once that a tag of many chunks straddles, and quotes a long tag cut short', () => {
     const dir = tempDir();

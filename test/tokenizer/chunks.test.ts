@@ -27,6 +27,25 @@ const repeat = (id: number, count: number): number[] => Array<number>(count).fil
 describe('promptChunks (A1111 tokenize_line), real vocabulary (../shared, else the bundled copy)', () => {
   const chunks = (text: string, options?: Parameters<typeof promptChunks>[2]) => promptChunks(text, realTokenizer(), options);
 
+  it('gives with spansOnly the count and, per chunk, the first and last token of the full result (property)', () => {
+    const piece = fc.constantFrom('cat', 'dog', ', ', 'a', ' BREAK ', '(', ')', '[', ']', ':1.2)', '\\(', ' ', 'embedding');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 400 }), (parts) => {
+        const text = parts.join('');
+        const full = chunks(text);
+        const lean = chunks(text, { spansOnly: true });
+        expect(lean.tokenCount).toBe(full.tokenCount);
+        expect(lean.tokens).toEqual([]);
+        const expected = full.chunks.map((_, c) => {
+          const own = full.tokens.filter((t) => t.chunk === c);
+          return own.length === 0 ? { tokens: 0, firstStart: -1, lastStart: -1, lastEnd: -1 } : { tokens: own.length, firstStart: own[0]!.start, lastStart: own[own.length - 1]!.start, lastEnd: own[own.length - 1]!.end };
+        });
+        expect(lean.spans).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('gives one chunk of start and 76 end tokens, and a count of 0, for an empty prompt', () => {
     const result = chunks('');
     expect(result.chunks).toEqual([chunkOf([])]);
