@@ -44,11 +44,6 @@ export function internAtom(src: string, start: number, end: number): TextAtom | 
   }
 }
 
-/** src.slice(start, end), the same string object as every earlier call for the same characters (short ranges). */
-export function internSlice(src: string, start: number, end: number): string {
-  return internAtom(src, start, end)?.text ?? src.slice(start, end);
-}
-
 const codes = new Uint16Array(MAX_LENGTH);
 
 /** The characters of src[start, end) as a string of their own: a slice may be a view that keeps all of `src` alive. */
