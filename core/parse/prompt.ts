@@ -4,7 +4,7 @@
 
 import { attentionPieces, isBreakWordAt } from '../attention';
 import { PY_DIGIT, PY_SPACE, PY_WORD, isPySpaceCode, pyFloat } from '../pyre';
-import { internAtom, type TextAtom } from '../text/intern';
+import { addAtom, findAtom, MAX_ATOM_LENGTH, type TextAtom } from '../text/intern';
 import { templateMarks, type TemplateMark } from './template';
 import { IS_BRANCH, IS_TEMPLATE, KIND, NodeTable } from './table';
 import type { Branch, ExtraNetwork, Leaf, LeafKind, ParseProblem, PromptSection, Range, Section, Tag, TemplateChoice, TemplateVariant } from './tree';
@@ -839,13 +839,18 @@ export function weightValue(src: string, weight: { start: number; end: number })
 }
 
 /**
- * Most tags are one text leaf with single spaces: their value is that text, the same atom for every tag with its
- * characters (undefined for any other tag, or a long one).
+ * The atom of a tag's source characters, the same for every tag written alike; its text is the tag's value (a tag's
+ * value depends on its characters alone: escapes and whitespace inside it read the same wherever it stands).
+ * Undefined for a tag over MAX_ATOM_LENGTH characters.
  */
 function tagAtom(src: string, t: Int32Array, node: number): TextAtom | undefined {
+  const start = t[4 * node + 1]!, end = t[4 * node + 2]!;
+  const found = findAtom(src, start, end);
+  if (found || end - start > MAX_ATOM_LENGTH) return found;
+  // Most tags are one text leaf with single spaces: the value is the characters themselves.
   const leaf = node + 1;
-  if (t[4 * node + 3] !== 2 || t[4 * leaf] !== KIND.text || hasOddSpace(src, t[4 * leaf + 1]!, t[4 * leaf + 2]!)) return undefined;
-  return internAtom(src, t[4 * leaf + 1]!, t[4 * leaf + 2]!);
+  const plain = t[4 * node + 3] === 2 && t[4 * leaf] === KIND.text && !hasOddSpace(src, start, end);
+  return addAtom(src, start, end, plain ? undefined : tableTagValue(src, t, node));
 }
 
 /**
