@@ -4,7 +4,7 @@ import { distance } from 'fastest-levenshtein';
 import { findSettingKey, isA1111SamplerName, parseSettingSize, settingKey, samplerNames, settingValueProblem, type SettingKey } from '../a1111/settings';
 import { renderedSamplerNames, resolveSamplerAndScheduler } from '../a1111/samplers';
 import type { SdDocument } from '../parse/document';
-import type { Block, ParseProblem, PromptSection, SettingEntry, Tag, TemplateChoice } from '../parse/tree';
+import type { Block, ParseProblem, PromptSection, SettingEntry, TemplateChoice } from '../parse/tree';
 import { cardTagIndex, normalizeTag, yearOf, type CardTagInfo, type Profile, type TrainedSize } from '../profiles/profile';
 import type { NetworkCatalog } from '../networks/catalog';
 import type { WildcardCatalog } from '../template/catalog';
@@ -304,9 +304,9 @@ function checkTags(ctx: Context, section: PromptSection): void {
   // In a template section, tags by name (their indexes, in order): alternative options are not duplicates.
   const byName = section.template ? new Map<string, number[]>() : undefined;
   const meets = meetsIn(section);
-  const byGroup = new Map<string, Array<{ tag: Tag; info: CardTagInfo }>>();
-  const years: Tag[] = [];
-  // By index, without making Tag objects (made only for the few tags the group checks below compare).
+  // Card and year tags by their index (no Tag object is made for any tag).
+  const byGroup = new Map<string, Array<{ k: number; info: CardTagInfo }>>();
+  const years: number[] = [];
   const count = section.tagCount;
   for (let k = 0; k < count; k++) {
     const start = section.tagStart(k);
@@ -337,7 +337,7 @@ function checkTags(ctx: Context, section: PromptSection): void {
     const info = facts.card;
     if (info) {
       const list = byGroup.get(info.group.kind) ?? [];
-      list.push({ tag: section.tagAt(k), info });
+      list.push({ k, info });
       byGroup.set(info.group.kind, list);
       continue;
     }
@@ -356,7 +356,7 @@ function checkTags(ctx: Context, section: PromptSection): void {
           });
         }
       }
-      years.push(section.tagAt(k));
+      years.push(k);
       continue;
     }
     if (facts.nearMiss === undefined) facts.nearMiss = nearMiss(ctx, name) ?? null;
@@ -378,49 +378,49 @@ function checkTags(ctx: Context, section: PromptSection): void {
         const [losers, winners] = section.kind === 'prompt' ? [bad, good] : [good, bad];
         for (const loser of losers) {
           // In a template section, a winner in another option of the loser's variant never meets it.
-          const winner = meets ? winners.slice(0, MEET_SCAN).find((w) => meets(w.tag, loser.tag)) : winners[0];
+          const winner = meets ? winners.slice(0, MEET_SCAN).find((w) => meets(w.k, loser.k)) : winners[0];
           if (!winner) continue;
-          report(ctx, rules.conflictingTags, loser.tag.start, loser.tag.end, { tag: loser.tag.value, other: winner.tag.value, section: sectionName(section) }, {
+          const other = section.tagValue(winner.k);
+          report(ctx, rules.conflictingTags, section.tagStart(loser.k), section.tagEnd(loser.k), { tag: section.tagValue(loser.k), other, section: sectionName(section) }, {
             data: { fix: 'remove-tag' },
-            related: [{ start: winner.tag.start, end: winner.tag.end, message: `'${winner.tag.value}' is here` }],
+            related: [{ start: section.tagStart(winner.k), end: section.tagEnd(winner.k), message: `'${other}' is here` }],
           });
         }
       }
     }
-    if (group.single && section.kind === 'prompt') reportMultiple(ctx, found.map((f) => f.tag), group.label.toLowerCase(), meets);
+    if (group.single && section.kind === 'prompt') reportMultiple(ctx, section, found.map((f) => f.k), group.label.toLowerCase(), meets);
   }
-  if (section.kind === 'prompt') reportMultiple(ctx, years, 'year tag', meets);
+  if (section.kind === 'prompt') reportMultiple(ctx, section, years, 'year tag', meets);
 }
 
 /** How many candidates a tag of a template section is tried against for a partner it can meet. */
 const MEET_SCAN = 32;
 
-/** In a template section: whether two tags can be in one expansion (see apart). Undefined elsewhere. */
-function meetsIn(section: PromptSection): ((a: Tag, b: Tag) => boolean) | undefined {
-  const template = section.template;
-  if (!template) return undefined;
-  const index = new Map<Tag, number>();
-  // The group checks compare Tag objects: every tag's index by its object (template sections only).
-  for (let k = 0; k < section.tagCount; k++) index.set(section.tagAt(k), k);
-  return (a, b) => !apart(template.choices[index.get(a)!] ?? null, template.choices[index.get(b)!] ?? null);
+/** In a template section: whether two tags (by index) can be in one expansion (see apart). Undefined elsewhere. */
+function meetsIn(section: PromptSection): ((a: number, b: number) => boolean) | undefined {
+  const choices = section.template?.choices;
+  if (!choices) return undefined;
+  return (a, b) => !apart(choices[a] ?? null, choices[b] ?? null);
 }
 
-function reportMultiple(ctx: Context, tags: Tag[], group: string, meets?: (a: Tag, b: Tag) => boolean): void {
+/** The tags at indexes `ks` beyond the first of their group: each one after the first name is reported. */
+function reportMultiple(ctx: Context, section: PromptSection, ks: number[], group: string, meets?: (a: number, b: number) => boolean): void {
   // The first tag of each name, in order (a set, not a search per tag: tags x tags on a long prompt).
   const names = new Set<string>();
-  const distinct = tags.filter((t) => {
-    const name = factsOf(ctx, t.value).name;
+  const distinct = ks.filter((k) => {
+    const name = factsAt(ctx, section, k).name;
     if (names.has(name)) return false;
     names.add(name);
     return true;
   });
-  for (let k = 1; k < distinct.length; k++) {
-    const extra = distinct[k]!;
+  for (let j = 1; j < distinct.length; j++) {
+    const extra = distinct[j]!;
     // In a template section: the first of another name that can be in one expansion with it.
-    const first = meets ? distinct.slice(0, Math.min(k, MEET_SCAN)).find((d) => meets(d, extra)) : distinct[0]!;
-    if (!first) continue;
-    report(ctx, rules.multipleInGroup, extra.start, extra.end, { group, tag: first.value, other: extra.value }, {
-      related: [{ start: first.start, end: first.end, message: `'${first.value}' is here` }],
+    const first = meets ? distinct.slice(0, Math.min(j, MEET_SCAN)).find((d) => meets(d, extra)) : distinct[0]!;
+    if (first === undefined) continue;
+    const tag = section.tagValue(first);
+    report(ctx, rules.multipleInGroup, section.tagStart(extra), section.tagEnd(extra), { group, tag, other: section.tagValue(extra) }, {
+      related: [{ start: section.tagStart(first), end: section.tagEnd(first), message: `'${tag}' is here` }],
     });
   }
 }

@@ -572,7 +572,7 @@ class ParsedSection implements PromptSection {
   }
 
   tagAt(k: number): Tag {
-    return (this.tagObjects[k] ??= new SectionTag(this, k, this.tagNodes[k]!, this.kind, this.tagStart(k), this.tagEnd(k), this.tagValue(k), this.tagWeights[k]!, this.tagAtom(k)));
+    return (this.tagObjects[k] ??= new SectionTag(this, k, this.kind, this.tagStart(k), this.tagEnd(k), this.tagValue(k), this.tagWeights[k]!, this.tagAtom(k)));
   }
 
   eachLeaf(visit: (kind: LeafKind, start: number, end: number) => void): void {
@@ -811,8 +811,6 @@ class SectionTag implements Tag {
   constructor(
     private readonly owner: ParsedSection,
     private readonly ordinal: number,
-    /** Its node in the section's table. */
-    private readonly at: number,
     readonly section: Section,
     readonly start: number,
     readonly end: number,
@@ -826,7 +824,7 @@ class SectionTag implements Tag {
   }
 
   get multipliers(): number[] {
-    return this.owner.multipliersOf(this.at);
+    return this.owner.multipliersOf(this.owner.tagNodes[this.ordinal]!);
   }
 }
 
