@@ -124,7 +124,7 @@ export interface Tag {
   weight: number;
   /** The multipliers of the enclosing brackets, innermost first (`((x))` → [1.1, 1.1]). */
   multipliers: number[];
-  /** `value` interned (most tags: one text, single spaces), where caches keyed by the text keep what they know. */
+  /** The atom of the tag's source characters, holding `value` (tags up to 256 characters), where caches keep what they know of it. */
   atom?: TextAtom;
 }
 
